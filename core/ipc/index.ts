@@ -1,4 +1,5 @@
 export * from './app-info.js';
+export * from './client.js';
 export * from './contract.js';
 export * from './dispatch.js';
 export * from './envelope.js';

@@ -1,0 +1,73 @@
+/** Hex conversions used by every layer. Output is uppercase without separators unless asked. */
+
+const HEX_DIGITS = '0123456789ABCDEF';
+
+export function toHex(bytes: Uint8Array, separator = ''): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    if (i > 0 && separator) out += separator;
+    const b = bytes[i]!;
+    out += HEX_DIGITS[b >> 4]! + HEX_DIGITS[b & 0x0f]!;
+  }
+  return out;
+}
+
+export function byteHex(value: number): string {
+  return HEX_DIGITS[(value >> 4) & 0x0f]! + HEX_DIGITS[value & 0x0f]!;
+}
+
+/** Zero-padded uppercase hex of an unsigned integer, e.g. wordHex(0x4433, 4) === '4433'. */
+export function intHex(value: number, digits: number): string {
+  return (value >>> 0).toString(16).toUpperCase().padStart(digits, '0');
+}
+
+export type HexParseResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: string; position: number };
+
+/**
+ * Parses user-typed hex: spaces, tabs, newlines, ':' and '-' between bytes are ignored; case-
+ * insensitive; an optional 0x prefix per group is accepted. Says where and why it fails.
+ */
+export function parseHex(text: string, maxBytes = 1 << 20): HexParseResult {
+  const digits: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x30 && (text[i + 1] === 'x' || text[i + 1] === 'X') && isGroupStart(text, i)) {
+      i++;
+      continue;
+    }
+    const v = hexValue(c);
+    if (v >= 0) {
+      digits.push(v);
+      if (digits.length > maxBytes * 2) return { ok: false, reason: `more than ${maxBytes} bytes`, position: i };
+      continue;
+    }
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3a || c === 0x2d) continue;
+    return { ok: false, reason: `'${text[i]}' is not a hex digit`, position: i };
+  }
+  if (digits.length % 2 !== 0) {
+    return { ok: false, reason: `odd number of hex digits (${digits.length})`, position: text.length };
+  }
+  const bytes = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (digits[2 * i]! << 4) | digits[2 * i + 1]!;
+  return { ok: true, bytes };
+}
+
+/** Strict variant for trusted literals (tests, tables): throws on anything parseHex refuses. */
+export function fromHex(text: string): Uint8Array {
+  const result = parseHex(text);
+  if (!result.ok) throw new Error(`invalid hex: ${result.reason} at ${result.position}`);
+  return result.bytes;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+function isGroupStart(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const prev = text[i - 1]!;
+  return prev === ' ' || prev === '\t' || prev === '\n' || prev === '\r' || prev === ':' || prev === '-' || prev === ',';
+}

@@ -1,0 +1,3 @@
+export * from './byte-reader.js';
+export * from './decode-error.js';
+export * from './hex.js';

@@ -1,0 +1,104 @@
+/**
+ * The backend behind the contract: the same object serves the Electron IPC bridge, the
+ * browser-mode WebSocket bridge and the CLI. Transports call `call()`; it validates and never
+ * throws. Events fan out to every subscriber (one per window or WebSocket).
+ */
+import type { AppInfo, BackendStatus, ShellKind } from '../../core/ipc/app-info.js';
+import type { EventMap, EventName } from '../../core/ipc/contract.js';
+import { dispatch, type Handlers } from '../../core/ipc/dispatch.js';
+import type { Envelope } from '../../core/ipc/envelope.js';
+import { loadPcscLite, probePcsc } from './pcsc/pcsc-probe.js';
+import { probeUsb } from './usb/usb-probe.js';
+import { APP_VERSION } from './version.js';
+
+export type BackendEvent = { [E in EventName]: { event: E; payload: EventMap[E] } }[EventName];
+export type BackendListener = (event: BackendEvent) => void;
+
+export interface BackendProbes {
+  pcsc: () => BackendStatus;
+  usb: () => BackendStatus;
+}
+
+export interface BackendOptions {
+  shell: ShellKind;
+  /** Why the desktop shell is or is not what serves this backend (see electronStatusFor). */
+  electron: BackendStatus;
+  probes?: BackendProbes;
+  /** How often PC/SC availability is re-checked while someone listens (pcscd may come and go). */
+  statusPollMs?: number;
+}
+
+export interface Backend {
+  call(channel: unknown, args: unknown): Promise<Envelope<unknown>>;
+  subscribe(listener: BackendListener): () => void;
+  /** The current facts, also what app.info answers. */
+  info(): AppInfo;
+  dispose(): void;
+}
+
+export function defaultProbes(): BackendProbes {
+  const pcsc = loadPcscLite();
+  return {
+    pcsc: pcsc.ok ? () => probePcsc(pcsc.factory) : () => pcsc.status,
+    usb: probeUsb,
+  };
+}
+
+export function createBackend(options: BackendOptions): Backend {
+  const probes = options.probes ?? defaultProbes();
+  const listeners = new Set<BackendListener>();
+  // USB buses do not appear while we run; PC/SC services do, so only PC/SC is polled.
+  const usbStatus = probes.usb();
+  let backends: AppInfo['backends'] = { pcsc: probes.pcsc(), usb: usbStatus, electron: options.electron };
+  let poll: ReturnType<typeof setInterval> | undefined;
+
+  const info = (): AppInfo => ({
+    name: 'Cardbench',
+    version: APP_VERSION,
+    shell: options.shell,
+    platform: `${process.platform}-${process.arch}`,
+    backends,
+  });
+
+  const refresh = (): void => {
+    const next = { ...backends, pcsc: probes.pcsc() };
+    if (JSON.stringify(next) === JSON.stringify(backends)) return;
+    backends = next;
+    emit({ event: 'app.backendsChanged', payload: backends });
+  };
+
+  const emit = (event: BackendEvent): void => {
+    for (const listener of listeners) listener(event);
+  };
+
+  const handlers: Handlers = {
+    'app.info': () => {
+      refresh();
+      return info();
+    },
+  };
+
+  return {
+    call: (channel, args) => dispatch(handlers, channel, args),
+    subscribe(listener) {
+      listeners.add(listener);
+      if (!poll) {
+        poll = setInterval(refresh, options.statusPollMs ?? 3000);
+        poll.unref?.();
+      }
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && poll) {
+          clearInterval(poll);
+          poll = undefined;
+        }
+      };
+    },
+    info,
+    dispose() {
+      listeners.clear();
+      if (poll) clearInterval(poll);
+      poll = undefined;
+    },
+  };
+}

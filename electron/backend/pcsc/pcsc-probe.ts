@@ -1,0 +1,75 @@
+import type { BackendStatus } from '../../../core/ipc/app-info.js';
+import { loadNativeModule } from '../native-module.js';
+import { describePcscFailure } from './pcsc-errors.js';
+
+/** The slice of the `pcsclite` binding this module uses. */
+export interface PcscLiteInstance {
+  on(event: 'reader', listener: (reader: { name: string }) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): void;
+}
+export type PcscLiteFactory = () => PcscLiteInstance;
+
+export function loadPcscLite(): { ok: true; factory: PcscLiteFactory } | { ok: false; status: BackendStatus } {
+  const loaded = loadNativeModule<PcscLiteFactory>('pcsclite');
+  if (!loaded.ok) {
+    return {
+      ok: false,
+      status: {
+        available: false,
+        reason: 'The PC/SC library could not be loaded: install pcsc-lite (libpcsclite1) and reinstall Cardbench.',
+        detail: loaded.error,
+      },
+    };
+  }
+  return { ok: true, factory: loaded.module };
+}
+
+/**
+ * Is there a PC/SC service to talk to? Establishing a context answers it at once: the binding
+ * throws SCARD_E_NO_SERVICE synchronously when pcscd is not running.
+ */
+export function probePcsc(factory: PcscLiteFactory): BackendStatus {
+  let instance: PcscLiteInstance | undefined;
+  try {
+    instance = factory();
+    // close() emits a spurious "cancelled" error; swallow it so it never reaches the process.
+    instance.on('error', () => undefined);
+    return { available: true };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const failure = describePcscFailure(message);
+    const reason =
+      failure.name === 'SCARD_E_NO_SERVICE' ? `PC/SC service not running. ${failure.advice}` : `${failure.name}: ${failure.advice}`;
+    return { available: false, reason, detail: message };
+  } finally {
+    instance?.close();
+  }
+}
+
+/**
+ * Names of the readers PC/SC currently lists. The binding reports readers as events after its
+ * first status poll, so this waits until the list has been quiet for `settleMs`.
+ */
+export async function listPcscReaders(factory: PcscLiteFactory, settleMs = 300): Promise<string[]> {
+  const names: string[] = [];
+  const instance = factory();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let timer = setTimeout(resolve, settleMs);
+      instance.on('reader', (reader) => {
+        names.push(reader.name);
+        clearTimeout(timer);
+        timer = setTimeout(resolve, 50);
+      });
+      instance.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  } finally {
+    instance.on('error', () => undefined);
+    instance.close();
+  }
+  return names;
+}
