@@ -13,9 +13,7 @@ export type Handlers = {
 
 export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown): Promise<Envelope<unknown>> {
   if (!isChannelName(channel)) {
-    return failure(
-      new CardbenchError('unknown-channel', `There is no channel named ${describe(channel)} in the contract.`),
-    );
+    return failure(new CardbenchError('unknown-channel', `There is no channel named ${describe(channel)} in the contract.`));
   }
   const parsed = channels[channel].args.safeParse(rawArgs === undefined ? {} : rawArgs);
   if (!parsed.success) {

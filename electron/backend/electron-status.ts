@@ -4,8 +4,6 @@ import type { BackendStatus } from '../../core/ipc/app-info.js';
 export function electronStatusFor(shell: 'electron' | 'browser' | 'cli', whyNotElectron?: string): BackendStatus {
   if (shell === 'electron') return { available: true };
   const reason =
-    shell === 'browser'
-      ? 'Browser mode: native file dialogs and file associations need the desktop app.'
-      : 'Command line: no window.';
+    shell === 'browser' ? 'Browser mode: native file dialogs and file associations need the desktop app.' : 'Command line: no window.';
   return whyNotElectron ? { available: false, reason, detail: whyNotElectron } : { available: false, reason };
 }

@@ -56,9 +56,7 @@ export function tokenCookie(token: string): string {
   return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
-export type AccessVerdict =
-  | { allowed: true; viaQuery: boolean }
-  | { allowed: false; status: 401 | 403; reason: string };
+export type AccessVerdict = { allowed: true; viaQuery: boolean } | { allowed: false; status: 401 | 403; reason: string };
 
 export interface RequestFacts {
   host: string | undefined;

@@ -114,7 +114,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     if (url.pathname !== WEB_SOCKET_PATH || !verdict.allowed) {
       const status = verdict.allowed ? 404 : verdict.status;
       log(`websocket refused: ${verdict.allowed ? `unknown path ${url.pathname}` : verdict.reason}`);
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws));
@@ -185,7 +187,11 @@ function securityHeaders(hostHeader: string): Record<string, string> {
 }
 
 function send(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   response.end(`${text}\n`);
 }
 

@@ -14,6 +14,9 @@ connection.transport?.onStateChange((state, reason) => {
   void unmount(app);
   app = mount(App, {
     target,
-    props: { api: connection.api, connectionProblem: `Connection to Cardbench lost (${reason}). Restart \`cardbench web\` and open its new URL.` },
+    props: {
+      api: connection.api,
+      connectionProblem: `Connection to Cardbench lost (${reason}). Restart \`cardbench web\` and open its new URL.`,
+    },
   });
 });

@@ -10,20 +10,46 @@ export interface PcscErrorInfo {
 }
 
 const PCSC_ERRORS: readonly PcscErrorInfo[] = [
-  { code: 0x8010001d, name: 'SCARD_E_NO_SERVICE', advice: 'The PC/SC service is not running: start pcscd (e.g. `sudo systemctl start pcscd.socket`) or the Smart Card service on Windows.' },
-  { code: 0x8010002e, name: 'SCARD_E_NO_READERS_AVAILABLE', advice: 'No reader is connected: plug one in, or use the built-in virtual reader.' },
-  { code: 0x8010000b, name: 'SCARD_E_SHARING_VIOLATION', advice: 'Another program holds the reader exclusively: close it, or tell GnuPG scdaemon to use PC/SC (`disable-ccid` in scdaemon.conf).' },
+  {
+    code: 0x8010001d,
+    name: 'SCARD_E_NO_SERVICE',
+    advice:
+      'The PC/SC service is not running: start pcscd (e.g. `sudo systemctl start pcscd.socket`) or the Smart Card service on Windows.',
+  },
+  {
+    code: 0x8010002e,
+    name: 'SCARD_E_NO_READERS_AVAILABLE',
+    advice: 'No reader is connected: plug one in, or use the built-in virtual reader.',
+  },
+  {
+    code: 0x8010000b,
+    name: 'SCARD_E_SHARING_VIOLATION',
+    advice:
+      'Another program holds the reader exclusively: close it, or tell GnuPG scdaemon to use PC/SC (`disable-ccid` in scdaemon.conf).',
+  },
   { code: 0x8010000c, name: 'SCARD_E_NO_SMARTCARD', advice: 'No card is in the reader: insert one.' },
   { code: 0x80100069, name: 'SCARD_W_REMOVED_CARD', advice: 'The card was removed: insert it again and reconnect.' },
   { code: 0x80100068, name: 'SCARD_W_RESET_CARD', advice: 'The card was reset by another program: reconnect.' },
-  { code: 0x80100066, name: 'SCARD_W_UNRESPONSIVE_CARD', advice: 'The card does not answer the reset: check its orientation or try another card.' },
-  { code: 0x80100016, name: 'SCARD_E_NOT_TRANSACTED', advice: 'The reader could not complete the exchange (the card may have been removed mid-transmit): reconnect and retry.' },
+  {
+    code: 0x80100066,
+    name: 'SCARD_W_UNRESPONSIVE_CARD',
+    advice: 'The card does not answer the reset: check its orientation or try another card.',
+  },
+  {
+    code: 0x80100016,
+    name: 'SCARD_E_NOT_TRANSACTED',
+    advice: 'The reader could not complete the exchange (the card may have been removed mid-transmit): reconnect and retry.',
+  },
   { code: 0x80100009, name: 'SCARD_E_UNKNOWN_READER', advice: 'That reader is no longer there: refresh the reader list.' },
   { code: 0x80100017, name: 'SCARD_E_READER_UNAVAILABLE', advice: 'The reader vanished or its driver stopped: replug it and refresh.' },
   { code: 0x8010001f, name: 'SCARD_E_UNSUPPORTED_FEATURE', advice: 'The reader driver does not support this operation.' },
   { code: 0x80100002, name: 'SCARD_E_CANCELLED', advice: 'The operation was cancelled.' },
   { code: 0x8010000a, name: 'SCARD_E_TIMEOUT', advice: 'The operation timed out: try again.' },
-  { code: 0x80100004, name: 'SCARD_E_INVALID_PARAMETER', advice: 'The request was refused as invalid by PC/SC (a bug in Cardbench or the driver): please report it.' },
+  {
+    code: 0x80100004,
+    name: 'SCARD_E_INVALID_PARAMETER',
+    advice: 'The request was refused as invalid by PC/SC (a bug in Cardbench or the driver): please report it.',
+  },
   { code: 0x80100008, name: 'SCARD_E_INSUFFICIENT_BUFFER', advice: 'The answer was larger than expected.' },
   { code: 0x80100001, name: 'SCARD_F_INTERNAL_ERROR', advice: 'PC/SC reported an internal error: restart pcscd.' },
 ];

@@ -3,7 +3,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 /** Subcommands whose home is a later piece of work: they say so and exit "unavailable". */
 export const PLANNED_COMMANDS: Readonly<Record<string, string>> = {
   readers: 'list readers (PC/SC, direct USB, virtual) with card state and features',
-  inspect: 'show a reader\'s capabilities: CCID descriptor, part 10 features, TLV and PIN properties',
+  inspect: "show a reader's capabilities: CCID descriptor, part 10 features, TLV and PIN properties",
   send: 'send APDUs to a card and print the decoded answers',
   run: 'run an APDU script (scriptor format with expected status words)',
   decode: 'decode a USB capture (.pcapng/.pcap) to CCID messages and APDU exchanges',

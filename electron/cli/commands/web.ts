@@ -35,10 +35,11 @@ export async function runWeb(context: CommandContext, options: WebOptions): Prom
   } catch (error) {
     backend.dispose();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new CliError(`Port ${options.port} is in use: pick another with --port N (0 = any free port).`, EXIT.failure);
+    if (code === 'EADDRINUSE')
+      throw new CliError(`Port ${options.port} is in use: pick another with --port N (0 = any free port).`, EXIT.failure);
     throw error;
   }
-  context.stdout('Cardbench browser mode is running. Open this URL (it carries this run\'s access token):');
+  context.stdout("Cardbench browser mode is running. Open this URL (it carries this run's access token):");
   context.stdout(server.url);
   context.stdout('Press Ctrl-C to stop.');
   if (options.open) openInBrowser(server.url, context.stderr);

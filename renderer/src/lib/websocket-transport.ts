@@ -52,7 +52,10 @@ export function createWebSocketTransport(url: string): WebSocketTransport {
       try {
         await opened;
       } catch {
-        return { ok: false, error: { code: 'unavailable', message: 'Cannot reach the Cardbench server: is `cardbench web` still running?' } };
+        return {
+          ok: false,
+          error: { code: 'unavailable', message: 'Cannot reach the Cardbench server: is `cardbench web` still running?' },
+        };
       }
       const id = nextId++;
       return new Promise((resolve) => {

@@ -14,7 +14,9 @@ export function workbenchFromHash(hash: string): WorkbenchId {
 }
 
 /** Ctrl/⌘+1..4 → workbench; undefined for any other key. */
-export function workbenchForShortcut(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>): WorkbenchId | undefined {
+export function workbenchForShortcut(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>,
+): WorkbenchId | undefined {
   if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return undefined;
   const index = Number(event.key) - 1;
   return Number.isInteger(index) ? WORKBENCHES[index]?.id : undefined;
@@ -25,10 +27,14 @@ export function neighbourTab(current: WorkbenchId, key: string): WorkbenchId | u
   const index = WORKBENCHES.findIndex((w) => w.id === current);
   const last = WORKBENCHES.length - 1;
   const next =
-    key === 'ArrowRight' ? (index + 1) % WORKBENCHES.length
-    : key === 'ArrowLeft' ? (index - 1 + WORKBENCHES.length) % WORKBENCHES.length
-    : key === 'Home' ? 0
-    : key === 'End' ? last
-    : undefined;
+    key === 'ArrowRight'
+      ? (index + 1) % WORKBENCHES.length
+      : key === 'ArrowLeft'
+        ? (index - 1 + WORKBENCHES.length) % WORKBENCHES.length
+        : key === 'Home'
+          ? 0
+          : key === 'End'
+            ? last
+            : undefined;
   return next === undefined ? undefined : WORKBENCHES[next]!.id;
 }
