@@ -3,8 +3,15 @@ import { loadNativeModule } from '../native-module.js';
 import { describePcscFailure } from './pcsc-errors.js';
 
 /** The slice of the `pcsclite` binding this module uses. */
+/** A reader object of the binding: it emits 'error' (e.g. when pcscd dies) and must be closed. */
+export interface PcscLiteReader {
+  name: string;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): void;
+}
+
 export interface PcscLiteInstance {
-  on(event: 'reader', listener: (reader: { name: string }) => void): unknown;
+  on(event: 'reader', listener: (reader: PcscLiteReader) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   close(): void;
 }
@@ -33,14 +40,12 @@ export function probePcsc(factory: PcscLiteFactory): BackendStatus {
   let instance: PcscLiteInstance | undefined;
   try {
     instance = factory();
-    // close() emits a spurious "cancelled" error; swallow it so it never reaches the process.
-    instance.on('error', () => undefined);
+    silence(instance);
     return { available: true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const failure = describePcscFailure(message);
-    const reason =
-      failure.name === 'SCARD_E_NO_SERVICE' ? `PC/SC service not running. ${failure.advice}` : `${failure.name}: ${failure.advice}`;
+    const reason = failure.name === 'SCARD_E_NO_SERVICE' ? failure.advice : `${failure.name}: ${failure.advice}`;
     return { available: false, reason, detail: message };
   } finally {
     instance?.close();
@@ -59,6 +64,8 @@ export async function listPcscReaders(factory: PcscLiteFactory, settleMs = 300):
       let timer = setTimeout(resolve, settleMs);
       instance.on('reader', (reader) => {
         names.push(reader.name);
+        reader.on('error', ignore);
+        reader.close();
         clearTimeout(timer);
         timer = setTimeout(resolve, 50);
       });
@@ -68,8 +75,23 @@ export async function listPcscReaders(factory: PcscLiteFactory, settleMs = 300):
       });
     });
   } finally {
-    instance.on('error', () => undefined);
+    silence(instance);
     instance.close();
   }
   return names;
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * The binding reports through 'error' events, and an unhandled 'error' event kills the process:
+ * close() emits a spurious "cancelled", and reader objects emit "RPC transport error" when pcscd
+ * dies. A short-lived instance has nobody to tell, so it swallows them and closes its readers.
+ */
+function silence(instance: PcscLiteInstance): void {
+  instance.on('error', ignore);
+  instance.on('reader', (reader) => {
+    reader.on('error', ignore);
+    reader.close();
+  });
 }

@@ -41,7 +41,7 @@ describe('App shell', () => {
     expect(status.textContent).toContain('PC/SC service not running. Start pcscd.');
     expect(status.textContent).toContain('USB access unavailable');
     expect(status.textContent).toContain('browser mode');
-    expect(screen.getByRole('tabpanel').textContent).toContain('PC/SC: PC/SC service not running');
+    expect(screen.getByRole('tabpanel').textContent).toContain('PC/SC service not running. Start pcscd.');
   });
 
   it('switches workbench by click, Ctrl+digit and arrow keys', async () => {

@@ -28,7 +28,7 @@ describe('probePcsc', () => {
     const status = probePcsc(() => {
       throw new Error('SCardEstablishContext error: Service not available.(0x8010001d)');
     });
-    expect(status).toMatchObject({ available: false, reason: expect.stringMatching(/^PC\/SC service not running\./) });
+    expect(status).toMatchObject({ available: false, reason: expect.stringMatching(/^PC\/SC service not running: start pcscd/) });
   });
 
   it('reports available and closes the context it opened', () => {
