@@ -73,7 +73,12 @@ describe.skipIf(skipReason)('PC/SC availability on a real pcscd', () => {
       10_000,
       () => 'no unavailability event after SIGKILL',
     );
-    expect(backend.info().backends.pcsc.reason).toContain('PC/SC service not running');
+    // While pcscd dies its socket can answer oddly for a moment; the status must settle on the truth.
+    await waitFor(
+      () => backend.info().backends.pcsc.reason?.includes('PC/SC service not running') === true,
+      10_000,
+      () => `status did not settle: ${JSON.stringify(backend.info().backends.pcsc)}`,
+    );
 
     rig = await startPcscd([VPCD_READER]);
     await waitFor(

@@ -13,8 +13,7 @@ const PCSC_ERRORS: readonly PcscErrorInfo[] = [
   {
     code: 0x8010001d,
     name: 'SCARD_E_NO_SERVICE',
-    advice:
-      'The PC/SC service is not running: start pcscd (e.g. `sudo systemctl start pcscd.socket`) or the Smart Card service on Windows.',
+    advice: 'PC/SC service not running: start pcscd (e.g. `sudo systemctl start pcscd.socket`), or the Smart Card service on Windows.',
   },
   {
     code: 0x8010002e,
