@@ -1,0 +1,408 @@
+/**
+ * Finds the CCID endpoints of each device and rebuilds whole CCID messages from bulk transfers.
+ *
+ * Finding the endpoints:
+ *  - from descriptors: an interface with a CCID functional descriptor (usb-descriptors.ts)
+ *    names its bulk-IN, bulk-OUT and interrupt-IN endpoints;
+ *  - without descriptors (a capture started after enumeration), by a heuristic: a bulk-OUT
+ *    transfer that looks like a PC_to_RDR header (type in PC_TO_RDR_TYPES, bSlot ≤ 15,
+ *    dwLength = length − 10, or a longer message whose first part fills whole packets) is
+ *    a candidate; it is confirmed when a bulk-IN transfer of the same device looks like an
+ *    RDR_to_PC header (0x80–0x84) with the same bSlot and bSeq. Candidates (and the bulk-OUT
+ *    transfers after them, a bounded few) are kept as copies and replayed on confirmation,
+ *    so the first command is not lost.
+ *
+ * Reassembly: a message is 10 + dwLength bytes; transfers are appended until that many bytes
+ * went over the bus (host side: several bulk-IN URBs; device side: 64-byte packets, then a
+ * zero-length packet after an exact multiple, which is ignored between messages). A length
+ * above the cap (dwMaxCCIDMessageLength when the descriptor gives one, else 65536 + 10) is
+ * reported as 'length-beyond-limit' and the stream resynchronises on the next transfer.
+ */
+import type { Problem } from '../dissect/node.js';
+import type { UsbDeviceRegistry } from './usb-devices.js';
+import type { TransferSlice, UsbTransfer } from './usb-transfers.js';
+
+export const PC_TO_RDR_TYPES: ReadonlySet<number> = new Set([0x61, 0x62, 0x63, 0x65, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x71, 0x72]);
+export const RDR_TO_PC_TYPES: ReadonlySet<number> = new Set([0x80, 0x81, 0x82, 0x83, 0x84]);
+export const CCID_INTERRUPT_TYPES: Record<number, string> = {
+  0x50: 'RDR_to_PC_NotifySlotChange',
+  0x51: 'RDR_to_PC_HardwareError',
+};
+
+export const CCID_HEADER_LENGTH = 10;
+export const DEFAULT_MAX_CCID_MESSAGE = 65536 + CCID_HEADER_LENGTH;
+
+export type CcidDirection = 'out' | 'in';
+export type CcidDetection = 'descriptor' | 'heuristic';
+
+export interface CcidFrame {
+  /** Device identity key ("1.2", "1.2#2"). */
+  device: string;
+  /** out = PC_to_RDR (bulk-OUT); in = RDR_to_PC (bulk-IN or interrupt-IN). */
+  direction: CcidDirection;
+  channel: 'bulk' | 'interrupt';
+  endpoint: number;
+  /** Frames of the transfers that made this message, in order. */
+  frames: number[];
+  firstFrame: number;
+  lastFrame: number;
+  /** Time of the first transfer (ns since frame 1); endTimeNs of the last. */
+  timeNs: number;
+  endTimeNs: number;
+  /** The whole message (an owned copy). Shorter than expectedLength when cut or incomplete. */
+  bytes: Uint8Array;
+  /** 10 + dwLength for bulk messages with a header; undefined otherwise. */
+  expectedLength: number | undefined;
+  /** Some bytes were not captured (snapshot length), as opposed to never sent. */
+  truncated: boolean;
+  problems: Problem[];
+  detection: CcidDetection;
+}
+
+export interface CcidEndpoints {
+  device: string;
+  detection: CcidDetection;
+  bulkOut?: number;
+  bulkIn?: number;
+  interruptIn?: number;
+  maxMessageLength: number;
+  /** The raw functional descriptor when found through descriptors. */
+  descriptor?: Uint8Array;
+}
+
+export interface CcidStreamOptions {
+  /** Use descriptors to find CCID endpoints (default true). */
+  useDescriptors?: boolean;
+  /** Detect CCID endpoints from traffic when descriptors do not say (default true). */
+  useHeuristic?: boolean;
+  /** Cap when dwMaxCCIDMessageLength is unknown (default 65546). */
+  defaultMaxMessageLength?: number;
+}
+
+const MAX_CANDIDATES = 16;
+
+interface DeviceState {
+  endpoints: CcidEndpoints;
+  out: MessageAssembler;
+  in: MessageAssembler;
+}
+
+export class CcidStreamAssembler {
+  private readonly states = new Map<string, DeviceState>();
+  private readonly candidates = new Map<string, TransferSlice[]>();
+  private readonly options: Required<CcidStreamOptions>;
+
+  constructor(
+    private readonly devices: UsbDeviceRegistry,
+    private readonly emit: (frame: CcidFrame) => void,
+    options: CcidStreamOptions = {},
+  ) {
+    this.options = {
+      useDescriptors: options.useDescriptors ?? true,
+      useHeuristic: options.useHeuristic ?? true,
+      defaultMaxMessageLength: options.defaultMaxMessageLength ?? DEFAULT_MAX_CCID_MESSAGE,
+    };
+  }
+
+  /** The CCID endpoints found so far, one entry per device. */
+  get readers(): CcidEndpoints[] {
+    const out: CcidEndpoints[] = [];
+    for (const state of this.states.values()) out.push(state.endpoints);
+    return out;
+  }
+
+  transfer(t: UsbTransfer): void {
+    if (t.type !== 'bulk' && t.type !== 'interrupt') return;
+    let state = this.states.get(t.device);
+    if (state === undefined) {
+      state = this.fromDescriptors(t.device);
+      if (state) this.states.set(t.device, state);
+    }
+    if (!state) {
+      if (this.options.useHeuristic && t.type === 'bulk') this.detect(t);
+      return;
+    }
+    this.route(state, t);
+  }
+
+  end(): void {
+    for (const state of this.states.values()) {
+      state.out.flush('capture ended inside this message');
+      state.in.flush('capture ended inside this message');
+    }
+  }
+
+  private route(state: DeviceState, t: UsbTransfer): void {
+    const e = state.endpoints;
+    if (t.type === 'bulk') {
+      if (t.direction === 'out' && t.endpoint === e.bulkOut) state.out.add(t);
+      else if (t.direction === 'in' && t.endpoint === e.bulkIn) state.in.add(t);
+      return;
+    }
+    if (t.direction !== 'in' || t.data.length === 0) return;
+    if (e.interruptIn === undefined && e.detection === 'heuristic' && CCID_INTERRUPT_TYPES[t.data[0]!]) e.interruptIn = t.endpoint;
+    if (t.endpoint === e.interruptIn) this.interruptFrame(e, t);
+  }
+
+  private interruptFrame(e: CcidEndpoints, t: TransferSlice): void {
+    const problems: Problem[] = [];
+    const type = t.data[0]!;
+    if (!CCID_INTERRUPT_TYPES[type]) {
+      problems.push({
+        code: 'unknown-interrupt-message',
+        message: `interrupt message type 0x${type.toString(16).padStart(2, '0')}`,
+        severity: 'warning',
+      });
+    }
+    this.emit({
+      device: e.device,
+      direction: 'in',
+      channel: 'interrupt',
+      endpoint: t.endpoint,
+      frames: [t.frame],
+      firstFrame: t.frame,
+      lastFrame: t.frame,
+      timeNs: t.timeNs,
+      endTimeNs: t.timeNs,
+      bytes: t.data.slice(),
+      expectedLength: undefined,
+      truncated: t.truncated,
+      problems,
+      detection: e.detection,
+    });
+  }
+
+  private fromDescriptors(key: string): DeviceState | undefined {
+    if (!this.options.useDescriptors) return undefined;
+    const ccid = this.devices.find(key)?.ccidInterfaces[0];
+    if (!ccid) return undefined;
+    const max = ccid.maxMessageLength;
+    const endpoints: CcidEndpoints = {
+      device: key,
+      detection: 'descriptor',
+      maxMessageLength: max !== undefined && max >= CCID_HEADER_LENGTH ? max : this.options.defaultMaxMessageLength,
+      descriptor: ccid.descriptor,
+    };
+    if (ccid.bulkOut !== undefined) endpoints.bulkOut = ccid.bulkOut;
+    if (ccid.bulkIn !== undefined) endpoints.bulkIn = ccid.bulkIn;
+    if (ccid.interruptIn !== undefined) endpoints.interruptIn = ccid.interruptIn;
+    return this.newState(endpoints);
+  }
+
+  private newState(endpoints: CcidEndpoints): DeviceState {
+    return {
+      endpoints,
+      out: new MessageAssembler(endpoints, 'out', this.emit),
+      in: new MessageAssembler(endpoints, 'in', this.emit),
+    };
+  }
+
+  private detect(t: UsbTransfer): void {
+    const data = t.data;
+    const list = this.candidates.get(t.device);
+    if (t.direction === 'out') {
+      if (list) {
+        if (list.length < MAX_CANDIDATES) list.push(copySlice(t));
+      } else if (looksLikeHeader(data, PC_TO_RDR_TYPES, this.options.defaultMaxMessageLength)) {
+        this.candidates.set(t.device, [copySlice(t)]);
+      }
+      return;
+    }
+    if (!list || !looksLikeHeader(data, RDR_TO_PC_TYPES, this.options.defaultMaxMessageLength)) return;
+    const command = list.find(
+      (c) => c.data.length >= CCID_HEADER_LENGTH && c.data[5] === data[5] && c.data[6] === data[6] && PC_TO_RDR_TYPES.has(c.data[0]!),
+    );
+    if (!command) return;
+    const state = this.newState({
+      device: t.device,
+      detection: 'heuristic',
+      bulkOut: command.endpoint,
+      bulkIn: t.endpoint,
+      maxMessageLength: this.options.defaultMaxMessageLength,
+    });
+    this.states.set(t.device, state);
+    this.candidates.delete(t.device);
+    for (const c of list.slice(list.indexOf(command))) if (c.endpoint === command.endpoint) state.out.add(c);
+    state.in.add(t);
+  }
+}
+
+/** PC_to_RDR / RDR_to_PC header test used by the heuristic. */
+function looksLikeHeader(data: Uint8Array, types: ReadonlySet<number>, cap: number): boolean {
+  if (data.length < CCID_HEADER_LENGTH || !types.has(data[0]!) || data[5]! > 15) return false;
+  const total = CCID_HEADER_LENGTH + readU32le(data, 1);
+  if (total > cap) return false;
+  // Whole message in one transfer, or the first part of a longer one cut at a packet multiple.
+  return total === data.length || (total > data.length && data.length % 8 === 0);
+}
+
+/** A transfer that is a complete, plausible message by itself (used to spot a lost tail). */
+function isWholeMessage(data: Uint8Array, direction: CcidDirection): boolean {
+  if (data.length < CCID_HEADER_LENGTH) return false;
+  const types = direction === 'out' ? PC_TO_RDR_TYPES : RDR_TO_PC_TYPES;
+  return types.has(data[0]!) && data[5]! <= 15 && CCID_HEADER_LENGTH + readU32le(data, 1) === data.length;
+}
+
+function readU32le(data: Uint8Array, at: number): number {
+  return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
+}
+
+function copySlice(t: TransferSlice): TransferSlice {
+  return {
+    frame: t.frame,
+    timeNs: t.timeNs,
+    endpoint: t.endpoint,
+    data: t.data.slice(),
+    originalLength: t.originalLength,
+    truncated: t.truncated,
+  };
+}
+
+/** Rebuilds the messages of one direction of one device. */
+class MessageAssembler {
+  private buffer: Uint8Array | undefined;
+  private filled = 0;
+  private received = 0;
+  private expected = 0;
+  private gap = false;
+  private frames: number[] = [];
+  private firstTime = 0;
+  private lastTime = 0;
+  private endpoint = 0;
+  private problems: Problem[] = [];
+
+  constructor(
+    private readonly endpoints: CcidEndpoints,
+    private readonly direction: CcidDirection,
+    private readonly emit: (frame: CcidFrame) => void,
+  ) {}
+
+  add(t: TransferSlice): void {
+    const data = t.data;
+    if (!this.buffer) {
+      // A zero-length packet between messages ends a transfer that filled whole packets.
+      if (t.originalLength === 0) return;
+      this.start(t);
+      return;
+    }
+    if (t.originalLength === 0) {
+      this.flush('the transfer ended (zero-length packet) before dwLength bytes arrived');
+      return;
+    }
+    if (isWholeMessage(data, this.direction)) {
+      this.flush('a new message started before dwLength bytes arrived');
+      this.start(t);
+      return;
+    }
+    this.append(t);
+  }
+
+  /** Emits the message in progress as it is, marked incomplete. */
+  flush(reason: string): void {
+    if (!this.buffer) return;
+    this.problems.push({ code: 'incomplete', message: `${reason} (${this.received} of ${this.expected} bytes)`, severity: 'error' });
+    this.finish();
+  }
+
+  private start(t: TransferSlice): void {
+    const data = t.data;
+    this.frames = [t.frame];
+    this.firstTime = this.lastTime = t.timeNs;
+    this.endpoint = t.endpoint;
+    this.problems = [];
+    if (data.length < CCID_HEADER_LENGTH) {
+      const cut = t.truncated && t.originalLength >= CCID_HEADER_LENGTH;
+      this.problems.push({
+        code: cut ? 'truncated' : 'short-message',
+        message: cut ? 'CCID header not captured (snapshot length)' : `${t.originalLength} byte(s), shorter than a CCID header`,
+        severity: 'error',
+      });
+      this.deliver(data.slice(), undefined, t.truncated);
+      return;
+    }
+    const expected = CCID_HEADER_LENGTH + readU32le(data, 1);
+    const cap = this.endpoints.maxMessageLength;
+    if (expected > cap) {
+      const whole = t.originalLength === expected;
+      this.problems.push({
+        code: 'length-beyond-limit',
+        message: `dwLength announces ${expected} bytes, beyond the ${cap}-byte limit${whole ? '' : '; resynchronising'}`,
+        severity: whole ? 'warning' : 'error',
+      });
+      this.deliver(data.slice(), expected, t.truncated);
+      return;
+    }
+    if (t.originalLength >= expected) {
+      if (t.originalLength > expected) {
+        this.problems.push({
+          code: 'trailing-bytes',
+          message: `${t.originalLength - expected} byte(s) after the ${expected}-byte message`,
+          severity: 'warning',
+        });
+      }
+      this.deliver(data.slice(), expected, t.truncated);
+      return;
+    }
+    this.buffer = new Uint8Array(expected);
+    this.buffer.set(data, 0);
+    this.filled = data.length;
+    this.received = t.originalLength;
+    this.expected = expected;
+    this.gap = t.truncated;
+  }
+
+  private append(t: TransferSlice): void {
+    const buffer = this.buffer!;
+    const room = this.expected - this.received;
+    if (!this.gap) {
+      const take = Math.min(t.data.length, room);
+      buffer.set(t.data.subarray(0, take), this.filled);
+      this.filled += take;
+    }
+    if (t.truncated) this.gap = true;
+    if (t.originalLength > room) {
+      this.problems.push({
+        code: 'trailing-bytes',
+        message: `${t.originalLength - room} byte(s) beyond dwLength in frame ${t.frame}, dropped`,
+        severity: 'warning',
+      });
+    }
+    this.received += Math.min(t.originalLength, room);
+    this.frames.push(t.frame);
+    this.lastTime = t.timeNs;
+    if (this.received >= this.expected) this.finish();
+  }
+
+  private finish(): void {
+    const buffer = this.buffer!;
+    const bytes = this.filled === buffer.length ? buffer : buffer.slice(0, this.filled);
+    const truncated = this.gap;
+    const expected = this.expected;
+    this.buffer = undefined;
+    this.deliver(bytes, expected, truncated);
+  }
+
+  private deliver(bytes: Uint8Array, expected: number | undefined, truncated: boolean): void {
+    if (truncated && !this.problems.some((p) => p.code === 'truncated')) {
+      this.problems.push({ code: 'truncated', message: 'part of the message was not captured (snapshot length)', severity: 'warning' });
+    }
+    this.emit({
+      device: this.endpoints.device,
+      direction: this.direction,
+      channel: 'bulk',
+      endpoint: this.endpoint,
+      frames: this.frames,
+      firstFrame: this.frames[0]!,
+      lastFrame: this.frames[this.frames.length - 1]!,
+      timeNs: this.firstTime,
+      endTimeNs: this.lastTime,
+      bytes,
+      expectedLength: expected,
+      truncated,
+      problems: this.problems,
+      detection: this.endpoints.detection,
+    });
+    this.frames = [];
+    this.problems = [];
+  }
+}

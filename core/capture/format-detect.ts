@@ -1,0 +1,35 @@
+/** Tells pcapng from pcap by their first four bytes, and says clearly when it is neither. */
+import type { CaptureFormat } from './capture-types.js';
+import { pcapMagic } from './pcap.js';
+
+export type FormatDetection =
+  | { ok: true; format: CaptureFormat }
+  /** `needMore`: fewer than 4 bytes seen so far. */
+  | { ok: false; needMore: boolean; message: string };
+
+const PCAPNG_SHB = [0x0a, 0x0d, 0x0d, 0x0a];
+
+/** Formats people drop on a capture viewer by mistake, to make the error useful. */
+const KNOWN_OTHERS: { magic: number[]; name: string }[] = [
+  { magic: [0x1f, 0x8b], name: 'a gzip file (decompress it first)' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'a zstd file (decompress it first)' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], name: 'a zip archive' },
+  { magic: [0x58, 0x43, 0x46, 0x00], name: 'an Apple PacketLogger/XCF file' },
+];
+
+export function detectCaptureFormat(firstBytes: Uint8Array): FormatDetection {
+  if (firstBytes.length < 4) {
+    return {
+      ok: false,
+      needMore: true,
+      message: firstBytes.length === 0 ? 'empty file' : `not a pcap/pcapng file: only ${firstBytes.length} byte(s)`,
+    };
+  }
+  if (PCAPNG_SHB.every((b, i) => firstBytes[i] === b)) return { ok: true, format: 'pcapng' };
+  const magicLe = firstBytes[0]! | (firstBytes[1]! << 8) | (firstBytes[2]! << 16) | (firstBytes[3]! << 24);
+  if (pcapMagic(magicLe)) return { ok: true, format: 'pcap' };
+  const shown = Array.from(firstBytes.subarray(0, 8), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+  const known = KNOWN_OTHERS.find((k) => k.magic.every((b, i) => firstBytes[i] === b));
+  const hint = known ? ` — looks like ${known.name}` : '';
+  return { ok: false, needMore: false, message: `not a pcap/pcapng file: starts with ${shown}${hint}` };
+}

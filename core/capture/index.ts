@@ -1,0 +1,17 @@
+/** core/capture: pcap/pcapng → USB packets → transfers and devices → CCID messages. */
+export * from './byte-source.js';
+export * from './capture-pipeline.js';
+export * from './capture-types.js';
+export * from './ccid-stream.js';
+export * from './darwin.js';
+export * from './format-detect.js';
+export * from './link-types.js';
+export * from './pcap.js';
+export * from './pcapng.js';
+export * from './timestamps.js';
+export * from './usb-descriptors.js';
+export * from './usb-devices.js';
+export * from './usb-packet.js';
+export * from './usb-transfers.js';
+export * from './usbmon.js';
+export * from './usbpcap.js';

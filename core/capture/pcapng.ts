@@ -1,0 +1,321 @@
+/**
+ * pcapng reader (draft-ietf-opsawg-pcapng): every block type is framed by its length; SHB,
+ * IDB, EPB, SPB and the obsolete Packet Block are read, everything else (NRB, ISB, decryption
+ * secrets, custom, journal, unknown) is skipped. Each SHB starts a section with its own byte
+ * order and its own interface numbering; interfaces get a global index like Wireshark's.
+ *
+ * Hostile input: a block length < 12, not a multiple of 4 or > 16 MiB cannot be resynchronised
+ * reliably, so it stops the import with a problem (nothing is allocated for it).
+ */
+import { UnitSplitter, type ByteSink, type UnitFramer } from './byte-source.js';
+import { MAX_UNIT_LENGTH, newRecord, type CaptureInterface, type CaptureProblem, type ContainerHandlers } from './capture-types.js';
+import { decodeUtf8, stripNul } from './text-decode.js';
+import { CaptureTimeBase, UnitClock, unitsPerSecondFromResolution } from './timestamps.js';
+
+export const PCAPNG_BLOCK_TYPES: Record<number, string> = {
+  0x0a0d0d0a: 'Section Header Block',
+  0x00000001: 'Interface Description Block',
+  0x00000002: 'Packet Block (obsolete)',
+  0x00000003: 'Simple Packet Block',
+  0x00000004: 'Name Resolution Block',
+  0x00000005: 'Interface Statistics Block',
+  0x00000006: 'Enhanced Packet Block',
+  0x00000009: 'systemd Journal Export Block',
+  0x0000000a: 'Decryption Secrets Block',
+  0x00000bad: 'Custom Block',
+  0x40000bad: 'Custom Block (do not copy)',
+};
+
+const SHB = 0x0a0d0d0a;
+const IDB = 1;
+const PACKET_BLOCK = 2;
+const SPB = 3;
+const EPB = 6;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BLOCK_HEADER = 12;
+
+const OPT_END = 0;
+const IF_NAME = 2;
+const IF_DESCRIPTION = 3;
+const IF_TSRESOL = 9;
+const IF_TSOFFSET = 14;
+
+interface SectionInterface {
+  info: CaptureInterface;
+  clock: UnitClock;
+}
+
+export class PcapngReader implements ByteSink, UnitFramer {
+  private readonly splitter = new UnitSplitter(this);
+  private readonly record = newRecord();
+  private readonly timeBase: CaptureTimeBase;
+  private littleEndian = true;
+  private sawSectionHeader = false;
+  private section = -1;
+  private sectionInterfaces: SectionInterface[] = [];
+  private readonly allInterfaces: CaptureInterface[] = [];
+  private frame = 0;
+  private lastTimeNs = 0;
+
+  constructor(private readonly handlers: ContainerHandlers) {
+    this.timeBase = new CaptureTimeBase((ns) => handlers.start?.(ns));
+  }
+
+  get interfaces(): readonly CaptureInterface[] {
+    return this.allInterfaces;
+  }
+  get startEpochNs(): bigint | undefined {
+    return this.timeBase.startEpochNs;
+  }
+  get frameCount(): number {
+    return this.frame;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.splitter.push(chunk);
+  }
+  end(): void {
+    this.splitter.end();
+  }
+
+  headerLength(): number {
+    return BLOCK_HEADER;
+  }
+
+  unitLength(bytes: Uint8Array, view: DataView, offset: number, fileOffset: number): number {
+    let type = view.getUint32(offset, this.littleEndian);
+    if (type === SHB) {
+      const magic = view.getUint32(offset + 8, true);
+      if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
+      else if (magic === 0x4d3c2b1a) this.littleEndian = false;
+      else return this.fatal('bad-byte-order-magic', `section header byte-order magic is 0x${hex32(magic)}`, fileOffset);
+    } else if (!this.sawSectionHeader) {
+      return this.fatal('no-section-header', 'pcapng data does not start with a Section Header Block', fileOffset);
+    }
+    type = view.getUint32(offset, this.littleEndian);
+    const length = view.getUint32(offset + 4, this.littleEndian);
+    if (length < BLOCK_HEADER || length % 4 !== 0 || length > MAX_UNIT_LENGTH) {
+      const name = PCAPNG_BLOCK_TYPES[type] ?? `block type 0x${hex32(type)}`;
+      return this.fatal('bad-block-length', `${name} has an impossible length ${length}`, fileOffset);
+    }
+    if (type === SHB && length < 28) return this.fatal('bad-block-length', `Section Header Block of ${length} bytes`, fileOffset);
+    void bytes;
+    return length;
+  }
+
+  unit(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
+    const le = this.littleEndian;
+    const type = view.getUint32(offset, le);
+    if (view.getUint32(offset + length - 4, le) !== length) {
+      this.problem('block-length-mismatch', 'trailing block length differs from the leading one', 'warning', fileOffset);
+    }
+    switch (type) {
+      case SHB:
+        this.sectionHeader(view, offset, fileOffset);
+        break;
+      case IDB:
+        this.interfaceDescription(bytes, view, offset, length, fileOffset);
+        break;
+      case EPB:
+        this.enhancedPacket(bytes, view, offset, length, fileOffset);
+        break;
+      case SPB:
+        this.simplePacket(bytes, view, offset, length, fileOffset);
+        break;
+      case PACKET_BLOCK:
+        this.obsoletePacket(bytes, view, offset, length, fileOffset);
+        break;
+      default:
+        // NRB, ISB, DSB, custom and unknown blocks carry nothing a USB decode needs.
+        break;
+    }
+  }
+
+  finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void {
+    if (danglingBytes > 0) {
+      const expected = expectedLength === undefined ? '' : ` of ${expectedLength}`;
+      this.problem('truncated', `file ends inside a block (${danglingBytes} byte(s)${expected})`, 'warning', fileOffset);
+    } else if (!this.sawSectionHeader) {
+      this.problem('empty', 'no pcapng section in the data', 'error', fileOffset);
+    }
+  }
+
+  private sectionHeader(view: DataView, offset: number, fileOffset: number): void {
+    this.sawSectionHeader = true;
+    this.section++;
+    this.sectionInterfaces = [];
+    const major = view.getUint16(offset + 12, this.littleEndian);
+    if (major !== 1) this.problem('unsupported-version', `pcapng major version ${major}`, 'warning', fileOffset);
+  }
+
+  private interfaceDescription(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
+    const le = this.littleEndian;
+    if (length < 20) {
+      this.problem('short-block', 'Interface Description Block too short', 'error', fileOffset);
+      return;
+    }
+    let resolution = 6;
+    let offsetSeconds = 0n;
+    let name: string | undefined;
+    let description: string | undefined;
+    forEachOption(view, offset + 16, offset + length - 4, le, (code, at, size) => {
+      if (code === IF_TSRESOL && size >= 1) resolution = view.getUint8(at);
+      else if (code === IF_TSOFFSET && size >= 8) offsetSeconds = le ? view.getBigInt64(at, true) : view.getBigInt64(at, false);
+      else if (code === IF_NAME) name = stripNul(decodeUtf8(bytes.subarray(at, at + size)));
+      else if (code === IF_DESCRIPTION) description = stripNul(decodeUtf8(bytes.subarray(at, at + size)));
+    });
+    const unitsPerSecond = unitsPerSecondFromResolution(resolution);
+    const info: CaptureInterface = {
+      index: this.allInterfaces.length,
+      section: this.section,
+      linkType: view.getUint16(offset + 8, le),
+      snapLength: view.getUint32(offset + 12, le),
+      unitsPerSecond,
+      offsetSeconds,
+      littleEndian: le,
+    };
+    if (name !== undefined) info.name = name;
+    if (description !== undefined) info.description = description;
+    // Interfaces are bounded by the file size (20 bytes each); no extra cap needed.
+    this.allInterfaces.push(info);
+    this.sectionInterfaces.push({ info, clock: new UnitClock(unitsPerSecond, offsetSeconds) });
+    this.handlers.interface(info);
+  }
+
+  private enhancedPacket(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
+    const le = this.littleEndian;
+    this.frame++;
+    if (length < 32) return this.packetProblem('short-block', 'Enhanced Packet Block too short', fileOffset);
+    const iface = this.sectionInterfaces[view.getUint32(offset + 8, le)];
+    if (!iface)
+      return this.packetProblem(
+        'unknown-interface',
+        `packet for interface ${view.getUint32(offset + 8, le)} that was never described`,
+        fileOffset,
+      );
+    const timeNs = iface.clock.timeNs(view.getUint32(offset + 12, le), view.getUint32(offset + 16, le), this.timeBase);
+    this.emit(
+      bytes,
+      view,
+      iface.info,
+      timeNs,
+      offset + 28,
+      view.getUint32(offset + 20, le),
+      view.getUint32(offset + 24, le),
+      length - 32,
+      fileOffset,
+    );
+  }
+
+  private obsoletePacket(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
+    const le = this.littleEndian;
+    this.frame++;
+    if (length < 32) return this.packetProblem('short-block', 'Packet Block too short', fileOffset);
+    const iface = this.sectionInterfaces[view.getUint16(offset + 8, le)];
+    if (!iface)
+      return this.packetProblem(
+        'unknown-interface',
+        `packet for interface ${view.getUint16(offset + 8, le)} that was never described`,
+        fileOffset,
+      );
+    const timeNs = iface.clock.timeNs(view.getUint32(offset + 12, le), view.getUint32(offset + 16, le), this.timeBase);
+    this.emit(
+      bytes,
+      view,
+      iface.info,
+      timeNs,
+      offset + 28,
+      view.getUint32(offset + 20, le),
+      view.getUint32(offset + 24, le),
+      length - 32,
+      fileOffset,
+    );
+  }
+
+  /** SPB: no interface id (always 0), no timestamp (we reuse the previous packet's), no caplen. */
+  private simplePacket(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
+    this.frame++;
+    if (length < 16) return this.packetProblem('short-block', 'Simple Packet Block too short', fileOffset);
+    const iface = this.sectionInterfaces[0];
+    if (!iface) return this.packetProblem('unknown-interface', 'Simple Packet Block without an interface 0', fileOffset);
+    const originalLength = view.getUint32(offset + 8, this.littleEndian);
+    const room = length - 16;
+    let captured = Math.min(originalLength, room);
+    if (iface.info.snapLength > 0) captured = Math.min(captured, iface.info.snapLength);
+    this.emit(bytes, view, iface.info, this.lastTimeNs, offset + 12, captured, originalLength, room, fileOffset);
+  }
+
+  private emit(
+    bytes: Uint8Array,
+    view: DataView,
+    iface: CaptureInterface,
+    timeNs: number,
+    dataOffset: number,
+    capturedLength: number,
+    originalLength: number,
+    room: number,
+    fileOffset: number,
+  ): void {
+    if (capturedLength > room) {
+      this.problem(
+        'length-beyond-block',
+        `captured length ${capturedLength} exceeds the block (${room} bytes)`,
+        'error',
+        fileOffset,
+        this.frame,
+      );
+      capturedLength = room;
+    }
+    const r = this.record;
+    r.frame = this.frame;
+    r.interfaceIndex = iface.index;
+    r.linkType = iface.linkType;
+    r.littleEndian = iface.littleEndian;
+    r.timeNs = timeNs;
+    r.originalLength = Math.max(originalLength, capturedLength);
+    r.capturedLength = capturedLength;
+    r.buffer = bytes;
+    r.view = view;
+    r.offset = dataOffset;
+    this.lastTimeNs = timeNs;
+    this.handlers.record(r);
+  }
+
+  private packetProblem(code: string, message: string, fileOffset: number): void {
+    this.problem(code, message, 'error', fileOffset, this.frame);
+  }
+
+  private fatal(code: string, message: string, fileOffset: number): number {
+    this.problem(code, `${message}; import stopped here`, 'error', fileOffset);
+    return -1;
+  }
+
+  private problem(code: string, message: string, severity: 'warning' | 'error', fileOffset: number, frame?: number): void {
+    const problem: CaptureProblem = { code, message, severity, fileOffset };
+    if (frame !== undefined) problem.frame = frame;
+    this.handlers.problem(problem);
+  }
+}
+
+/** Walks a pcapng option list; stops at opt_endofopt or at the first option that overflows. */
+function forEachOption(
+  view: DataView,
+  start: number,
+  end: number,
+  littleEndian: boolean,
+  visit: (code: number, valueOffset: number, valueLength: number) => void,
+): void {
+  let at = start;
+  while (at + 4 <= end) {
+    const code = view.getUint16(at, littleEndian);
+    const size = view.getUint16(at + 2, littleEndian);
+    if (code === OPT_END) return;
+    if (at + 4 + size > end) return;
+    visit(code, at + 4, size);
+    at += 4 + ((size + 3) & ~3);
+  }
+}
+
+function hex32(value: number): string {
+  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
+}
