@@ -1,0 +1,173 @@
+/**
+ * CCID 1.1 value tables (Wireshark style: data, not code). Keys are the raw field values.
+ */
+
+/** bStatus bits 1-0. */
+export const ICC_STATUS_NAMES: Record<number, string> = {
+  0: 'ICC present and active',
+  1: 'ICC present and inactive',
+  2: 'no ICC present',
+  3: 'RFU',
+};
+
+/** bStatus bits 7-6. */
+export const COMMAND_STATUS_NAMES: Record<number, string> = {
+  0: 'processed without error',
+  1: 'failed (error code in bError)',
+  2: 'time extension requested',
+  3: 'RFU',
+};
+
+/** Slot error codes (CCID 1.1 Table 6.2-2); 0x01..0x7F is the index of the bad field, 0x00 "not supported". */
+export const BERROR_NAMES: Record<number, string> = {
+  0xff: 'CMD_ABORTED',
+  0xfe: 'ICC_MUTE',
+  0xfd: 'XFR_PARITY_ERROR',
+  0xfc: 'XFR_OVERRUN',
+  0xfb: 'HW_ERROR',
+  0xf8: 'BAD_ATR_TS',
+  0xf7: 'BAD_ATR_TCK',
+  0xf6: 'ICC_PROTOCOL_NOT_SUPPORTED',
+  0xf5: 'ICC_CLASS_NOT_SUPPORTED',
+  0xf4: 'PROCEDURE_BYTE_CONFLICT',
+  0xf3: 'DEACTIVATED_PROTOCOL',
+  0xf2: 'BUSY_WITH_AUTO_SEQUENCE',
+  0xf0: 'PIN_TIMEOUT',
+  0xef: 'PIN_CANCELLED',
+  0xe0: 'CMD_SLOT_BUSY',
+};
+
+export const BERROR_MEANINGS: Record<number, string> = {
+  0xff: 'the command was aborted by the host (Abort request)',
+  0xfe: 'the card did not answer (time out)',
+  0xfd: 'parity error while talking to the card',
+  0xfc: 'the card sent more data than expected (overrun)',
+  0xfb: 'hardware error in the reader (e.g. over-current on activation)',
+  0xf8: 'bad ATR: invalid TS byte',
+  0xf7: 'bad ATR: wrong TCK check byte',
+  0xf6: 'the card protocol is not supported by the reader',
+  0xf5: 'the card class (voltage) is not supported by the reader',
+  0xf4: 'procedure byte conflict (T=0)',
+  0xf3: 'the protocol is deactivated',
+  0xf2: 'the reader is busy with an automatic sequence (e.g. activation on insertion)',
+  0xf0: 'PIN entry timed out',
+  0xef: 'PIN entry cancelled by the user',
+  0xe0: 'the slot is busy with another command',
+};
+
+/**
+ * Names of the header and body fields by their byte offset, so that a positive bError (which the
+ * spec defines as the offset of the offending field) can name it.
+ */
+const FIELD_AT_OFFSET_OUT: Record<number, string> = {
+  1: 'dwLength',
+  5: 'bSlot',
+  6: 'bSeq',
+  7: 'byte 7 (bPowerSelect / bBWI / bProtocolNum / bClockCommand / bmChanges / bFunction)',
+  8: 'byte 8 (wLevelParameter / bClassGetResponse)',
+  9: 'byte 9 (wLevelParameter / bClassEnvelope)',
+  10: 'abData[0] (e.g. bPINOperation)',
+};
+
+export interface ErrorMeaning {
+  name?: string;
+  meaning: string;
+}
+
+/**
+ * What a bError means. Its reading depends on bmCommandStatus: with a time extension it is the
+ * BWT multiplier, with success it has no meaning, with failure it is a code or a field index.
+ */
+export function describeBError(bError: number, commandStatus: number): ErrorMeaning {
+  if (commandStatus === 2) return { meaning: `time extension: the card needs ${bError} × BWT (or WWT) more` };
+  if (commandStatus === 0) return { meaning: bError === 0 ? 'no error' : `ignored (command succeeded), 0x${bError.toString(16)}` };
+  const name = BERROR_NAMES[bError];
+  if (name) return { name, meaning: BERROR_MEANINGS[bError]! };
+  if (bError === 0) return { name: 'CMD_NOT_SUPPORTED', meaning: 'command not supported' };
+  if (bError >= 0x01 && bError <= 0x7f) {
+    const at = FIELD_AT_OFFSET_OUT[bError] ?? `byte ${bError}`;
+    return { name: 'BAD_PARAMETER', meaning: `the field at offset ${bError} (${at}) is not supported or wrong` };
+  }
+  if (bError >= 0x81 && bError <= 0xc0)
+    return { name: 'USER_DEFINED', meaning: `vendor-defined error 0x${bError.toString(16).toUpperCase()}` };
+  return { name: 'RFU', meaning: `reserved error code 0x${bError.toString(16).toUpperCase()}` };
+}
+
+/** RDR_to_PC_DataBlock bChainParameter (extended APDU level). */
+export const CHAIN_PARAMETER_NAMES: Record<number, string> = {
+  0x00: 'the response APDU begins and ends in this command',
+  0x01: 'the response APDU begins with this command and continues in the next RDR_to_PC_DataBlock',
+  0x02: 'this abData continues a response APDU and ends it',
+  0x03: 'this abData continues a response APDU and another block follows',
+  0x10: 'empty abData: the host must send an empty XfrBlock to get the rest of the response',
+};
+
+/** PC_to_RDR_XfrBlock / Secure wLevelParameter at extended APDU level. */
+export const LEVEL_PARAMETER_NAMES: Record<number, string> = {
+  0x0000: 'the command APDU begins and ends with this command',
+  0x0001: 'the command APDU begins with this command and continues in the next PC_to_RDR_XfrBlock',
+  0x0002: 'this abData continues a command APDU and ends it',
+  0x0003: 'this abData continues a command APDU and another block follows',
+  0x0010: 'empty abData: continuation of the response APDU is expected in the next RDR_to_PC_DataBlock',
+};
+
+export const POWER_SELECT_NAMES: Record<number, string> = {
+  0x00: 'automatic voltage selection',
+  0x01: '5.0 V',
+  0x02: '3.0 V',
+  0x03: '1.8 V',
+};
+
+export const CLOCK_COMMAND_NAMES: Record<number, string> = {
+  0x00: 'restart the clock',
+  0x01: 'stop the clock in the state shown in bClockStop',
+};
+
+export const CLOCK_STATUS_NAMES: Record<number, string> = {
+  0x00: 'clock running',
+  0x01: 'clock stopped in state L',
+  0x02: 'clock stopped in state H',
+  0x03: 'clock stopped in an unknown state',
+};
+
+export const MECHANICAL_FUNCTION_NAMES: Record<number, string> = {
+  0x01: 'accept card',
+  0x02: 'eject card',
+  0x03: 'capture card',
+  0x04: 'lock card',
+  0x05: 'unlock card',
+};
+
+export const HARDWARE_ERROR_NAMES: Record<number, string> = {
+  0x01: 'over-current',
+};
+
+export const PROTOCOL_NUM_NAMES: Record<number, string> = {
+  0x00: 'T=0',
+  0x01: 'T=1',
+  0x80: '2-wire protocol',
+  0x81: '3-wire protocol',
+  0x82: 'I2C protocol',
+};
+
+export const CLOCK_STOP_NAMES: Record<number, string> = {
+  0x00: 'clock stop not allowed',
+  0x01: 'clock may stop in state L',
+  0x02: 'clock may stop in state H',
+  0x03: 'clock may stop in either state',
+};
+
+/** PC_to_RDR_Secure bPINOperation. */
+export const PIN_OPERATION_NAMES: Record<number, string> = {
+  0x00: 'PIN verification',
+  0x01: 'PIN modification',
+  0x02: 'transfer PIN from the secure CCID buffer',
+  0x03: 'wait ICC response',
+  0x04: 'cancel PIN function',
+  0x05: 'resend last I-block (T=1)',
+  0x06: 'send next part of APDU (T=1)',
+};
+
+export function nameOr(table: Record<number, string>, value: number, fallback = 'RFU'): string {
+  return table[value] ?? fallback;
+}
