@@ -1,0 +1,3 @@
+export * from './application-kind.js';
+export * from './known-aids.js';
+export * from './tag-names.js';

@@ -1,0 +1,2 @@
+export * from './ber-tlv.js';
+export * from './compact-tlv.js';
