@@ -5,3 +5,13 @@ export interface CommandContext {
   /** Resolves on SIGINT/SIGTERM, for long-running commands (web, virtual-card…). */
   untilInterrupted: () => Promise<void>;
 }
+
+/** One `cardbench <name>` subcommand. Registered in commands/index.ts. */
+export interface CliCommand {
+  name: string;
+  /** Options in brief for --help, e.g. '[--port N] [--no-open]'. */
+  usage?: string;
+  summary: string;
+  /** Returns the exit code; throws CliError for usage errors and known failures. */
+  run(context: CommandContext, args: readonly string[]): Promise<number>;
+}

@@ -1,41 +1,34 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { APP_VERSION } from '../backend/version.js';
-import type { CommandContext } from './command.js';
-import { PLANNED_COMMANDS, runPlanned } from './commands/planned.js';
-import { runStart } from './commands/start.js';
-import { runWeb } from './commands/web.js';
+import type { CliCommand, CommandContext } from './command.js';
+import { COMMANDS } from './commands/index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-export const HELP = `Cardbench ${APP_VERSION} — smart card toolbox
+export function helpText(commands: readonly CliCommand[] = COMMANDS): string {
+  const lines = commands.map((command) => {
+    const head = `  ${command.name}${command.usage ? ` ${command.usage}` : ''}`;
+    return head.length < 24 ? `${head.padEnd(24)}${command.summary}` : `${head}\n${' '.repeat(24)}${command.summary}`;
+  });
+  return `Cardbench ${APP_VERSION} — smart card toolbox
 
-Usage: cardbench <command> [options]
+Usage: cardbench <command> [options]        (cardbench <command> --help for its options)
 
 Commands:
-  start                 run the desktop app (browser mode when Electron's binary is missing)
-  web [--port N] [--no-open]
-                        serve the app to your browser on loopback, with a per-run token
-${Object.entries(PLANNED_COMMANDS)
-  .map(([name, what]) => `  ${name.padEnd(22)}${what}`)
-  .join('\n')}
+${lines.join('\n')}
 
 Options:
-  -h, --help            show this help
-  -v, --version         print the version
+  -h, --help              show this help
+  -v, --version           print the version
 
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 not available here, 130 interrupted.`;
+}
 
-const WEB_OPTIONS = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'no-open': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export async function runCli(argv: readonly string[], context: CommandContext): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  context: CommandContext,
+  commands: readonly CliCommand[] = COMMANDS,
+): Promise<number> {
   try {
-    return await dispatchCommand(argv, context);
+    return await dispatchCommand(argv, context, commands);
   } catch (error) {
     if (error instanceof CliError) {
       context.stderr(`cardbench: ${error.message}`);
@@ -46,41 +39,21 @@ export async function runCli(argv: readonly string[], context: CommandContext): 
   }
 }
 
-async function dispatchCommand(argv: readonly string[], context: CommandContext): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    context.stdout(HELP);
-    return command === undefined ? EXIT.usage : EXIT.ok;
+async function dispatchCommand(argv: readonly string[], context: CommandContext, commands: readonly CliCommand[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    context.stdout(helpText(commands));
+    return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (command === '-v' || command === '--version') {
+  if (name === '-v' || name === '--version') {
     context.stdout(APP_VERSION);
     return EXIT.ok;
   }
-  if (command === 'web' || command === 'start') {
-    const { values } = parseOptions(rest, WEB_OPTIONS, command);
-    if (values.help) {
-      context.stdout(HELP);
-      return EXIT.ok;
-    }
-    const options = { port: parsePort(values.port), host: values.host ?? '127.0.0.1', open: !values['no-open'] };
-    return command === 'web' ? runWeb(context, options) : runStart(context, options);
+  const command = commands.find((c) => c.name === name);
+  if (!command) throw new CliError(`unknown command '${name}'. Run \`cardbench --help\` for the list.`, EXIT.usage);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    context.stdout(`Usage: cardbench ${command.name}${command.usage ? ` ${command.usage}` : ''}\n\n${command.summary}`);
+    return EXIT.ok;
   }
-  if (Object.hasOwn(PLANNED_COMMANDS, command)) runPlanned(command);
-  throw new CliError(`unknown command '${command}'. Run \`cardbench --help\` for the list.`, EXIT.usage);
-}
-
-function parseOptions<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T, command: string) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true });
-  } catch (error) {
-    throw new CliError(`${command}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
-  }
-}
-
-export function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0;
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
-    throw new CliError(`--port must be a number from 0 to 65535 (0 = any free port), not '${text}'.`, EXIT.usage);
-  }
-  return Number(text);
+  return command.run(context, rest);
 }

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../../../electron/cli/exit-codes.js';
-import { parsePort, runCli } from '../../../../electron/cli/run-cli.js';
+import { parsePort } from '../../../../electron/cli/parse-options.js';
+import { runCli } from '../../../../electron/cli/run-cli.js';
 import { REPO_ROOT } from '../../../shared-path.js';
 
 function capture() {
