@@ -1,0 +1,46 @@
+/**
+ * Replays saved fuzz findings, and runs a short deterministic mutation round per target on
+ * every test run (the long-running fuzzer is test/fuzz/fuzz-parsers.ts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mutate, seededRandom } from '../../fuzz/mutate.js';
+import { loadSeeds } from '../../fuzz/seeds.js';
+import { FUZZ_TARGETS } from '../../fuzz/targets.js';
+import { REPO_ROOT, requireShared } from '../../shared-path.js';
+
+const regressionDir = join(REPO_ROOT, 'test', 'fixtures', 'fuzz-regressions');
+const findings = readdirSync(regressionDir).filter((name) => name.endsWith('.bin'));
+if (findings.length === 0) console.info('[info] no saved fuzz findings to replay yet');
+
+describe('saved fuzz findings', () => {
+  it('name a known target', () => {
+    for (const name of findings)
+      expect(
+        FUZZ_TARGETS.map((t) => t.name),
+        name,
+      ).toContain(name.replace(/-[0-9a-f]{16}\.bin$/, ''));
+  });
+
+  for (const name of findings) {
+    it(`${name} decodes without throwing`, () => {
+      const target = FUZZ_TARGETS.find((t) => name.startsWith(`${t.name}-`))!;
+      expect(() => target.run(new Uint8Array(readFileSync(join(regressionDir, name))))).not.toThrow();
+    });
+  }
+});
+
+describe.skipIf(requireShared('captures'))('mutated real inputs', () => {
+  const seeds = loadSeeds();
+  it.each(FUZZ_TARGETS.map((t) => [t.name, t] as const))('%s never throws on 300 mutations of real data', (_name, target) => {
+    const random = seededRandom(0x5eed);
+    const pool = seeds[target.seedKind];
+    expect(pool.length).toBeGreaterThan(0);
+    const rounds = target.name === 'capture' ? 30 : 300;
+    for (let i = 0; i < rounds; i++) {
+      const input = mutate(pool[i % pool.length]!, pool[(i * 7) % pool.length]!, random);
+      expect(() => target.run(input)).not.toThrow();
+    }
+  });
+});
