@@ -4,65 +4,9 @@
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
+import { DI_TABLE, FI_TABLE } from '../iso7816/atr.js';
 import { FieldCursor, hex2 } from './field-cursor.js';
 import { CLOCK_STOP_NAMES, nameOr } from './value-tables.js';
-
-/** ISO 7816-3 Table 7: Fi by the high nibble of TA1 (undefined = RFU), and f(max) in MHz. */
-export const FI_TABLE: readonly (number | undefined)[] = [
-  372,
-  372,
-  558,
-  744,
-  1116,
-  1488,
-  1860,
-  undefined,
-  undefined,
-  512,
-  768,
-  1024,
-  1536,
-  2048,
-  undefined,
-  undefined,
-];
-export const FMAX_MHZ_TABLE: readonly (number | undefined)[] = [
-  4,
-  5,
-  6,
-  8,
-  12,
-  16,
-  20,
-  undefined,
-  undefined,
-  5,
-  7.5,
-  10,
-  15,
-  20,
-  undefined,
-  undefined,
-];
-/** ISO 7816-3 Table 8: Di by the low nibble of TA1. */
-export const DI_TABLE: readonly (number | undefined)[] = [
-  undefined,
-  1,
-  2,
-  4,
-  8,
-  16,
-  32,
-  64,
-  12,
-  20,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-  undefined,
-];
 
 export interface FindexDindex {
   raw: number;
@@ -77,11 +21,13 @@ export function decodeFindexDindex(raw: number): FindexDindex {
   const fIndex = raw >> 4;
   const dIndex = raw & 0x0f;
   const out: FindexDindex = { raw, fIndex, dIndex };
-  const fi = FI_TABLE[fIndex];
-  const fmax = FMAX_MHZ_TABLE[fIndex];
+  // One home for the ISO 7816-3 tables: the ATR decoder's.
+  const f = FI_TABLE[fIndex];
   const di = DI_TABLE[dIndex];
-  if (fi !== undefined) out.fi = fi;
-  if (fmax !== undefined) out.fmaxMHz = fmax;
+  if (f !== undefined) {
+    out.fi = f.fi;
+    out.fmaxMHz = f.fMaxMHz;
+  }
   if (di !== undefined) out.di = di;
   return out;
 }
