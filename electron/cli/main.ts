@@ -1,6 +1,12 @@
 /** Entry of the `cardbench` command: wires runCli to the real process. */
 import { runCli } from './run-cli.js';
 
+// `cardbench decode big.pcapng | head` closes our stdout early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const interrupted = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());

@@ -1,0 +1,123 @@
+/**
+ * The fields of one CCID message that the trace needs for pairing and APDU extraction.
+ *
+ * Clean XfrBlock and DataBlock messages — nearly all the volume of a real trace — are read
+ * straight from their 10-byte header: they have no reserved bytes, so "clean" means the header
+ * is whole, dwLength matches the bytes and bStatus has no reserved bit set. Everything else
+ * (other types, anything odd) goes through core/ccid's full decoder, which reports every
+ * problem. A clean message decoded fully would give the same fields and no problem; the
+ * decode tree is left for the viewer to build when a packet is selected.
+ */
+import { decodeCcidMessage, decodeSlotStatus, type CcidMessage, type CcidSlotStatus, type ExchangeLevel } from '../ccid/decode-message.js';
+import { messageTypeByCode, type CcidMessageName, type CcidResponseName } from '../ccid/message-types.js';
+import type { SecureRequest } from '../ccid/secure.js';
+import type { SlotChangeEvent } from '../ccid/decode-message.js';
+import type { Problem } from '../dissect/node.js';
+
+export interface CcidFields {
+  bMessageType: number;
+  name: CcidMessageName | undefined;
+  expectedAnswer: CcidResponseName | undefined;
+  bSlot: number | undefined;
+  bSeq: number | undefined;
+  status: CcidSlotStatus | undefined;
+  /** abData bytes present (a view). */
+  data: Uint8Array | undefined;
+  wLevelParameter: number;
+  bChainParameter: number;
+  bProtocolNum: number | undefined;
+  secure: SecureRequest | undefined;
+  slotChanges: SlotChangeEvent[] | undefined;
+  problems: Problem[];
+  /** The full decode, when the message took the full path. */
+  message: CcidMessage | undefined;
+}
+
+export interface CcidFieldsOptions {
+  direction: 'out' | 'in' | 'interrupt';
+  exchangeLevel?: ExchangeLevel;
+  answerTo?: number;
+  slotCount?: number;
+  /** Always run the full decoder (a transcript wants every summary). */
+  full?: boolean;
+}
+
+const HEADER = 10;
+const XFR_BLOCK = 0x6f;
+const DATA_BLOCK = 0x80;
+const XFR_TYPE = messageTypeByCode(XFR_BLOCK)!;
+const DATA_TYPE = messageTypeByCode(DATA_BLOCK)!;
+const NO_PROBLEMS: Problem[] = [];
+
+export function readCcidFields(bytes: Uint8Array, options: CcidFieldsOptions): CcidFields {
+  if (!options.full) {
+    const fast = cleanXfrOrData(bytes, options);
+    if (fast) return fast;
+  }
+  const message = decodeCcidMessage(bytes, {
+    direction: options.direction,
+    ...(options.exchangeLevel ? { exchangeLevel: options.exchangeLevel } : {}),
+    ...(options.answerTo !== undefined ? { answerTo: options.answerTo } : {}),
+    ...(options.slotCount !== undefined ? { slotCount: options.slotCount } : {}),
+  });
+  return {
+    bMessageType: message.bMessageType,
+    name: message.name,
+    expectedAnswer: message.expectedAnswer,
+    bSlot: message.bSlot,
+    bSeq: message.bSeq,
+    status: message.status,
+    data: message.data?.bytes,
+    wLevelParameter: message.fields.wLevelParameter ?? 0,
+    bChainParameter: message.fields.bChainParameter ?? 0,
+    bProtocolNum: message.fields.bProtocolNum,
+    secure: message.secure,
+    slotChanges: message.slotChanges,
+    problems: message.problems,
+    message,
+  };
+}
+
+function cleanXfrOrData(bytes: Uint8Array, options: CcidFieldsOptions): CcidFields | undefined {
+  if (bytes.length < HEADER) return undefined;
+  const type = bytes[0];
+  const dwLength = (bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24)) >>> 0;
+  if (dwLength !== bytes.length - HEADER) return undefined;
+  if (type === XFR_BLOCK && options.direction === 'out') {
+    return {
+      bMessageType: XFR_BLOCK,
+      name: XFR_TYPE.name,
+      expectedAnswer: XFR_TYPE.answer,
+      bSlot: bytes[5],
+      bSeq: bytes[6],
+      status: undefined,
+      data: bytes.subarray(HEADER),
+      wLevelParameter: bytes[8]! | (bytes[9]! << 8),
+      bChainParameter: 0,
+      bProtocolNum: undefined,
+      secure: undefined,
+      slotChanges: undefined,
+      problems: NO_PROBLEMS,
+      message: undefined,
+    };
+  }
+  if (type === DATA_BLOCK && options.direction === 'in' && (bytes[7]! & 0x3c) === 0) {
+    return {
+      bMessageType: DATA_BLOCK,
+      name: DATA_TYPE.name,
+      expectedAnswer: undefined,
+      bSlot: bytes[5],
+      bSeq: bytes[6],
+      status: decodeSlotStatus(bytes[7]!, bytes[8]!),
+      data: bytes.subarray(HEADER),
+      wLevelParameter: 0,
+      bChainParameter: bytes[9]!,
+      bProtocolNum: undefined,
+      secure: undefined,
+      slotChanges: undefined,
+      problems: NO_PROBLEMS,
+      message: undefined,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,7 @@
+/** core/trace: a capture decoded end to end — CCID messages paired, APDU exchanges, ATRs, PIN operations, events. */
+export * from './ccid-fields.js';
+export * from './slot-apdus.js';
+export * from './trace-decoder.js';
+export * from './trace-report.js';
+export * from './trace-transactions.js';
+export * from './trace-text.js';

@@ -1,0 +1,434 @@
+/**
+ * The whole trace in one push-driven object: capture bytes → UsbCaptureDecoder (containers,
+ * URBs, devices, CCID message reassembly) → every CCID message decoded (core/ccid) → commands
+ * paired with their answers per device + slot + bSeq → ATRs, APDU exchanges, PIN operations,
+ * card events and problems, collected into a TraceReport.
+ *
+ * Pairing rules (CCID 1.1 §5.2.1: one command in flight per slot):
+ *  - an answer with bmCommandStatus 2 (time extension) is an event, the command stays pending;
+ *  - an answer whose bSeq differs from the pending command's is flagged and not paired;
+ *  - a command sent while another is pending on the slot flags the older as unanswered;
+ *  - a failed RDR_to_PC_SlotStatus may answer any command (readers refuse what they do not
+ *    support that way); any other answer type than the command's expects is flagged but paired.
+ *
+ * Memory: only the report grows (one entry per exchange/ATR/event/problem, problems capped);
+ * per-slot state is bounded.
+ */
+import type { ByteSink } from '../capture/byte-source.js';
+import { UsbCaptureDecoder, type UsbCaptureOptions } from '../capture/capture-pipeline.js';
+import type { CaptureProblem } from '../capture/capture-types.js';
+import type { CcidFrame } from '../capture/ccid-stream.js';
+import { byteHex, intHex, toHex } from '../bytes/hex.js';
+import { decodeClassDescriptor, type CcidClassDescriptor } from '../ccid/class-descriptor.js';
+import type { CcidMessage } from '../ccid/decode-message.js';
+import { parseAtr } from '../iso7816/atr.js';
+import type { Problem } from '../dissect/node.js';
+import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
+import type { TraceDevice, TraceEventKind, TraceExchange, TracePinOperation, TraceProblem, TraceReport } from './trace-report.js';
+import { readCcidFields, type CcidFields } from './ccid-fields.js';
+import { TransactionFolder } from './trace-transactions.js';
+
+/** One CCID message as the transcript shows it. */
+export interface TraceMessage {
+  frame: number;
+  /** ns since frame 1. */
+  timeNs: number;
+  device: string;
+  /** undefined for interrupt messages. */
+  slot: number | undefined;
+  direction: 'out' | 'in' | 'interrupt';
+  /** Spec name, or 'unknown 0xNN'. */
+  name: string;
+  summary: string;
+  message: CcidMessage;
+  ccidFrame: CcidFrame;
+}
+
+export interface TraceHandlers {
+  /** Every CCID message, decoded, in capture order. */
+  message?(message: TraceMessage): void;
+  exchange?(exchange: TraceExchange): void;
+}
+
+export interface TraceDecoderOptions {
+  /** The file name the report names. */
+  file?: string;
+  /** At most this many problems are listed (default 10 000); the rest are counted. */
+  maxProblems?: number;
+  handlers?: TraceHandlers;
+  capture?: UsbCaptureOptions;
+}
+
+interface PendingCommand {
+  message: CcidFields;
+  frame: CcidFrame;
+  bSeq: number;
+  pin?: TracePinOperation;
+}
+
+interface ReaderState {
+  level: SlotLevel;
+  slotCount: number | undefined;
+  pending: Map<number, PendingCommand>;
+  slots: Map<number, SlotApdus>;
+}
+
+const ICC_POWER_ON = 0x62;
+const XFR_BLOCK = 0x6f;
+const SECURE = 0x69;
+const SET_PARAMETERS = 0x61;
+const DATA_BLOCK = 0x80;
+const SLOT_STATUS = 0x81;
+const PARAMETERS = 0x82;
+
+export class TraceDecoder implements ByteSink {
+  private readonly capture: UsbCaptureDecoder;
+  private readonly readers = new Map<string, ReaderState>();
+  private readonly byType = new Map<string, number>();
+  private readonly report: TraceReport;
+  private readonly maxProblems: number;
+  private readonly handlers: TraceHandlers;
+  private readonly folder = new TransactionFolder();
+  private messages = 0;
+  private finished = false;
+  private refusal: string | undefined;
+
+  constructor(options: TraceDecoderOptions = {}) {
+    this.maxProblems = options.maxProblems ?? 10_000;
+    this.handlers = options.handlers ?? {};
+    this.report = {
+      file: options.file ?? '',
+      format: null,
+      linkTypes: [],
+      packets: 0,
+      devices: [],
+      ccid: { messages: 0, byType: {} },
+      atrs: [],
+      exchanges: [],
+      events: [],
+      pinOperations: [],
+      transactions: [],
+      problems: [],
+      problemsOmitted: 0,
+    };
+    this.capture = new UsbCaptureDecoder(
+      {
+        ccid: (frame) => this.ccidFrame(frame),
+        problem: (p) => this.captureProblem(p),
+      },
+      options.capture,
+    );
+  }
+
+  push(chunk: Uint8Array): void {
+    this.capture.push(chunk);
+  }
+
+  /** Set as soon as the first bytes show the data is not a pcap/pcapng capture: why. */
+  get notACapture(): string | undefined {
+    return this.refusal;
+  }
+
+  end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.capture.end();
+    for (const [device, state] of this.readers) {
+      for (const pending of state.pending.values()) this.unanswered(device, pending, 'the capture ended before the reader answered');
+    }
+  }
+
+  /** The report so far; complete after end(). Transactions are folded on each call. */
+  result(): TraceReport {
+    const summary = this.capture.summary();
+    const report = this.report;
+    report.format = summary.format ?? null;
+    report.linkTypes = [...new Set(summary.interfaces.map((i) => i.linkType))];
+    report.packets = summary.frames;
+    const readers = new Map(summary.ccidReaders.map((r) => [r.device, r]));
+    report.devices = summary.devices.map((d): TraceDevice => {
+      const reader = readers.get(d.key);
+      const descriptor = reader?.descriptor ?? d.ccidInterfaces[0]?.descriptor;
+      const device: TraceDevice = {
+        id: d.key,
+        vendorId: usbId(d.descriptor?.idVendor),
+        productId: usbId(d.descriptor?.idProduct),
+        ccid: descriptor ? (decodeClassDescriptor(descriptor).descriptor ?? null) : null,
+      };
+      if (d.product !== undefined) device.product = d.product;
+      if (reader) device.ccidDetection = reader.detection;
+      return device;
+    });
+    report.ccid = { messages: this.messages, byType: Object.fromEntries(this.byType) };
+    report.transactions = this.finished ? this.folder.finish() : [...this.folder.transactions];
+    return report;
+  }
+
+  // ---- CCID messages -------------------------------------------------------------------------
+
+  private ccidFrame(frame: CcidFrame): void {
+    const reader = this.readerState(frame.device);
+    const bytes = frame.bytes;
+    const direction = frame.channel === 'interrupt' ? 'interrupt' : frame.direction;
+    const slot = direction !== 'interrupt' && bytes.length >= 7 ? bytes[5]! : undefined;
+    const bSeq = direction !== 'interrupt' && bytes.length >= 7 ? bytes[6]! : undefined;
+    const pending = slot !== undefined ? reader.pending.get(slot) : undefined;
+    const answerTo = direction === 'in' && pending && pending.bSeq === bSeq ? pending.message.bMessageType : undefined;
+    const exchangeLevel = reader.level === 'unknown' ? undefined : reader.level;
+    const onMessage = this.handlers.message;
+    const message = readCcidFields(bytes, {
+      direction,
+      full: onMessage !== undefined,
+      ...(exchangeLevel ? { exchangeLevel } : {}),
+      ...(answerTo !== undefined ? { answerTo } : {}),
+      ...(direction === 'interrupt' && reader.slotCount !== undefined ? { slotCount: reader.slotCount } : {}),
+    });
+    this.messages++;
+    const name = message.name ?? `unknown 0x${intHex(message.bMessageType, 2)}`;
+    this.byType.set(name, (this.byType.get(name) ?? 0) + 1);
+    for (const p of frame.problems) this.problem(frame.firstFrame, p);
+    // The capture layer already said the bytes were cut; the decoder would say it again.
+    const cut = frame.truncated || frame.problems.some((p) => p.code === 'incomplete');
+    for (const p of message.problems) if (!(cut && p.code === 'length-beyond-message')) this.problem(frame.firstFrame, p);
+
+    if (onMessage && message.message) {
+      onMessage({
+        frame: frame.firstFrame,
+        timeNs: frame.timeNs,
+        device: frame.device,
+        slot,
+        direction,
+        name,
+        summary: message.message.summary,
+        message: message.message,
+        ccidFrame: frame,
+      });
+    }
+
+    if (direction === 'interrupt') this.interrupt(frame, message);
+    else if (direction === 'out') this.command(reader, frame, message);
+    else this.answer(reader, frame, message);
+  }
+
+  private readerState(device: string): ReaderState {
+    let state = this.readers.get(device);
+    if (state) return state;
+    const raw = this.capture.tracker.devices.find(device)?.ccidInterfaces[0]?.descriptor;
+    const descriptor: CcidClassDescriptor | undefined = raw ? decodeClassDescriptor(raw).descriptor : undefined;
+    state = {
+      level: descriptor ? descriptor.features.exchangeLevel : 'unknown',
+      slotCount: descriptor ? descriptor.bMaxSlotIndex + 1 : undefined,
+      pending: new Map(),
+      slots: new Map(),
+    };
+    this.readers.set(device, state);
+    return state;
+  }
+
+  private command(reader: ReaderState, frame: CcidFrame, message: CcidFields): void {
+    if (message.bSlot === undefined || message.bSeq === undefined) return;
+    const previous = reader.pending.get(message.bSlot);
+    if (previous) this.unanswered(frame.device, previous, `a new command (frame ${frame.firstFrame}) was sent on the slot first`);
+    const pending: PendingCommand = { message, frame, bSeq: message.bSeq };
+    if (message.bMessageType === SECURE && message.secure) {
+      const secure = message.secure;
+      pending.pin = {
+        frame: frame.firstFrame,
+        device: frame.device,
+        slot: message.bSlot,
+        operation: secure.operation,
+        apduTemplate: secure.apdu ? toHex(secure.apdu.bytes) : null,
+        structure: secure.verify ?? secure.modify ?? null,
+        answer: null,
+      };
+      this.report.pinOperations.push(pending.pin);
+    }
+    if (message.bMessageType === SET_PARAMETERS && message.bProtocolNum !== undefined) {
+      this.slotApdus(reader, frame.device, message.bSlot).protocolSelected(message.bProtocolNum);
+    }
+    reader.pending.set(message.bSlot, pending);
+  }
+
+  private answer(reader: ReaderState, frame: CcidFrame, message: CcidFields): void {
+    if (message.bSlot === undefined || message.bSeq === undefined) return;
+    const slot = message.bSlot;
+    if (message.status?.commandStatus === 'time-extension') {
+      this.event(frame, slot, 'time-extension');
+      return;
+    }
+    const pending = reader.pending.get(slot);
+    if (!pending) {
+      this.problem(frame.firstFrame, {
+        code: 'unexpected-answer',
+        message: `${message.name ?? 'answer'} (bSeq ${message.bSeq}) answers no command in the capture`,
+        severity: 'warning',
+      });
+      return;
+    }
+    if (pending.bSeq !== message.bSeq) {
+      reader.pending.delete(slot);
+      this.problem(frame.firstFrame, {
+        code: 'bseq-mismatch',
+        message: `${message.name ?? 'answer'} has bSeq ${message.bSeq} but the pending ${pending.message.name ?? 'command'} (frame ${pending.frame.firstFrame}) has bSeq ${pending.bSeq}: not paired`,
+        severity: 'error',
+      });
+      if (pending.pin) pending.pin.answer = null;
+      return;
+    }
+    reader.pending.delete(slot);
+    const failedStatus = message.bMessageType === SLOT_STATUS && message.status?.commandStatus === 'failed';
+    const expected = pending.message.expectedAnswer;
+    if (expected && message.name !== expected && !failedStatus) {
+      this.problem(frame.firstFrame, {
+        code: 'unexpected-answer-type',
+        message: `${pending.message.name} (frame ${pending.frame.firstFrame}) answered by ${message.name ?? `type 0x${intHex(message.bMessageType, 2)}`}, expected ${expected}`,
+        severity: 'warning',
+      });
+    }
+    this.paired(reader, pending, frame, message);
+  }
+
+  private paired(reader: ReaderState, pending: PendingCommand, frame: CcidFrame, message: CcidFields): void {
+    const command = pending.message;
+    const slot = message.bSlot!;
+    const ok = message.status?.commandStatus === 'ok';
+    if (pending.pin) {
+      pending.pin.answer = {
+        message: message.name ?? `unknown 0x${intHex(message.bMessageType, 2)}`,
+        bStatus: message.status?.bStatus ?? 0,
+        bError: message.status?.bError ?? 0,
+        meaning: message.status ? describeStatus(message) : 'no status',
+      };
+      if (ok && message.bMessageType === DATA_BLOCK && message.data) {
+        const response = message.data;
+        pending.pin.answer.response = toHex(response);
+        pending.pin.answer.sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : null;
+      }
+      return;
+    }
+    if (!ok) {
+      if (command.bMessageType === XFR_BLOCK || command.bMessageType === ICC_POWER_ON) {
+        this.problem(frame.firstFrame, {
+          code: 'command-failed',
+          message: `${command.name} (frame ${pending.frame.firstFrame}) failed: ${message.status ? describeStatus(message) : 'no status'}`,
+          severity: 'warning',
+        });
+      }
+      return;
+    }
+    if (command.bMessageType === ICC_POWER_ON && message.bMessageType === DATA_BLOCK && message.data) {
+      const atr = message.data;
+      this.report.atrs.push({ frame: frame.firstFrame, device: frame.device, slot, atr: toHex(atr) });
+      const parsed = parseAtr(atr);
+      const protocol = parsed.specificMode?.protocol ?? parsed.protocols[0];
+      this.slotApdus(reader, frame.device, slot).cardReset(protocol, parsed.t1?.edc);
+      return;
+    }
+    if (message.bMessageType === PARAMETERS && message.bProtocolNum !== undefined) {
+      this.slotApdus(reader, frame.device, slot).protocolSelected(message.bProtocolNum);
+      return;
+    }
+    if (command.bMessageType === XFR_BLOCK && message.bMessageType === DATA_BLOCK && command.data && message.data) {
+      this.slotApdus(reader, frame.device, slot).xfr(
+        xfrPart(pending.frame, command.data),
+        command.wLevelParameter,
+        xfrPart(frame, message.data),
+        message.bChainParameter,
+      );
+    }
+  }
+
+  private slotApdus(reader: ReaderState, device: string, slot: number): SlotApdus {
+    let apdus = reader.slots.get(slot);
+    if (!apdus) {
+      apdus = new SlotApdus(reader.level, {
+        exchange: (raw) => this.exchange(device, slot, raw),
+        problem: (frame, p) => this.problem(frame, p),
+      });
+      reader.slots.set(slot, apdus);
+    }
+    return apdus;
+  }
+
+  private exchange(device: string, slot: number, raw: RawApduExchange): void {
+    const response = raw.response;
+    const exchange: TraceExchange = {
+      index: this.report.exchanges.length + 1,
+      device,
+      slot,
+      command: toHex(raw.command),
+      response: toHex(response),
+      sw: response.length >= 2 ? byteHex(response[response.length - 2]!) + byteHex(response[response.length - 1]!) : null,
+      commandFrame: raw.commandFrame,
+      responseFrame: raw.responseFrame,
+      timeMs: Math.round(raw.commandTimeNs / 1000) / 1000,
+      durationMs: Math.round((raw.responseEndNs - raw.commandTimeNs) / 1000) / 1000,
+      truncated: raw.truncated,
+    };
+    this.report.exchanges.push(exchange);
+    this.folder.add(exchange, raw.command, raw.response);
+    this.handlers.exchange?.(exchange);
+  }
+
+  private interrupt(frame: CcidFrame, message: CcidFields): void {
+    if (message.slotChanges) {
+      for (const change of message.slotChanges) {
+        if (change.changed) this.event(frame, change.slot, change.present ? 'card-inserted' : 'card-removed');
+      }
+    } else if (message.name === 'RDR_to_PC_HardwareError') {
+      this.event(frame, message.bSlot ?? 0, 'hardware-error');
+    }
+  }
+
+  private event(frame: CcidFrame, slot: number, kind: TraceEventKind): void {
+    this.report.events.push({ frame: frame.firstFrame, device: frame.device, slot, kind });
+  }
+
+  private unanswered(device: string, pending: PendingCommand, why: string): void {
+    this.problem(pending.frame.firstFrame, {
+      code: 'missing-answer',
+      message: `${pending.message.name ?? 'command'} on ${device} slot ${pending.message.bSlot} (bSeq ${pending.bSeq}) got no answer: ${why}`,
+      severity: 'error',
+    });
+  }
+
+  // ---- problems ------------------------------------------------------------------------------
+
+  private captureProblem(p: CaptureProblem): void {
+    if (p.code === 'not-a-capture') this.refusal ??= p.message;
+    this.problem(p.frame, p);
+  }
+
+  private problem(frame: number | undefined, p: Problem): void {
+    if (this.report.problems.length >= this.maxProblems) {
+      this.report.problemsOmitted++;
+      return;
+    }
+    const out: TraceProblem = frame !== undefined ? { frame, code: p.code, message: p.message } : { code: p.code, message: p.message };
+    if (p.severity) out.severity = p.severity;
+    this.report.problems.push(out);
+  }
+}
+
+function usbId(value: number | undefined): string | null {
+  return value === undefined ? null : intHex(value, 4).toLowerCase();
+}
+
+function xfrPart(frame: CcidFrame, data: Uint8Array): XfrPart {
+  return { data, frame: frame.firstFrame, timeNs: frame.timeNs, endTimeNs: frame.endTimeNs, truncated: frame.truncated };
+}
+
+function describeStatus(message: CcidFields): string {
+  const status = message.status!;
+  if (status.commandStatus === 'ok') return 'command processed';
+  return status.errorName ? `${status.errorName}: ${status.errorMeaning}` : status.errorMeaning;
+}
+
+/** Decodes a whole capture held in memory (tests, small files). */
+export function decodeTraceBytes(bytes: Uint8Array, options: TraceDecoderOptions & { chunkSize?: number } = {}): TraceReport {
+  const decoder = new TraceDecoder(options);
+  const size = Math.max(1, options.chunkSize ?? bytes.length);
+  for (let at = 0; at < bytes.length; at += size) decoder.push(bytes.subarray(at, at + size));
+  decoder.end();
+  return decoder.result();
+}

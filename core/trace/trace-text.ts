@@ -1,0 +1,97 @@
+/**
+ * The human transcript of a trace (`cardbench decode --text`): one line per CCID message while
+ * decoding, then the report's sections — exchanges with INS names and status word meanings in
+ * the light of the selected application, PIN operations, events, problems.
+ */
+import { describeStatusWord } from '../iso7816/status-words.js';
+import { insName } from '../iso7816/ins.js';
+import { SelectedApplications } from '../iso7816/exchange.js';
+import { fromHex } from '../bytes/hex.js';
+import type { TraceMessage } from './trace-decoder.js';
+import type { TraceExchange, TraceReport } from './trace-report.js';
+
+/** Hex longer than this (in bytes) is shortened in the transcript; JSON keeps everything. */
+const SHOWN_BYTES = 48;
+
+const ARROWS: Record<TraceMessage['direction'], string> = { out: '->', in: '<-', interrupt: '<!' };
+
+export function traceMessageLine(message: TraceMessage): string {
+  const time = (message.timeNs / 1e9).toFixed(6).padStart(12);
+  const slot = message.slot !== undefined ? `slot ${message.slot}` : '      ';
+  return `${time}  #${String(message.frame).padEnd(7)} ${message.device.padEnd(7)} ${slot}  ${ARROWS[message.direction]}  ${message.summary}`;
+}
+
+export function traceHeaderLine(report: Pick<TraceReport, 'file'>): string {
+  return `Capture ${report.file}`;
+}
+
+export function traceSummaryLines(report: TraceReport): string[] {
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(
+    `${report.format ?? 'unknown format'}, link type${report.linkTypes.length === 1 ? '' : 's'} ${report.linkTypes.join(', ') || 'none'}, ` +
+      `${report.packets} packets, ${report.ccid.messages} CCID messages`,
+  );
+  const readers = report.devices.filter((d) => d.ccid || d.ccidDetection);
+  lines.push('', `CCID readers (${readers.length}):`);
+  for (const d of readers) {
+    const ids = d.vendorId ? `${d.vendorId}:${d.productId}` : 'ids unknown';
+    const ccid = d.ccid ? `CCID ${d.ccid.version}, ${d.ccid.features.exchangeLevel} level` : 'no class descriptor (found from traffic)';
+    lines.push(`  ${d.id.padEnd(7)} ${ids}  ${d.product ?? ''}${d.product ? '  ' : ''}${ccid}`);
+  }
+  if (report.atrs.length > 0) {
+    lines.push('', `ATRs (${report.atrs.length}):`);
+    for (const a of report.atrs) lines.push(`  #${a.frame} ${a.device} slot ${a.slot}: ${a.atr}`);
+  }
+  lines.push('', `APDU exchanges (${report.exchanges.length}):`);
+  lines.push(...exchangeLines(report.exchanges));
+  if (report.pinOperations.length > 0) {
+    lines.push('', `PIN operations (${report.pinOperations.length}):`);
+    for (const p of report.pinOperations) {
+      const answer = p.answer ? `${p.answer.message}: ${p.answer.meaning}${p.answer.sw ? `, SW ${p.answer.sw}` : ''}` : 'no answer';
+      lines.push(`  #${p.frame} ${p.device} slot ${p.slot}: PIN ${p.operation}, APDU ${p.apduTemplate ?? '?'} → ${answer}`);
+    }
+  }
+  if (report.events.length > 0) {
+    lines.push('', `Events (${report.events.length}):`);
+    for (const e of report.events) lines.push(`  #${e.frame} ${e.device} slot ${e.slot}: ${e.kind}`);
+  }
+  const problemCount = report.problems.length + report.problemsOmitted;
+  lines.push('', `Problems (${problemCount}):`);
+  for (const p of report.problems) lines.push(`  ${p.frame !== undefined ? `#${p.frame}` : 'file'} ${p.code}: ${p.message}`);
+  if (report.problemsOmitted > 0) lines.push(`  … and ${report.problemsOmitted} more`);
+  return lines;
+}
+
+function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
+  const selected = new Map<string, SelectedApplications>();
+  const lines: string[] = [];
+  for (const e of exchanges) {
+    const key = `${e.device}/${e.slot}`;
+    let apps = selected.get(key);
+    if (!apps) selected.set(key, (apps = new SelectedApplications()));
+    const command = fromHex(e.command);
+    const cla = command[0];
+    const ins = command[1];
+    const name =
+      cla !== undefined && ins !== undefined ? (insName(cla, ins, apps.contextFor(cla)) ?? `INS ${e.command.slice(2, 4)}`) : 'short APDU';
+    const sw1 = e.sw !== null ? parseInt(e.sw.slice(0, 2), 16) : undefined;
+    const sw2 = e.sw !== null ? parseInt(e.sw.slice(2, 4), 16) : undefined;
+    const meaning =
+      sw1 !== undefined && sw2 !== undefined
+        ? describeStatusWord(sw1, sw2, { ...(ins !== undefined ? { ins } : {}), commandHasData: command.length > 5 }).meaning
+        : 'no status word';
+    apps.observe(command, sw1);
+    lines.push(
+      `  ${String(e.index).padStart(5)}  #${e.commandFrame} ${e.device} slot ${e.slot}  ${e.durationMs.toFixed(3)} ms  ${name}${e.truncated ? '  [truncated]' : ''}`,
+    );
+    lines.push(`         C: ${shorten(e.command)}`);
+    lines.push(`         R: ${shorten(e.response)}  (${e.sw ?? '----'}: ${meaning})`);
+  }
+  return lines;
+}
+
+function shorten(hex: string): string {
+  if (hex.length <= SHOWN_BYTES * 2) return hex;
+  return `${hex.slice(0, SHOWN_BYTES * 2)}… (${hex.length / 2} bytes)`;
+}
