@@ -10,3 +10,4 @@ export * from './status-words.js';
 export * from './t1.js';
 export * from './t1-reassembler.js';
 export * from './transactions.js';
+export * from './pin-redaction.js';
