@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'forbidden-sender',
   /** A backend (PC/SC, USB) needed for this call is not available. */
   'unavailable',
+  /** The operation reached the device and failed there (PC/SC error, card gone, reader vanished). */
+  'operation-failed',
   /** The channel exists in the contract but no backend implements it yet. */
   'not-implemented',
   /** A bug: the backend threw something it did not expect. */

@@ -1,21 +1,7 @@
 import type { BackendStatus } from '../../../core/ipc/app-info.js';
 import { loadNativeModule } from '../native-module.js';
+import type { PcscLiteFactory, PcscLiteInstance } from './pcsc-binding.js';
 import { describePcscFailure } from './pcsc-errors.js';
-
-/** The slice of the `pcsclite` binding this module uses. */
-/** A reader object of the binding: it emits 'error' (e.g. when pcscd dies) and must be closed. */
-export interface PcscLiteReader {
-  name: string;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  close(): void;
-}
-
-export interface PcscLiteInstance {
-  on(event: 'reader', listener: (reader: PcscLiteReader) => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  close(): void;
-}
-export type PcscLiteFactory = () => PcscLiteInstance;
 
 export function loadPcscLite(): { ok: true; factory: PcscLiteFactory } | { ok: false; status: BackendStatus } {
   const loaded = loadNativeModule<PcscLiteFactory>('pcsclite');

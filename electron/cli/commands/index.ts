@@ -1,7 +1,12 @@
 /** Every `cardbench` subcommand, in --help order. Adding a command is one entry here. */
 import type { CliCommand } from '../command.js';
+import { DECODE_USAGE, runDecode } from './decode.js';
 import { plannedCommand } from './planned.js';
+import { readersCommand } from './readers.js';
+import { sendCommand } from './send.js';
 import { runStart } from './start.js';
+import { parseVirtualReaderOptions, runVirtualReader, VIRTUAL_READER_USAGE } from './virtual-reader.js';
+import { virtualCardCommand } from './virtual-card.js';
 import { runWeb } from './web.js';
 import { parseWebOptions } from './web-options.js';
 
@@ -18,11 +23,21 @@ export const COMMANDS: readonly CliCommand[] = [
     summary: 'serve the app to your browser on loopback, with a per-run token',
     run: (context, args) => runWeb(context, parseWebOptions('web', args)),
   },
-  plannedCommand('readers', 'list readers (PC/SC, direct USB, virtual) with card state and features'),
+  readersCommand,
   plannedCommand('inspect', "show a reader's capabilities: CCID descriptor, part 10 features, TLV and PIN properties"),
-  plannedCommand('send', 'send APDUs to a card and print the decoded answers'),
+  sendCommand,
   plannedCommand('run', 'run an APDU script (scriptor format with expected status words)'),
-  plannedCommand('decode', 'decode a USB capture (.pcapng/.pcap) to CCID messages and APDU exchanges'),
-  plannedCommand('virtual-card', 'plug the virtual card into a vpcd reader'),
-  plannedCommand('virtual-reader', 'serve the virtual pinpad reader over a GemPC serial pty'),
+  {
+    name: 'decode',
+    usage: DECODE_USAGE,
+    summary: 'decode a USB capture (.pcapng/.pcap) to CCID messages and APDU exchanges',
+    run: runDecode,
+  },
+  virtualCardCommand,
+  {
+    name: 'virtual-reader',
+    usage: VIRTUAL_READER_USAGE,
+    summary: 'serve the virtual pinpad reader over a GemPC serial pty',
+    run: (context, args) => runVirtualReader(context, parseVirtualReaderOptions(args)),
+  },
 ];

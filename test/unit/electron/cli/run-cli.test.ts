@@ -40,8 +40,8 @@ describe('cardbench CLI', () => {
 
   it('exits 3 for commands this version does not have yet, naming the command', async () => {
     const io = capture();
-    expect(await runCli(['decode', 'x.pcapng'], io.context)).toBe(EXIT.unavailable);
-    expect(io.err.join()).toContain('cardbench decode');
+    expect(await runCli(['inspect', 'Some Reader'], io.context)).toBe(EXIT.unavailable);
+    expect(io.err.join()).toContain('cardbench inspect');
   });
 
   it('refuses non-loopback hosts for browser mode', async () => {
@@ -57,11 +57,11 @@ describe('cardbench CLI', () => {
   });
 
   it('runs as a real process with the same exit codes (npm run cardbench path)', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', 'send', '00A40400'], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', 'send', '00A4'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
     });
-    expect(result.status).toBe(EXIT.unavailable);
-    expect(result.stderr).toContain('cardbench send');
+    expect(result.status).toBe(EXIT.usage);
+    expect(result.stderr).toContain('an APDU needs at least CLA INS P1 P2');
   });
 });
