@@ -3,32 +3,28 @@
  * WebSocket bridge and the test fake all implement `Api`; the backend validates every argument
  * against the channel's schema before a handler sees it.
  *
- * Adding a channel is one entry in `channels` (and its handler in the backend, which the type
- * checker then demands).
+ * Adding a channel is one entry in `channels` or in its domain's file under channels/ (and its
+ * handler in the backend, which the type checker then demands).
  */
 import { z } from 'zod';
 import type { AppInfo } from './app-info.js';
+import { CAPTURE_EVENT_NAMES, captureChannels, type CaptureEvents } from './channels/captures.js';
+import { channel } from './channels/define.js';
+import { READER_EVENT_NAMES, readerChannels, type ReaderEvents } from './channels/readers.js';
 
-/** A request/response channel: a schema for the argument and a phantom type for the result. */
-export interface ChannelSpec<Args extends z.ZodType, Result> {
-  readonly args: Args;
-  /** Never read at run time; carries the result type. */
-  readonly result?: Result;
-}
-
-function channel<Result>() {
-  return <Args extends z.ZodType>(args: Args): ChannelSpec<Args, Result> => ({ args });
-}
+export type { ChannelSpec } from './channels/define.js';
 
 /** Channels without arguments take an empty object, so every call has the same shape. */
 const noArgs = z.object({}).strict();
 
 export const channels = {
   'app.info': channel<AppInfo>()(noArgs),
+  ...readerChannels,
+  ...captureChannels,
 } as const;
 
 /** Main → renderer events: name → payload schema (validated by the fake and the web bridge tests). */
-export interface EventMap {
+export interface EventMap extends ReaderEvents, CaptureEvents {
   /** A backend became available or unavailable (pcscd started/stopped, USB appeared). */
   'app.backendsChanged': AppInfo['backends'];
 }
@@ -47,7 +43,7 @@ export interface Api {
 }
 
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
-export const EVENT_NAMES: readonly EventName[] = ['app.backendsChanged'];
+export const EVENT_NAMES: readonly EventName[] = ['app.backendsChanged', ...READER_EVENT_NAMES, ...CAPTURE_EVENT_NAMES];
 
 export function isChannelName(value: unknown): value is ChannelName {
   return typeof value === 'string' && Object.hasOwn(channels, value);

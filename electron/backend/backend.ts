@@ -4,14 +4,16 @@
  * throws. Events fan out to every subscriber (one per window or WebSocket).
  */
 import type { AppInfo, BackendStatus, ShellKind } from '../../core/ipc/app-info.js';
-import type { EventMap, EventName } from '../../core/ipc/contract.js';
 import { dispatch, type Handlers } from '../../core/ipc/dispatch.js';
 import type { Envelope } from '../../core/ipc/envelope.js';
+import { createCaptureHandlers, type CaptureHandlerOptions } from './handlers/capture-handlers.js';
+import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
+import { createReaderHandlers, type ReaderHandlerOptions } from './handlers/reader-handlers.js';
 import { loadPcscLite, probePcsc } from './pcsc/pcsc-probe.js';
 import { probeUsb } from './usb/usb-probe.js';
 import { APP_VERSION } from './version.js';
 
-export type BackendEvent = { [E in EventName]: { event: E; payload: EventMap[E] } }[EventName];
+export type { BackendEvent };
 export type BackendListener = (event: BackendEvent) => void;
 
 export interface BackendProbes {
@@ -26,6 +28,8 @@ export interface BackendOptions {
   probes?: BackendProbes;
   /** How often PC/SC availability is re-checked while someone listens (pcscd may come and go). */
   statusPollMs?: number;
+  readers?: ReaderHandlerOptions;
+  captures?: CaptureHandlerOptions;
 }
 
 export interface Backend {
@@ -71,11 +75,16 @@ export function createBackend(options: BackendOptions): Backend {
     for (const listener of listeners) listener(event);
   };
 
+  const cleanups: (() => void | Promise<void>)[] = [];
+  const context: HandlerContext = { shell: options.shell, emit: (event) => emit(event), onDispose: (cleanup) => cleanups.push(cleanup) };
+  // Each domain owns its channels; the Handlers type makes sure together they cover the contract.
   const handlers: Handlers = {
     'app.info': () => {
       refresh();
       return info();
     },
+    ...createReaderHandlers(context, options.readers),
+    ...createCaptureHandlers(context, options.captures),
   };
 
   return {
@@ -99,6 +108,7 @@ export function createBackend(options: BackendOptions): Backend {
       listeners.clear();
       if (poll) clearInterval(poll);
       poll = undefined;
+      for (const cleanup of cleanups.splice(0)) void cleanup();
     },
   };
 }
