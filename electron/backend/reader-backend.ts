@@ -1,0 +1,51 @@
+/**
+ * What every source of readers implements: PC/SC (pcsclite), the built-in virtual reader
+ * (CCID driver over an in-process transport) and direct USB CCID (CCID driver over `usb`).
+ * The reader hub multiplexes them for the contract and the CLI.
+ */
+import type { BackendStatus } from '../../core/ipc/app-info.js';
+
+export type ReaderBackendKind = 'pcsc' | 'virtual' | 'usb';
+export type ShareMode = 'shared' | 'exclusive' | 'direct';
+export type ProtocolChoice = 't0' | 't1' | 'any';
+export type ActiveProtocol = 'T=0' | 'T=1' | 'none';
+export type Disposition = 'leave' | 'reset' | 'unpower';
+
+export interface BackendReader {
+  /** Unique within its backend; shown to people. */
+  name: string;
+  cardPresent: boolean;
+  /** Uppercase hex, or null without a card. */
+  atr: string | null;
+}
+
+export interface ReaderTransmitOptions {
+  share?: ShareMode;
+  protocol?: ProtocolChoice;
+}
+
+export interface ReaderTransmitResult {
+  response: Uint8Array;
+  /** Time of the exchange alone, in milliseconds. */
+  ms: number;
+  protocol: ActiveProtocol;
+}
+
+export interface ReaderBackend {
+  readonly kind: ReaderBackendKind;
+  /** Available or not, and why (shown in the status bar). */
+  status(): BackendStatus;
+  readers(): BackendReader[];
+  /** Called on any change of status, reader list or card state. */
+  onChange(listener: () => void): () => void;
+  /** Resolves once the first reader/card states are known (or after a short timeout). */
+  settled(): Promise<void>;
+  transmit(reader: string, apdu: Uint8Array, options?: ReaderTransmitOptions): Promise<ReaderTransmitResult>;
+  /** SCardControl-style call (part 10 features, escape); absent where the backend has none. */
+  control?(reader: string, controlCode: number, data: Uint8Array): Promise<Uint8Array>;
+  /** The CCID class descriptor, where the backend sees the device itself (virtual, usb). */
+  ccidDescriptor?(reader: string): Uint8Array | undefined;
+  /** Drops the connection to a reader's card (the next transmit reconnects). */
+  disconnect(reader: string, disposition?: Disposition): Promise<void>;
+  dispose(): Promise<void>;
+}
