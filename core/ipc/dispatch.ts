@@ -11,7 +11,8 @@ export type Handlers = {
   [C in ChannelName]: (args: ParsedArgsOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 };
 
-export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown): Promise<Envelope<unknown>> {
+/** Partial so a transport or test can serve a subset; a missing handler answers not-implemented. */
+export async function dispatch(handlers: Partial<Handlers>, channel: unknown, rawArgs: unknown): Promise<Envelope<unknown>> {
   if (!isChannelName(channel)) {
     return failure(new CardbenchError('unknown-channel', `There is no channel named ${describe(channel)} in the contract.`));
   }
@@ -21,7 +22,8 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
     return failure(new CardbenchError('invalid-arguments', `Invalid arguments for ${channel}.`, issues.join('; ')));
   }
   try {
-    const handler = handlers[channel] as (args: unknown) => unknown;
+    const handler = handlers[channel] as ((args: unknown) => unknown) | undefined;
+    if (!handler) return failure(new CardbenchError('not-implemented', `${channel} is not served by this backend.`));
     return success(await handler(parsed.data));
   } catch (error) {
     if (error instanceof CardbenchError) return failure(error);

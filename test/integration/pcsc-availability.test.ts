@@ -44,7 +44,7 @@ describe.skipIf(skipReason)('PC/SC availability on a real pcscd', () => {
   it('notices pcscd starting, without being asked', async () => {
     rig = await startPcscd([VPCD_READER]);
     await waitFor(
-      () => events.some((e) => e.payload.pcsc.available),
+      () => events.some((e) => e.event === 'app.backendsChanged' && e.payload.pcsc.available),
       10_000,
       () => `no availability event; pcscd log:\n${rig?.log()}`,
     );
@@ -69,7 +69,7 @@ describe.skipIf(skipReason)('PC/SC availability on a real pcscd', () => {
     events.length = 0;
     await rig!.kill();
     await waitFor(
-      () => events.some((e) => !e.payload.pcsc.available),
+      () => events.some((e) => e.event === 'app.backendsChanged' && !e.payload.pcsc.available),
       10_000,
       () => 'no unavailability event after SIGKILL',
     );

@@ -16,7 +16,7 @@ const info: AppInfo = {
   },
 };
 
-const handlers: Handlers = { 'app.info': () => info };
+const handlers: Partial<Handlers> = { 'app.info': () => info };
 
 describe('dispatch', () => {
   it('answers a valid call with the handler result', async () => {
@@ -25,6 +25,10 @@ describe('dispatch', () => {
 
   it('treats missing arguments as the empty object', async () => {
     expect((await dispatch(handlers, 'app.info', undefined)).ok).toBe(true);
+  });
+
+  it('answers not-implemented for a contract channel this backend does not serve', async () => {
+    expect(await dispatch(handlers, 'readers.list', {})).toMatchObject({ ok: false, error: { code: 'not-implemented' } });
   });
 
   it('refuses unknown channels with a typed error', async () => {
@@ -57,7 +61,7 @@ describe('dispatch', () => {
   });
 
   it('passes a CardbenchError through with its code', async () => {
-    const failing: Handlers = {
+    const failing: Partial<Handlers> = {
       'app.info': () => {
         throw new CardbenchError('unavailable', 'PC/SC service not running', 'SCARD_E_NO_SERVICE');
       },
@@ -69,7 +73,7 @@ describe('dispatch', () => {
   });
 
   it('wraps an unexpected throw as internal, never rethrowing', async () => {
-    const failing: Handlers = {
+    const failing: Partial<Handlers> = {
       'app.info': async () => {
         throw new TypeError('boom');
       },

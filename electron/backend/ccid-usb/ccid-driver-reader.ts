@@ -1,0 +1,141 @@
+/**
+ * One CCID reader (a CcidDriver and one of its slots) as a ReaderBackend sees it: the card state
+ * kept from NotifySlotChange, the card powered on demand, APDUs timed, part 10 control codes for
+ * the keypad answered the way libccid answers them. Shared by the built-in virtual reader and
+ * direct USB readers, so both behave the same.
+ */
+import { CardbenchError } from '../../../core/ipc/errors.js';
+import { CcidError } from '../../../core/ccid/host/ccid-error.js';
+import type { CardActivation, CcidDriver } from '../../../core/ccid/host/ccid-driver.js';
+import type { PinOperationOutcome } from '../../../core/ccid/host/pin-outcome.js';
+import { toHex } from '../../../core/bytes/hex.js';
+import {
+  CM_IOCTL_GET_FEATURE_REQUEST_LINUX,
+  CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS,
+  LIBCCID_IOCTL_MAGIC,
+  scardCtlCodeLinux,
+} from '../../../core/pcsc/control-codes.js';
+import { encodeFeatureList } from '../../../core/pcsc/features.js';
+import type { ActiveProtocol, BackendReader, Disposition, ReaderTransmitResult } from '../reader-backend.js';
+
+const FEATURE_VERIFY_PIN_DIRECT = 0x06;
+const FEATURE_MODIFY_PIN_DIRECT = 0x07;
+/** libccid's codes: SCARD_CTL_CODE(0x330000 + feature tag). */
+export const VERIFY_PIN_DIRECT_CODE = scardCtlCodeLinux(LIBCCID_IOCTL_MAGIC + FEATURE_VERIFY_PIN_DIRECT);
+export const MODIFY_PIN_DIRECT_CODE = scardCtlCodeLinux(LIBCCID_IOCTL_MAGIC + FEATURE_MODIFY_PIN_DIRECT);
+
+export class CcidDriverReader {
+  private cardPresent = false;
+  private activation: CardActivation | undefined;
+  private activating: Promise<CardActivation> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly driver: CcidDriver,
+    readonly slot: number,
+    private readonly now: () => number,
+    private readonly changed: () => void,
+  ) {
+    driver.onEvent((event) => {
+      if (event.type === 'card-inserted' && event.slot === slot) {
+        this.cardPresent = true;
+        this.activation = undefined;
+        void this.connect().catch(() => undefined);
+      } else if ((event.type === 'card-removed' || event.type === 'hardware-error') && event.slot === slot) {
+        this.cardPresent = event.type === 'hardware-error' && this.cardPresent;
+        this.activation = undefined;
+      } else if (event.type === 'device-gone') {
+        this.cardPresent = false;
+        this.activation = undefined;
+      } else {
+        return;
+      }
+      this.changed();
+    });
+  }
+
+  snapshot(): BackendReader {
+    return { name: this.name, cardPresent: this.cardPresent, atr: this.activation ? toHex(this.activation.atr).toUpperCase() : null };
+  }
+
+  /** Reads the slot state and powers a present card (what pcscd does on insertion, so the ATR is known). */
+  async start(): Promise<void> {
+    const state = await this.driver.slotStatus(this.slot);
+    this.cardPresent = state !== 'absent';
+    if (this.cardPresent) await this.connect();
+    this.changed();
+  }
+
+  async transmit(apdu: Uint8Array): Promise<ReaderTransmitResult> {
+    const activation = await this.connect();
+    const started = this.now();
+    const response = await this.run(() => this.driver.transmit(this.slot, apdu));
+    return { response, ms: this.now() - started, protocol: activation.protocol as ActiveProtocol };
+  }
+
+  async control(code: number, data: Uint8Array): Promise<Uint8Array> {
+    const code32 = code >>> 0;
+    if (code32 === CM_IOCTL_GET_FEATURE_REQUEST_LINUX || code32 === CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS) {
+      const features: { tag: number; controlCode: number }[] = [];
+      const pin = this.driver.descriptor.pinSupport;
+      if (pin.verify) features.push({ tag: FEATURE_VERIFY_PIN_DIRECT, controlCode: VERIFY_PIN_DIRECT_CODE });
+      if (pin.modify) features.push({ tag: FEATURE_MODIFY_PIN_DIRECT, controlCode: MODIFY_PIN_DIRECT_CODE });
+      return encodeFeatureList(features);
+    }
+    if (code32 === VERIFY_PIN_DIRECT_CODE || code32 === MODIFY_PIN_DIRECT_CODE) {
+      await this.connect();
+      const outcome = await this.run(() =>
+        code32 === VERIFY_PIN_DIRECT_CODE ? this.driver.verifyPin(this.slot, data) : this.driver.modifyPin(this.slot, data),
+      );
+      return responseOf(outcome);
+    }
+    throw new CardbenchError('operation-failed', `Control code 0x${code32.toString(16)} is not supported by ${this.name}.`);
+  }
+
+  async disconnect(disposition: Disposition = 'leave'): Promise<void> {
+    if (disposition === 'leave' || !this.activation) return;
+    this.activation = undefined;
+    if (disposition === 'unpower') await this.run(() => this.driver.powerOff(this.slot));
+    else await this.connect();
+    this.changed();
+  }
+
+  /** The active card, powering it on when needed (one activation at a time). */
+  private connect(): Promise<CardActivation> {
+    if (this.activation) return Promise.resolve(this.activation);
+    this.activating ??= this.run(() => this.driver.powerOn(this.slot))
+      .then((activation) => {
+        this.activation = activation;
+        this.cardPresent = true;
+        this.changed();
+        return activation;
+      })
+      .finally(() => {
+        this.activating = undefined;
+      });
+    return this.activating;
+  }
+
+  /** CcidError → CardbenchError with the driver's advice; a lost activation is dropped. */
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof CcidError) {
+        if (['no-card', 'card-inactive', 'card-mute', 'device-gone', 't1-failed', 'reader-timeout'].includes(error.code))
+          this.activation = undefined;
+        if (error.code === 'no-card') this.cardPresent = false;
+        throw new CardbenchError('operation-failed', `${this.name}: ${error.message}`, `ccid:${error.code}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** What SCardControl returns for a PIN entry: the card's SW, or the part 10 SW the reader makes up. */
+export function responseOf(outcome: PinOperationOutcome): Uint8Array {
+  if (outcome.response) return outcome.response;
+  if (outcome.kind === 'cancelled') return Uint8Array.of(0x64, 0x01);
+  if (outcome.kind === 'timeout') return Uint8Array.of(0x64, 0x00);
+  return Uint8Array.of(0x6f, 0x00);
+}
