@@ -8,6 +8,7 @@ import { createBackend } from '../backend/backend.js';
 import { electronStatusFor } from '../backend/electron-status.js';
 import { isPermissionGranted } from '../security/permissions.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
+import { desktopCaptureOptions } from './capture-dialog.js';
 import { bridgeBackendToIpc } from './ipc-bridge.js';
 import { createMainWindow } from './window.js';
 
@@ -20,7 +21,9 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let mainWindow: BrowserWindow | undefined;
-  app.on('second-instance', () => {
+  const captures = desktopCaptureOptions(() => mainWindow);
+  app.on('second-instance', (_event, argv, cwd) => {
+    captures.fromSecondInstance(argv, cwd);
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -36,7 +39,7 @@ if (!app.requestSingleInstanceLock()) {
     ses.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
 
     serveAppScheme(join(import.meta.dirname, '..', 'renderer'));
-    const backend = createBackend({ shell: 'electron', electron: electronStatusFor('electron') });
+    const backend = createBackend({ shell: 'electron', electron: electronStatusFor('electron'), captures });
     mainWindow = createMainWindow(join(import.meta.dirname, '..', 'preload', 'index.cjs'), development);
     const unbridge = bridgeBackendToIpc(backend, mainWindow);
     mainWindow.on('closed', () => {

@@ -14,6 +14,7 @@ import type { Backend } from '../backend/backend.js';
 import { buildContentSecurityPolicy } from '../security/csp.js';
 import { containRequestPath, contentTypeFor } from '../security/path-containment.js';
 import { checkAccess, generateToken, tokenCookie, TOKEN_QUERY } from './access.js';
+import { createUploadHandler, UPLOAD_PATH } from './upload.js';
 
 export const WEB_SOCKET_PATH = '/ws';
 
@@ -43,6 +44,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const log = options.log ?? (() => undefined);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_MESSAGE_BYTES });
   let port = 0;
+  const uploads = createUploadHandler();
 
   const server: Server = createServer((request, response) => {
     handleHttp(request, response).catch((error: unknown) => {
@@ -65,6 +67,10 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     );
     if (!verdict.allowed) {
       send(response, verdict.status, accessRefusedText(verdict.reason));
+      return;
+    }
+    if (url.pathname === UPLOAD_PATH && request.method === 'PUT') {
+      await uploads.handle(request, response, url, port);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -168,7 +174,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
         sockets.close();
-        server.close(() => resolve());
+        server.close(() => void uploads.dispose().then(resolve, resolve));
         server.closeAllConnections();
       }),
   };

@@ -1,0 +1,26 @@
+/**
+ * Browser mode: a dropped or picked file is streamed to the backend (`PUT /upload`, same origin,
+ * the access cookie rides along) and opened from the temporary path the server answers.
+ */
+export async function uploadCapture(file: Blob & { name: string }, fetchImpl: typeof fetch = fetch): Promise<string> {
+  const response = await fetchImpl(`/upload?name=${encodeURIComponent(file.name)}`, {
+    method: 'PUT',
+    body: file,
+    headers: { 'Content-Type': 'application/octet-stream' },
+  });
+  const body = (await response.json().catch(() => ({}))) as { path?: string; error?: string };
+  if (!response.ok || typeof body.path !== 'string')
+    throw new Error(`The upload of ${file.name} failed: ${body.error ?? `HTTP ${response.status}`}.`);
+  return body.path;
+}
+
+export function downloadText(fileName: string, mimeType: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
