@@ -9,7 +9,7 @@ set -euo pipefail
 
 profile="${1:-app}"
 app_packages=(pcscd libpcsclite-dev libudev1 build-essential python3 ca-certificates)
-test_packages=(libccid vsmartcard-vpcd pcsc-tools opensc socat chromium tshark wireshark-common iproute2 util-linux)
+test_packages=(libccid vsmartcard-vpcd pcsc-tools opensc socat chromium tshark wireshark-common iproute2 util-linux python3-pyscard)
 
 case "$profile" in
   app) packages=("${app_packages[@]}") ;;

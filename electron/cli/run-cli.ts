@@ -18,6 +18,7 @@ ${lines.join('\n')}
 Options:
   -h, --help              show this help
   -v, --version           print the version
+  --no-virtual            hide the built-in virtual reader for this run
 
 Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 not available here, 130 interrupted.`;
 }
@@ -40,6 +41,11 @@ export async function runCli(
 }
 
 async function dispatchCommand(argv: readonly string[], context: CommandContext, commands: readonly CliCommand[]): Promise<number> {
+  // --no-virtual applies to every command (and to the desktop app `start` launches): it travels in the environment.
+  if (argv.includes('--no-virtual')) {
+    process.env.CARDBENCH_NO_VIRTUAL = '1';
+    argv = argv.filter((arg) => arg !== '--no-virtual');
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     context.stdout(helpText(commands));

@@ -1,13 +1,98 @@
 /** Handlers of the Readers/Console channels (core/ipc/channels/readers.ts). */
 import type { readerChannels } from '../../../core/ipc/channels/readers.js';
 import type { Handlers } from '../../../core/ipc/dispatch.js';
+import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { ReaderBackend } from '../reader-backend.js';
+import { ConsoleService } from '../readers/console-service.js';
+import { defaultReaderBackends, virtualReaderWanted } from '../readers/default-backends.js';
+import type { SwitchableBackend } from '../readers/switchable-backend.js';
+import { openAppSettings } from '../settings/app-settings.js';
+import { inspectReader } from '../readers/reader-inspector.js';
+import { ReaderHub } from '../readers/reader-hub.js';
+import { openConsoleStore } from '../settings/console-store.js';
+import { cardbenchDataDir } from '../settings/data-dir.js';
 import type { HandlerContext } from './handler-context.js';
 
 export type ReaderHandlers = Pick<Handlers, keyof typeof readerChannels>;
 
-/** Injectable pieces for tests (e.g. a PC/SC factory); production passes nothing. */
-export type ReaderHandlerOptions = object;
+/** Injectable pieces for tests; production passes nothing. */
+export interface ReaderHandlerOptions {
+  /** The reader sources; default: PC/SC, direct USB and the built-in virtual reader (defaultReaderBackends). */
+  backends?: () => ReaderBackend[];
+  /** Where console.json lives; default cardbenchDataDir() (CARDBENCH_DATA_DIR overrides). */
+  dataDir?: string;
+  smartcardListPaths?: readonly string[];
+}
 
-export function createReaderHandlers(_context: HandlerContext, _options: ReaderHandlerOptions = {}): ReaderHandlers {
-  return {};
+export function createReaderHandlers(context: HandlerContext, options: ReaderHandlerOptions = {}): ReaderHandlers {
+  // Created on first use: a backend that never shows readers (a unit test, `cardbench decode`) never opens PC/SC.
+  let state: { hub: ReaderHub; console: ConsoleService; virtual?: SwitchableBackend } | undefined;
+  const dataDir = (): string => options.dataDir ?? cardbenchDataDir();
+  const settings = () => {
+    try {
+      return openAppSettings(dataDir());
+    } catch {
+      return undefined;
+    }
+  };
+  const get = (): { hub: ReaderHub; console: ConsoleService; virtual?: SwitchableBackend } => {
+    if (state) return state;
+    let backends: ReaderBackend[];
+    let virtual: SwitchableBackend | undefined;
+    if (options.backends) backends = options.backends();
+    else {
+      ({ backends, virtual } = defaultReaderBackends({ virtual: virtualReaderWanted(settings()?.value.virtualReader ?? true) }));
+    }
+    const hub = new ReaderHub(backends);
+    let store;
+    try {
+      store = openConsoleStore(dataDir());
+    } catch {
+      store = undefined;
+    }
+    state = { hub, console: new ConsoleService(hub, store), ...(virtual ? { virtual } : {}) };
+    hub.onChange((snapshot) => context.emit({ event: 'readers.changed', payload: snapshot }));
+    context.onDispose(() => hub.dispose());
+    return state;
+  };
+
+  return {
+    'readers.list': async () => {
+      const { hub } = get();
+      return hub.settled();
+    },
+    'readers.inspect': ({ reader }) =>
+      inspectReader(get().hub, reader, options.smartcardListPaths ? { smartcardListPaths: options.smartcardListPaths } : {}),
+    'card.transmit': (args) => get().console.transmit(args),
+    'card.disconnect': async ({ reader }) => {
+      await get().console.reconnect(reader, false);
+      return { reader };
+    },
+    'card.reconnect': async ({ reader }) => {
+      await get().console.reconnect(reader, true);
+      return { reader };
+    },
+    'console.history': ({ query, limit }) => get().console.history(query, limit),
+    'console.clearHistory': () => {
+      get().console.clearHistory();
+      return { cleared: true as const };
+    },
+    'console.snippets': () => get().console.snippets(),
+    'console.saveSnippet': (snippet) =>
+      get().console.saveSnippet(
+        snippet.note === undefined
+          ? { name: snippet.name, apdu: snippet.apdu }
+          : { name: snippet.name, apdu: snippet.apdu, note: snippet.note },
+      ),
+    'console.deleteSnippet': ({ name }) => get().console.deleteSnippet(name),
+    'console.runScript': (args) => get().console.runScript(args),
+    'console.exportSession': () => get().console.exportSession(),
+    'readers.setVirtualReader': async ({ enabled }) => {
+      const { virtual } = get();
+      if (!virtual) throw new CardbenchError('not-implemented', 'This backend was started with a fixed set of readers.');
+      settings()?.update((value) => ({ ...value, virtualReader: enabled }));
+      await virtual.setEnabled(enabled);
+      return { enabled: virtual.enabled };
+    },
+  };
 }

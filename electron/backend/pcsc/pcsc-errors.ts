@@ -50,6 +50,17 @@ const PCSC_ERRORS: readonly PcscErrorInfo[] = [
     advice: 'The request was refused as invalid by PC/SC (a bug in Cardbench or the driver): please report it.',
   },
   { code: 0x80100008, name: 'SCARD_E_INSUFFICIENT_BUFFER', advice: 'The answer was larger than expected.' },
+  {
+    code: 0x80100013,
+    name: 'SCARD_F_COMM_ERROR',
+    advice: 'Lost contact with the PC/SC service (pcscd stopped or crashed): Cardbench reconnects by itself once it is back.',
+  },
+  {
+    code: 0x80100067,
+    name: 'SCARD_W_UNPOWERED_CARD',
+    advice: 'The card is not powered (another program powered it down): reconnect with a reset.',
+  },
+  { code: 0x80100006, name: 'SCARD_E_NO_MEMORY', advice: 'PC/SC ran out of memory: restart pcscd.' },
   { code: 0x80100001, name: 'SCARD_F_INTERNAL_ERROR', advice: 'PC/SC reported an internal error: restart pcscd.' },
 ];
 

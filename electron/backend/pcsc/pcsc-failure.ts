@@ -9,5 +9,7 @@ export function pcscFailure(action: string, error: unknown): CardbenchError {
   const message = error instanceof Error ? error.message : String(error);
   const failure = describePcscFailure(message);
   const code: ErrorCode = failure.name === 'SCARD_E_NO_SERVICE' ? 'unavailable' : 'operation-failed';
-  return new CardbenchError(code, `${action} failed: ${failure.name}. ${failure.advice}`, message);
+  const hex = failure.code === undefined ? '' : ` (0x${failure.code.toString(16).toUpperCase()})`;
+  const name = failure.name.includes('0x') ? failure.name : `${failure.name}${hex}`;
+  return new CardbenchError(code, `${action} failed: ${name}. ${failure.advice}`, message);
 }

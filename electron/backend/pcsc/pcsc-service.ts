@@ -5,7 +5,7 @@
  */
 import { CardbenchError } from '../../../core/ipc/errors.js';
 import type { PcscLiteFactory } from './pcsc-binding.js';
-import { CardConnection, type ProtocolChoice, type ShareMode } from './card-connection.js';
+import { CardConnection, type Disposition, type ProtocolChoice, type ShareMode } from './card-connection.js';
 import { ReaderMonitor, type MonitorSnapshot } from './reader-monitor.js';
 
 export interface TransmitOptions {
@@ -57,10 +57,10 @@ export class PcscService {
     return (await this.connection(readerName, { share })).control(controlCode, data);
   }
 
-  async disconnect(readerName: string): Promise<void> {
+  async disconnect(readerName: string, disposition: Disposition = 'leave'): Promise<void> {
     const entry = this.connections.get(readerName);
     this.connections.delete(readerName);
-    await entry?.connection.close('leave');
+    await entry?.connection.close(disposition);
   }
 
   async dispose(): Promise<void> {

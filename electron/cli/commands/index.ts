@@ -1,8 +1,9 @@
 /** Every `cardbench` subcommand, in --help order. Adding a command is one entry here. */
 import type { CliCommand } from '../command.js';
 import { DECODE_USAGE, runDecode } from './decode.js';
-import { plannedCommand } from './planned.js';
+import { inspectCommand } from './inspect.js';
 import { readersCommand } from './readers.js';
+import { runCommand } from './run.js';
 import { sendCommand } from './send.js';
 import { runStart } from './start.js';
 import { parseVirtualReaderOptions, runVirtualReader, VIRTUAL_READER_USAGE } from './virtual-reader.js';
@@ -24,9 +25,9 @@ export const COMMANDS: readonly CliCommand[] = [
     run: (context, args) => runWeb(context, parseWebOptions('web', args)),
   },
   readersCommand,
-  plannedCommand('inspect', "show a reader's capabilities: CCID descriptor, part 10 features, TLV and PIN properties"),
+  inspectCommand,
   sendCommand,
-  plannedCommand('run', 'run an APDU script (scriptor format with expected status words)'),
+  runCommand,
   {
     name: 'decode',
     usage: DECODE_USAGE,

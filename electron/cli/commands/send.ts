@@ -1,18 +1,18 @@
 /**
- * `cardbench send [--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--json] APDU...`:
- * sends exactly the APDUs given (no automatic GET RESPONSE), one connection for all of them.
- * PIN-carrying commands are shown with their data masked, in text and JSON alike.
+ * `cardbench send [--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--follow-ups] [--json] APDU...`:
+ * sends exactly the APDUs given (with --follow-ups, also GET RESPONSE for 61xx and the re-send
+ * for 6Cxx, each shown), one connection for all of them, through the reader hub. PIN-carrying
+ * commands are shown with their data masked, in text and JSON alike.
  */
-import { parseHex, toHex } from '../../../core/bytes/hex.js';
-import { parseCommandApdu } from '../../../core/iso7816/command-apdu.js';
-import { redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
-import { describeStatusWord } from '../../../core/iso7816/status-words.js';
-import type { ProtocolChoice, ShareMode } from '../../backend/pcsc/card-connection.js';
-import type { PcscService } from '../../backend/pcsc/pcsc-service.js';
+import { parseHex } from '../../../core/bytes/hex.js';
+import type { ExchangeView } from '../../../core/console/exchange-view.js';
+import { transmitWithFollowUps } from '../../../core/console/transmit-sequence.js';
+import type { ReaderHub } from '../../backend/readers/reader-hub.js';
+import type { ProtocolChoice, ShareMode } from '../../backend/reader-backend.js';
 import type { CliCommand, CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
-import { withPcsc } from '../pcsc-session.js';
+import { withReaderHub } from '../reader-session.js';
 
 export interface SentExchange {
   command: string;
@@ -20,10 +20,11 @@ export interface SentExchange {
   sw: string;
   meaning: string;
   ms: number;
+  automatic?: true;
 }
 
-const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
-const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
+export const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
+export const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
 /** Extended APDU: 4 header + 3 Lc + 65535 data + 2 Le. */
 const MAX_APDU_BYTES = 65544;
 
@@ -39,65 +40,73 @@ export function parseApduArguments(texts: readonly string[]): Uint8Array[] {
   });
 }
 
-function pickOption<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function pickOption<T extends string>(
+  command: string,
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   const lower = value.toLowerCase() as T;
-  if (!allowed.includes(lower)) throw new CliError(`send: --${name} must be one of ${allowed.join(', ')}, not '${value}'.`, EXIT.usage);
+  if (!allowed.includes(lower))
+    throw new CliError(`${command}: --${name} must be one of ${allowed.join(', ')}, not '${value}'.`, EXIT.usage);
   return lower;
 }
 
+export function sentExchange(view: ExchangeView): SentExchange {
+  const out: SentExchange = { command: view.command, response: view.response, sw: view.sw, meaning: view.meaning, ms: view.ms };
+  if (view.automatic) out.automatic = true;
+  return out;
+}
+
 export async function sendApdus(
-  service: PcscService,
+  hub: ReaderHub,
   apdus: readonly Uint8Array[],
-  options: { reader?: string; share: ShareMode; protocol: ProtocolChoice },
+  options: { reader?: string; share: ShareMode; protocol: ProtocolChoice; followUps?: boolean },
 ): Promise<{ reader: string; exchanges: SentExchange[] }> {
-  const reader = options.reader ?? service.snapshot().readers.find((r) => r.cardPresent)?.name;
-  if (!reader) throw new CliError('send: no reader has a card. Insert one, or name the reader with --reader.', EXIT.failure);
+  const target = options.reader ? hub.resolve(options.reader).reader : hub.firstWithCard();
+  if (!target) throw new CliError('send: no reader has a card. Insert one, or name the reader with --reader.', EXIT.failure);
   const exchanges: SentExchange[] = [];
+  const send = (apdu: Uint8Array) => hub.transmit(target.id, apdu, { share: options.share, protocol: options.protocol });
   for (const apdu of apdus) {
-    const { response, ms } = await service.transmit(reader, apdu, options);
-    const sw1 = response[response.length - 2];
-    const sw2 = response[response.length - 1];
-    const ins = parseCommandApdu(apdu).ins;
-    exchanges.push({
-      command: redactedCommandHex(apdu),
-      response: toHex(response),
-      sw: sw1 === undefined || sw2 === undefined ? '' : toHex(response.subarray(response.length - 2)),
-      meaning:
-        sw1 === undefined || sw2 === undefined
-          ? 'no status word'
-          : describeStatusWord(sw1, sw2, { ins, commandHasData: apdu.length > 5 }).meaning,
-      ms: Math.round(ms * 1000) / 1000,
-    });
+    for (const view of await transmitWithFollowUps(send, apdu, options.followUps ?? false)) exchanges.push(sentExchange(view));
   }
-  return { reader, exchanges };
+  return { reader: target.name, exchanges };
 }
 
 export const sendCommand: CliCommand = {
   name: 'send',
-  usage: '[--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--json] APDU...',
+  usage: '[--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--follow-ups] [--json] APDU...',
   summary: 'send APDUs to a card and print the decoded answers',
   async run(context: CommandContext, args: readonly string[]): Promise<number> {
     const { values, positionals } = parseCommandOptions(
       'send',
       args,
-      { reader: { type: 'string' }, protocol: { type: 'string' }, share: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        reader: { type: 'string' },
+        protocol: { type: 'string' },
+        share: { type: 'string' },
+        'follow-ups': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
       true,
     );
     const apdus = parseApduArguments(positionals);
     const options = {
       ...(values.reader === undefined ? {} : { reader: values.reader }),
-      share: pickOption('share', values.share, SHARE_MODES, 'shared'),
-      protocol: pickOption('protocol', values.protocol, PROTOCOLS, 'any'),
+      share: pickOption('send', 'share', values.share, SHARE_MODES, 'shared'),
+      protocol: pickOption('send', 'protocol', values.protocol, PROTOCOLS, 'any'),
+      followUps: values['follow-ups'] === true,
     };
-    const { reader, exchanges } = await withPcsc((service) => sendApdus(service, apdus, options));
+    const { reader, exchanges } = await withReaderHub((hub) => sendApdus(hub, apdus, options));
     if (values.json) {
       context.stdout(JSON.stringify(exchanges, null, 2));
       return EXIT.ok;
     }
     context.stdout(`Reader: ${reader}`);
     for (const exchange of exchanges) {
-      context.stdout(`> ${exchange.command}`);
+      context.stdout(`> ${exchange.command}${exchange.automatic ? '   (automatic)' : ''}`);
       context.stdout(`< ${exchange.response}  ${exchange.sw} ${exchange.meaning} (${exchange.ms} ms)`);
     }
     return EXIT.ok;

@@ -17,7 +17,13 @@ beforeEach(() => {
     pcsc: { available: false, reason: 'PC/SC service not running. Start pcscd.' },
     usb: { available: false, reason: 'USB access unavailable: this system has no USB bus.' },
   });
-  backend = createBackend({ shell: 'browser', electron: electronStatusFor('browser'), probes, statusPollMs: 20 });
+  backend = createBackend({
+    shell: 'browser',
+    electron: electronStatusFor('browser'),
+    probes,
+    statusPollMs: 20,
+    readers: { backends: () => [] },
+  });
 });
 afterEach(() => {
   cleanup();
@@ -63,9 +69,9 @@ describe('App shell', () => {
   it('gives every workbench an honest empty state', async () => {
     render(App, { props: { api: inProcessApi(backend) } });
     for (const [name, phrase] of [
-      ['Console', 'cannot connect to readers yet'],
+      ['Console', 'The APDU console needs a reader'],
       ['Pinpad', 'PIN pad'],
-      ['Captures', 'not available in this version yet'],
+      ['Captures', 'No capture open'],
     ] as const) {
       await fireEvent.click(screen.getByRole('tab', { name }));
       expect(screen.getByRole('tabpanel').textContent).toContain(phrase);

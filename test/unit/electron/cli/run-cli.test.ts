@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from '../../../../electron/cli/exit-codes.js';
+import { CliError, EXIT } from '../../../../electron/cli/exit-codes.js';
 import { parsePort } from '../../../../electron/cli/parse-options.js';
 import { runCli } from '../../../../electron/cli/run-cli.js';
 import { REPO_ROOT } from '../../../shared-path.js';
@@ -38,10 +38,30 @@ describe('cardbench CLI', () => {
     expect(await runCli([], io.context)).toBe(EXIT.usage);
   });
 
-  it('exits 3 for commands this version does not have yet, naming the command', async () => {
+  it('exits 3 with the reason when no reader backend is available', async () => {
     const io = capture();
-    expect(await runCli(['inspect', 'Some Reader'], io.context)).toBe(EXIT.unavailable);
-    expect(io.err.join()).toContain('cardbench inspect');
+    const noReaders = [
+      { name: 'readers', summary: 'x', run: () => Promise.reject(new CliError('PC/SC service not running', EXIT.unavailable)) },
+    ];
+    expect(await runCli(['readers'], io.context, noReaders)).toBe(EXIT.unavailable);
+    expect(io.err.join()).toContain('PC/SC service not running');
+  });
+
+  it('takes --no-virtual anywhere on the line and passes it on in the environment', async () => {
+    const io = capture();
+    const seen: string[][] = [];
+    const echo = [
+      { name: 'readers', summary: 'x', run: (_c: unknown, args: readonly string[]) => (seen.push([...args]), Promise.resolve(EXIT.ok)) },
+    ];
+    const before = process.env.CARDBENCH_NO_VIRTUAL;
+    try {
+      expect(await runCli(['readers', '--no-virtual', '--json'], io.context, echo)).toBe(EXIT.ok);
+      expect(seen).toEqual([['--json']]);
+      expect(process.env.CARDBENCH_NO_VIRTUAL).toBe('1');
+    } finally {
+      if (before === undefined) delete process.env.CARDBENCH_NO_VIRTUAL;
+      else process.env.CARDBENCH_NO_VIRTUAL = before;
+    }
   });
 
   it('refuses non-loopback hosts for browser mode', async () => {

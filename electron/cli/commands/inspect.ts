@@ -1,0 +1,34 @@
+/**
+ * `cardbench inspect READER [--json]`: what a reader can do — part 10 features with their
+ * control codes, TLV and PIN properties, the card's ATR decoded and named, the CCID descriptor
+ * where the backend sees one, the largest APDU — as JSON or as the text a driver maintainer asks for.
+ */
+import { inspectionText } from '../../../core/console/reader-inspection.js';
+import { inspectReader } from '../../backend/readers/reader-inspector.js';
+import type { CliCommand, CommandContext } from '../command.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { parseCommandOptions } from '../parse-options.js';
+import { withReaderHub } from '../reader-session.js';
+
+export const inspectCommand: CliCommand = {
+  name: 'inspect',
+  usage: 'READER [--json]',
+  summary: "show a reader's capabilities: part 10 features, TLV and PIN properties, ATR, CCID descriptor",
+  async run(context: CommandContext, args: readonly string[]): Promise<number> {
+    const { values, positionals } = parseCommandOptions('inspect', args, { json: { type: 'boolean' } }, true);
+    if (positionals.length !== 1) {
+      throw new CliError('inspect: name one reader (its name, or a part of it; `cardbench readers` lists them).', EXIT.usage);
+    }
+    const inspection = await withReaderHub((hub) => inspectReader(hub, positionals[0]!));
+    if (values.json) {
+      // The tree views are for the app; the CLI's JSON keeps the decoded facts.
+      const { atr, ccidDescriptor, ...rest } = inspection;
+      const slimAtr = atr ? (({ tree: _tree, ...facts }) => facts)(atr) : null;
+      const slimDescriptor = ccidDescriptor ? { hex: ccidDescriptor.hex, ...ccidDescriptor.fields } : null;
+      context.stdout(JSON.stringify({ ...rest, atr: slimAtr, ccidDescriptor: slimDescriptor }, null, 2));
+      return EXIT.ok;
+    }
+    context.stdout(inspectionText(inspection));
+    return EXIT.ok;
+  },
+};
