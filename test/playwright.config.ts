@@ -1,4 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Settings and console history of the app under test go to a throwaway folder, never the user's.
+process.env.CARDBENCH_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'cardbench-e2e-data-'));
 
 /**
  * Two browser tiers. e2e-web drives Debian's Chromium (never a downloaded one) against browser

@@ -1,5 +1,11 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Settings and console history written by tests go to a throwaway folder, never the user's.
+process.env.CARDBENCH_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'cardbench-test-data-'));
 
 const root = new URL('..', import.meta.url).pathname;
 

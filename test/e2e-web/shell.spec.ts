@@ -12,9 +12,9 @@ test.describe('browser mode shell', () => {
     await expect(tabs).toHaveText(['Readers', 'Console', 'Pinpad', 'Captures']);
 
     for (const [name, text] of [
-      ['Readers', 'No readers to show'],
-      ['Console', 'Nothing to send to yet'],
-      ['Pinpad', 'No pinpad reader'],
+      ['Readers', 'Cardbench Virtual Pinpad'],
+      ['Console', 'Cardbench Virtual Pinpad'],
+      ['Pinpad', 'The pinpad wizard is not built yet'],
       ['Captures', 'No capture open'],
     ] as const) {
       await page.getByRole('tab', { name }).click();

@@ -79,7 +79,7 @@ describe.skipIf(skipReason)('PC/SC backend on pcscd + vpcd + the virtual card', 
   });
 
   it('`cardbench readers --json` reports the same readers', async () => {
-    const { code, stdout } = await cli(['readers', '--json']);
+    const { code, stdout } = await cli(['readers', '--json', '--no-virtual']);
     expect(code).toBe(0);
     const listed = JSON.parse(stdout) as { name: string; backend: string; cardPresent: boolean; atr: string; features: string[] }[];
     expect(listed.map((r) => r.name).sort()).toEqual([T1_SLOT.reader, T0_SLOT.reader]);
@@ -87,6 +87,18 @@ describe.skipIf(skipReason)('PC/SC backend on pcscd + vpcd + the virtual card', 
       expect(reader).toMatchObject({ backend: 'pcsc', cardPresent: true, features: [] });
       expect(reader.atr).toBe(service.snapshot().readers.find((r) => r.name === reader.name)?.atr);
     }
+  });
+
+  it('`cardbench readers --json` lists the built-in virtual reader beside the PC/SC ones unless --no-virtual', async () => {
+    const { code, stdout } = await cli(['readers', '--json']);
+    expect(code).toBe(0);
+    const listed = JSON.parse(stdout) as { name: string; backend: string; cardPresent: boolean; features: string[] }[];
+    expect(listed.filter((r) => r.backend === 'pcsc')).toHaveLength(2);
+    expect(listed.find((r) => r.backend === 'virtual')).toMatchObject({
+      name: 'Cardbench Virtual Pinpad',
+      cardPresent: true,
+      features: ['VERIFY_PIN_DIRECT', 'MODIFY_PIN_DIRECT'],
+    });
   });
 
   it('`cardbench send --json` answers with SW meanings and never prints the PIN', async () => {
