@@ -24,16 +24,15 @@ test.describe('captures workbench in browser mode', () => {
     await expect(page.getByTestId('matched')).toContainText('210 shown');
     const list = page.getByRole('listbox', { name: 'messages' });
     await list.focus();
-    let found = false;
-    for (let i = 0; i < 210 && !found; i++) {
+    let detailText = '';
+    for (let i = 0; i < 210 && !detailText.includes('rebuilt from 2 transfers'); i++) {
       await page.keyboard.press('ArrowDown');
-      found = await page
-        .locator('.detail')
-        .getByText(/rebuilt from 2 transfers/)
-        .isVisible();
+      // Read the detail only once it belongs to the row now selected.
+      const index = await list.locator('[aria-selected="true"]').getAttribute('data-index');
+      await expect(page.locator('.detail')).toHaveAttribute('data-for-index', index ?? '');
+      detailText = await page.locator('.detail').innerText();
     }
-    expect(found).toBe(true);
-    const detailText = await page.locator('.detail').innerText();
+    expect(detailText).toContain('rebuilt from 2 transfers');
     const bytes = Number(/· (\d+) bytes/.exec(detailText)?.[1]);
     // Whole: the header's dwLength accounts for every byte shown (Wireshark shows the first transfer only).
     await expect(page.locator('[data-field="ccid.dwLength"] > .item')).toContainText(`dwLength: ${bytes - 10}`);

@@ -62,7 +62,7 @@ test.describe('Readers and Console on the real PC/SC stack', () => {
     await expect(answer).toHaveAttribute('data-sw', '9000');
     await expect(answer).toContainText('Success');
     await expect(answer).toContainText('GET DATA');
-    await expect(answer.locator('summary', { hasText: /^6E/ })).toBeVisible();
+    await expect(answer.locator('[role="treeitem"] .label', { hasText: /^6E/ }).first()).toBeVisible();
     await expect(answer).toContainText(/\d ms/);
     await expect(page.getByRole('complementary')).toContainText('00CA006E00');
     await page.screenshot({ path: 'test/.results/console-workbench.png', fullPage: true });

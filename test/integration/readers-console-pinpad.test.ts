@@ -18,6 +18,9 @@ import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-rea
 import { ReaderHub } from '../../electron/backend/readers/reader-hub.js';
 import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
 import { PINPAD_PCSC_NAME, startPinpadRig, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
+
+// These tests are about PC/SC: the CLI processes they start leave the built-in virtual reader out.
+process.env.CARDBENCH_NO_VIRTUAL = '1';
 import { REPO_ROOT } from '../shared-path.js';
 import { inProcessApi } from '../support/in-process-api.js';
 
@@ -49,7 +52,11 @@ describe.skipIf(skipReason)('Readers and Console on the virtual pinpad reader (p
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cardbench-data-'));
     rig = await startPinpadRig({ card: 't1', keypadScript: ['123456'] });
-    backend = createBackend({ shell: 'cli', electron: { available: false, reason: 'test' }, readers: { dataDir } });
+    backend = createBackend({
+      shell: 'cli',
+      electron: { available: false, reason: 'test' },
+      readers: { dataDir, backends: () => [createPcscReaderBackend()] },
+    });
     api = inProcessApi(backend);
     await waitFor(
       async () => (await api.invoke('readers.list', {})).readers.some((r) => r.id === PINPAD && r.cardPresent),

@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReaderList } from '../../core/ipc/channels/readers.js';
 import type { Api } from '../../core/ipc/contract.js';
 import { createBackend, type Backend } from '../../electron/backend/backend.js';
+import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
+
+// These tests are about PC/SC: the CLI processes they start leave the built-in virtual reader out.
+process.env.CARDBENCH_NO_VIRTUAL = '1';
 import { VPCD_READER, pcscdRigUnavailableReason, startPcscd, waitFor, type PcscdRig } from '../rigs/pcscd-rig.js';
 import { VPCD_SLOTS, openscAtr, startVirtualCard, type VirtualCardProcess } from '../rigs/virtual-card-rig.js';
 import { REPO_ROOT } from '../shared-path.js';
@@ -59,7 +63,11 @@ describe.skipIf(skipReason)('Readers and Console on pcscd + vpcd + the virtual c
     rig = await startPcscd([VPCD_READER]);
     t1Card = startVirtualCard(['--vpcd', `127.0.0.1:${T1_SLOT.port}`, '--protocol', 't1']);
     t0Card = startVirtualCard(['--vpcd', `127.0.0.1:${T0_SLOT.port}`, '--protocol', 't0']);
-    backend = createBackend({ shell: 'cli', electron: { available: false, reason: 'test' }, readers: { dataDir } });
+    backend = createBackend({
+      shell: 'cli',
+      electron: { available: false, reason: 'test' },
+      readers: { dataDir, backends: () => [createPcscReaderBackend()] },
+    });
     api = inProcessApi(backend);
     api.on('readers.changed', (list) => events.push(list));
     await waitFor(
