@@ -8,6 +8,7 @@
 import type { ByteSink } from './byte-source.js';
 import type { CaptureFormat, CaptureInterface, CaptureProblem, CaptureRecord, ContainerHandlers } from './capture-types.js';
 import { CcidStreamAssembler, type CcidEndpoints, type CcidFrame, type CcidStreamOptions } from './ccid-stream.js';
+import { dataTransferSlot } from './link-peek.js';
 import { detectCaptureFormat } from './format-detect.js';
 import { UsbLinkDecoderSet } from './link-types.js';
 import { PcapReader } from './pcap.js';
@@ -136,11 +137,20 @@ export class UsbCaptureDecoder implements ByteSink {
     const handlers = this.handlers;
     const links = this.links;
     const tracker = this.tracker;
+    // Only when nobody asked for every packet or transfer may a known non-CCID device's traffic be dropped undecoded.
+    const skipNonCcid = !handlers.packet && !handlers.transfer;
     const containerHandlers: ContainerHandlers = {
       interface: (info) => handlers.interface?.(info),
       problem: (p) => handlers.problem?.(p),
       record: (record) => {
         handlers.record?.(record);
+        if (skipNonCcid) {
+          const slot = dataTransferSlot(record);
+          if (slot >= 0 && tracker.devices.isKnownNonCcid(slot, record.frame)) {
+            tracker.stats.skippedNonCcidRecords++;
+            return;
+          }
+        }
         const packet = links.decode(record);
         if (!packet) return;
         handlers.packet?.(packet);

@@ -47,6 +47,18 @@ export interface UsbDeviceInfo {
   serialNumber?: string;
   /** CCID interfaces found in the configuration descriptors. */
   ccidInterfaces: CcidInterfaceInfo[];
+  /** Cached answer of isKnownNonCcid once the configuration is complete (reset when it changes). */
+  nonCcid?: boolean;
+}
+
+/** Standard interface classes that are never a smart card reader. */
+const NON_CCID_CLASSES: ReadonlySet<number> = new Set([0x01, 0x02, 0x03, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0e, 0x0f, 0x10, 0xe0]);
+
+function knownNonCcid(device: UsbDeviceInfo): boolean | undefined {
+  const complete = device.configurations.find((c) => c.interfaces.length > 0 && c.interfaces.length >= c.bNumInterfaces);
+  // Not known yet: answer no, and do not cache (the configuration may still arrive).
+  if (!complete || device.ccidInterfaces.length > 0) return device.ccidInterfaces.length > 0 ? false : undefined;
+  return complete.interfaces.every((i) => NON_CCID_CLASSES.has(i.bInterfaceClass));
 }
 
 /** A finished control transfer, as far as the registry cares. */
@@ -82,6 +94,19 @@ export class UsbDeviceRegistry {
 
   find(key: string): UsbDeviceInfo | undefined {
     return this.byKey.get(key);
+  }
+
+  /**
+   * True when the device at this slot (bus × 256 + address) is known from its complete
+   * configuration to have only interfaces of standard classes that are never a CCID reader
+   * (HID, audio, storage, hub…). Vendor-class interfaces keep a device interesting: some readers
+   * hide CCID behind class 0xFF. Marks the device seen at frame.
+   */
+  isKnownNonCcid(slot: number, frame: number): boolean {
+    const device = this.byAddress.get(slot);
+    if (!device) return false;
+    if (frame > device.lastFrame) device.lastFrame = frame;
+    return (device.nonCcid ??= knownNonCcid(device)) === true;
   }
 
   /** The identity currently at bus/address; created on first traffic. Marks it seen at frame. */
@@ -148,6 +173,7 @@ export class UsbDeviceRegistry {
     if (at < 0) device.configurations.push(config);
     else if (config.bytesRead >= device.configurations[at]!.bytesRead) device.configurations[at] = config;
     device.ccidInterfaces = device.configurations.flatMap((c) => c.interfaces.flatMap((i) => (i.ccid ? [i.ccid] : [])));
+    device.nonCcid = undefined;
   }
 
   private stringDescriptor(device: UsbDeviceInfo, bytes: Uint8Array, index: number): void {

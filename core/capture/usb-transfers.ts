@@ -103,6 +103,8 @@ export interface UsbTransferStats {
   unmatchedCompletions: number;
   /** Submits replaced by a new submit with the same id before completing (or errors). */
   abandonedSubmits: number;
+  /** Bulk/interrupt records of devices known not to be CCID readers, dropped undecoded (only when nobody asked for every packet). */
+  skippedNonCcidRecords: number;
 }
 
 export interface UsbTransferHandlers {
@@ -123,6 +125,7 @@ export class UsbTransferTracker {
     isochronousCompletions: 0,
     unmatchedCompletions: 0,
     abandonedSubmits: 0,
+    skippedNonCcidRecords: 0,
   };
   private readonly pending = new PendingUrbs();
   /** USBPcap logs a control data stage as its own record; kept beside the pending setup. */

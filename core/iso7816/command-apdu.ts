@@ -171,6 +171,50 @@ function readLe(body: Uint8Array, at: number, size: number): number {
   return (hi << 8) | lo || 65536;
 }
 
+/** The header and the case-rule reading of a command, without names or a decode tree. */
+export interface CommandFields {
+  cla: number;
+  ins: number;
+  p1: number;
+  p2: number;
+  /** undefined when the APDU is shorter than its 4-byte header. */
+  apduCase: ApduCase | undefined;
+  extended: boolean;
+  data: Uint8Array;
+  le: number | undefined;
+}
+
+/**
+ * The fields only, by the same ISO 7816-3 case rules as parseCommandApdu. For hot paths that
+ * look at many commands (folding a capture's exchanges): no nodes, names or problem objects.
+ */
+export function commandFields(bytes: Uint8Array): CommandFields {
+  if (bytes.length < 4) {
+    return {
+      cla: bytes[0] ?? 0,
+      ins: bytes[1] ?? 0,
+      p1: bytes[2] ?? 0,
+      p2: bytes[3] ?? 0,
+      apduCase: undefined,
+      extended: false,
+      data: bytes.subarray(0, 0),
+      le: undefined,
+    };
+  }
+  const body = bytes.subarray(4);
+  const layout = layoutOf(body);
+  return {
+    cla: bytes[0]!,
+    ins: bytes[1]!,
+    p1: bytes[2]!,
+    p2: bytes[3]!,
+    apduCase: layout.apduCase,
+    extended: layout.extended,
+    data: body.subarray(layout.dataAt, layout.dataAt + layout.dataLength),
+    le: layout.leAt !== undefined ? readLe(body, layout.leAt, layout.leSize!) : undefined,
+  };
+}
+
 export function parseCommandApdu(bytes: Uint8Array, options: CommandApduOptions = {}): CommandApdu {
   const base = options.base ?? 0;
   const context = options.context;

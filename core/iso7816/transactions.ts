@@ -7,7 +7,7 @@
  */
 import { byteHex } from '../bytes/hex.js';
 import type { Problem } from '../dissect/node.js';
-import { parseCommandApdu, type CommandApdu } from './command-apdu.js';
+import { commandFields, type CommandFields } from './command-apdu.js';
 import { INS } from './ins.js';
 
 export interface ApduExchange {
@@ -45,7 +45,7 @@ export interface ApduTransaction {
 }
 
 interface Parsed {
-  command: CommandApdu;
+  command: CommandFields;
   sw1: number | undefined;
   sw2: number | undefined;
   data: Uint8Array;
@@ -53,7 +53,7 @@ interface Parsed {
 
 function parseExchange(exchange: ApduExchange): Parsed {
   const response = exchange.response;
-  const command = parseCommandApdu(exchange.command);
+  const command = commandFields(exchange.command);
   if (response.length < 2) return { command, sw1: undefined, sw2: undefined, data: response.subarray(0, 0) };
   return {
     command,
@@ -63,7 +63,7 @@ function parseExchange(exchange: ApduExchange): Parsed {
   };
 }
 
-function isGetResponse(command: CommandApdu): boolean {
+function isGetResponse(command: CommandFields): boolean {
   return command.ins === INS.GET_RESPONSE && command.p1 === 0 && command.p2 === 0 && command.apduCase !== undefined;
 }
 
@@ -74,7 +74,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** The retry after 6Cxx: same header and data, Le now xx (00 meaning 256). */
-function isLeRetry(previous: CommandApdu, next: CommandApdu, sw2: number): boolean {
+function isLeRetry(previous: CommandFields, next: CommandFields, sw2: number): boolean {
   return (
     next.cla === previous.cla &&
     next.ins === previous.ins &&
