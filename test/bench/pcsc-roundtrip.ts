@@ -10,6 +10,7 @@
  *
  *   bash test/rigs/in-private-namespace.sh npx tsx test/bench/pcsc-roundtrip.ts [--rounds N] [--per-round N]
  */
+import { existsSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,8 @@ import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
 import { PINPAD_PCSC_NAME, startPinpadRig } from '../rigs/pinpad-reader-rig.js';
 
 const APDU = '00A4040006D27600012401';
+/** Debian's python3-pyscard installs for the system Python; a pyenv or venv python3 first in PATH would not see it. */
+const PYTHON = process.env.CARDBENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, 'per-round': { type: 'string', default: '100' } } });
 const ROUNDS = Number(values.rounds);
 const PER_ROUND = Number(values['per-round']);
@@ -36,7 +39,7 @@ function summary(samples: readonly number[]): { median: number; p95: number; n: 
 }
 
 function pyscardUnavailable(): string | undefined {
-  const probe = spawnSync('python3', ['-c', 'import smartcard'], { encoding: 'utf8' });
+  const probe = spawnSync(PYTHON, ['-c', 'import smartcard'], { encoding: 'utf8' });
   if (probe.error) return `python3 not found (${probe.error.message})`;
   if (probe.status !== 0) return `python3 -c "import smartcard" failed: ${probe.stderr.trim().split('\n').at(-1)}`;
   return undefined;
@@ -44,12 +47,13 @@ function pyscardUnavailable(): string | undefined {
 
 /** pyscard times its own loop (excluding Python start-up), one line of milliseconds per exchange. */
 function runPyscard(count: number): Promise<number[]> {
+  // LEAVE_CARD on disconnect: pyscard's default resets the card, which would break the other peers' handles.
   const script = `
 import sys, time
 from smartcard.System import readers
-from smartcard.scard import SCARD_SHARE_SHARED
+from smartcard.scard import SCARD_SHARE_SHARED, SCARD_LEAVE_CARD
 r = [x for x in readers() if str(x) == sys.argv[1]][0]
-c = r.createConnection(); c.connect(mode=SCARD_SHARE_SHARED)
+c = r.createConnection(); c.connect(mode=SCARD_SHARE_SHARED, disposition=SCARD_LEAVE_CARD)
 apdu = list(bytes.fromhex(sys.argv[2]))
 for _ in range(int(sys.argv[3])):
     t = time.perf_counter(); data, sw1, sw2 = c.transmit(apdu); dt = (time.perf_counter() - t) * 1000
@@ -58,7 +62,7 @@ for _ in range(int(sys.argv[3])):
 c.disconnect()
 `;
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-c', script, PINPAD_PCSC_NAME, APDU, String(count)]);
+    const child = spawn(PYTHON, ['-c', script, PINPAD_PCSC_NAME, APDU, String(count)]);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
