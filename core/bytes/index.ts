@@ -1,3 +1,4 @@
 export * from './byte-reader.js';
 export * from './decode-error.js';
 export * from './hex.js';
+export * from './concat.js';

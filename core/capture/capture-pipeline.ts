@@ -5,6 +5,7 @@
  * handlers as it goes; nothing is accumulated here except bounded state, so a file of any size
  * can stream through. `parseCaptureBytes` is the collect-everything convenience for tests.
  */
+import { concatBytes } from '../bytes/concat.js';
 import type { ByteSink } from './byte-source.js';
 import type { CaptureFormat, CaptureInterface, CaptureProblem, CaptureRecord, ContainerHandlers } from './capture-types.js';
 import { CcidStreamAssembler, type CcidEndpoints, type CcidFrame, type CcidStreamOptions } from './ccid-stream.js';
@@ -89,7 +90,7 @@ export class UsbCaptureDecoder implements ByteSink {
     if (this.refused || this.ended || chunk.length === 0) return;
     if (!this.container) {
       // The magic may arrive split across tiny chunks: keep the first bytes until there are 4.
-      const head = this.head ? concat(this.head, chunk) : chunk;
+      const head = this.head ? concatBytes([this.head, chunk]) : chunk;
       const detection = detectCaptureFormat(head);
       if (!detection.ok) {
         if (detection.needMore) {
@@ -210,13 +211,6 @@ export function parseCaptureBytes(bytes: Uint8Array, options: ParseCaptureOption
   for (let at = 0; at < bytes.length; at += chunkSize) decoder.push(bytes.subarray(at, at + chunkSize));
   decoder.end();
   return { ...decoder.summary(), packets, transfers, controlTransfers, messages, problems };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function messageFor(head: Uint8Array | undefined): string {

@@ -6,6 +6,7 @@
  * attaches a problem to the object that went wrong, so a tree can still be shown. Hard limits
  * (depth, node count, tag size) keep hostile input from costing more than the bytes it carries.
  */
+import { concatBytes } from '../bytes/concat.js';
 import { toHex } from '../bytes/hex.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 
@@ -360,18 +361,6 @@ export function lengthBytes(length: number): Uint8Array {
   if (length <= 0xffff) return Uint8Array.of(0x82, length >> 8, length & 0xff);
   if (length <= 0xffffff) return Uint8Array.of(0x83, length >> 16, (length >> 8) & 0xff, length & 0xff);
   return Uint8Array.of(0x84, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Depth-first search for the first object with this tag. */

@@ -2,13 +2,12 @@
  * The PC/SC backend and the `readers`/`send` commands against a real pcscd with the real vpcd
  * driver and our virtual card (T=1 in reader 00 00, T=0 in 00 01), cross-checked with opensc-tool.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPcscLite } from '../../electron/backend/pcsc/pcsc-probe.js';
 import { PcscService } from '../../electron/backend/pcsc/pcsc-service.js';
 import { VPCD_READER, pcscdRigUnavailableReason, startPcscd, waitFor, type PcscdRig } from '../rigs/pcscd-rig.js';
 import { VPCD_SLOTS, openscAtr, startVirtualCard, type VirtualCardProcess } from '../rigs/virtual-card-rig.js';
-import { REPO_ROOT } from '../shared-path.js';
+import { runCardbench } from '../rigs/cli-process.js';
 
 const skipReason = pcscdRigUnavailableReason();
 if (skipReason) {
@@ -19,16 +18,7 @@ if (skipReason) {
 const [T1_SLOT, T0_SLOT] = VPCD_SLOTS;
 const SELECT_OPENPGP = '00A4040006D27600012401';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCardbench;
 
 describe.skipIf(skipReason)('PC/SC backend on pcscd + vpcd + the virtual card', () => {
   let rig: PcscdRig;

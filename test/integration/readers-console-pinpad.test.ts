@@ -4,7 +4,6 @@
  * features and properties libccid reports for it, T=1 chaining done by libccid, a keypad PIN
  * verification through the hub's control channel, and `cardbench inspect` as a user runs it.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +20,8 @@ import { PINPAD_PCSC_NAME, startPinpadRig, type PinpadRig } from '../rigs/pinpad
 
 // These tests are about PC/SC: the CLI processes they start leave the built-in virtual reader out.
 process.env.CARDBENCH_NO_VIRTUAL = '1';
-import { REPO_ROOT } from '../shared-path.js';
 import { inProcessApi } from '../support/in-process-api.js';
+import { runCardbench } from '../rigs/cli-process.js';
 
 const skipReason = pcscdRigUnavailableReason();
 if (skipReason) {
@@ -32,16 +31,7 @@ if (skipReason) {
 
 const PINPAD = `pcsc:${PINPAD_PCSC_NAME}`;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCardbench;
 
 describe.skipIf(skipReason)('Readers and Console on the virtual pinpad reader (pcscd + libccidtwin)', () => {
   let rig: PinpadRig;

@@ -3,7 +3,6 @@
  * pcscd with the real vpcd driver and our virtual card (T=1 in reader 00 00, T=0 in 00 01),
  * plus the `inspect` and `run` commands as a user runs them.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +16,8 @@ import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-rea
 process.env.CARDBENCH_NO_VIRTUAL = '1';
 import { VPCD_READER, pcscdRigUnavailableReason, startPcscd, waitFor, type PcscdRig } from '../rigs/pcscd-rig.js';
 import { VPCD_SLOTS, openscAtr, startVirtualCard, type VirtualCardProcess } from '../rigs/virtual-card-rig.js';
-import { REPO_ROOT } from '../shared-path.js';
 import { inProcessApi } from '../support/in-process-api.js';
+import { runCardbench } from '../rigs/cli-process.js';
 
 const skipReason = pcscdRigUnavailableReason();
 if (skipReason) {
@@ -34,19 +33,7 @@ const SELECT_OPENPGP = '00A4040006D27600012401';
 const SELECT_FILE_FCI = '00A40000022F01';
 const PIN = '313233343536';
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCardbench;
 
 describe.skipIf(skipReason)('Readers and Console on pcscd + vpcd + the virtual card', () => {
   let rig: PcscdRig;

@@ -5,6 +5,7 @@
  * APDUs), PINs entered on the keypad with PC_to_RDR_Secure, card movements reported live from the
  * interrupt pipe.
  */
+import { concatBytes } from '../../bytes/concat.js';
 import { parseAtr, type Atr } from '../../iso7816/atr.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
 import { decodePinModifyStructure, decodePinVerifyStructure } from '../../pcsc/pin-structures.js';
@@ -571,7 +572,7 @@ export class CcidDriver {
       }
       answer = await this.xfrAnswer(slot, session, new Uint8Array(0), { levelParameter: CHAIN.more });
     }
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   private listenInterrupt(): void {
@@ -663,14 +664,4 @@ function badStructure(name: string, problems: readonly { message: string }[]): C
     `The ${name} was refused: ${problems.map((p) => p.message).join('; ') || 'it could not be read'}.`,
     'Fix the structure (the pinpad wizard shows each field).',
   );
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -5,6 +5,7 @@
  * 'pass-through' sends the APDU as it is and returns what the card said, as libccid does under
  * pcscd (the application folds 61xx/6Cxx itself).
  */
+import { concatBytes } from '../../bytes/concat.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
 import { CcidError } from './ccid-error.js';
 
@@ -57,7 +58,7 @@ export async function t0Transceive(apdu: Uint8Array, send: T0TpduSender, procedu
   }
   if (collected.length === 0) return answer;
   collected.push(answer);
-  return concat(collected);
+  return concatBytes(collected);
 }
 
 /** GET RESPONSE keeps the logical channel but never secure messaging or command chaining bits. */
@@ -73,14 +74,4 @@ function sw1(answer: Uint8Array): number {
 
 function sw2(answer: Uint8Array): number {
   return answer.length >= 2 ? answer[answer.length - 1]! : 0;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -3,6 +3,7 @@
  * carries blocks, so chaining, acknowledgements, retransmission, waiting time extensions, IFS
  * changes and resynchronisation are ours (ISO 7816-3 §11, rules 1-9 of §11.6.2 and Annex A).
  */
+import { concatBytes } from '../../bytes/concat.js';
 import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec, type T1Edc } from '../../iso7816/t1.js';
 import { CcidError } from './ccid-error.js';
 
@@ -192,7 +193,7 @@ export class T1Engine {
         this.cardNs = (this.cardNs ^ 1) as 0 | 1;
         received.push(Uint8Array.from(block.inf));
         errors = 0;
-        if (!block.more) return concat(received);
+        if (!block.more) return concatBytes(received);
         lastSent = this.encode({ kind: 'R', nr: this.cardNs });
         reply = await link.exchange(lastSent, 1);
         continue;
@@ -223,14 +224,4 @@ export class T1Engine {
 
 function clampIfs(value: number): number {
   return Math.max(1, Math.min(T1_MAX_INF, Math.floor(value)));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

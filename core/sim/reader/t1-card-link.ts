@@ -4,6 +4,7 @@
  * S(RESYNCH), S(ABORT), chaining in both directions (R-block acknowledgements), retransmission
  * when the host's R-block asks for the last block again, and R-blocks for blocks with a bad LRC.
  */
+import { concatBytes } from '../../bytes/concat.js';
 import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec } from '../../iso7816/t1.js';
 
 /** Largest command APDU the link accepts in a chain (extended APDU with room to spare). */
@@ -115,7 +116,7 @@ export class T1CardLink {
     this.incomingLength += block.inf.length;
     if (block.more) return this.send({ kind: 'R', nr: this.hostNs });
 
-    const apdu = concat(this.incoming, this.incomingLength);
+    const apdu = concatBytes(this.incoming);
     this.incoming = [];
     this.incomingLength = 0;
     const response = exchange(apdu);
@@ -146,14 +147,4 @@ export class T1CardLink {
     this.incomingLength = 0;
     this.outgoing = [];
   }
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

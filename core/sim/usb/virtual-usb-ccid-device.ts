@@ -4,6 +4,7 @@
  * timeouts, answers split over transfers, the interrupt pipe, the class requests), the exchange
  * levels the reader model leaves to its transport (short and extended APDU), and faults.
  */
+import { concatBytes } from '../../bytes/concat.js';
 import { encodeClassDescriptor } from '../../ccid/class-descriptor.js';
 import { encodeDataBlock, encodeHardwareError, encodeNotifySlotChange } from '../../ccid/encode-message.js';
 import { CCID_HEADER_LENGTH } from '../../ccid/message-types.js';
@@ -275,7 +276,7 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
     let apdu = payload;
     if (extended && level === CHAIN.ends) {
       chain.command.push(Uint8Array.from(payload));
-      apdu = concat(chain.command);
+      apdu = concatBytes(chain.command);
       chain.command = [];
     }
     const response = card.transmit(apdu);
@@ -407,15 +408,5 @@ function withSlot(message: Uint8Array, slot: number): Uint8Array {
 function withSeq(message: Uint8Array, seq: number): Uint8Array {
   const out = Uint8Array.from(message);
   out[6] = seq;
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }

@@ -9,29 +9,19 @@ import type { ScriptRunResult } from '../../../core/console/script-run.js';
 import { ConsoleService } from '../../backend/readers/console-service.js';
 import type { CliCommand, CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { parseCommandOptions } from '../parse-options.js';
+import { parseTransmitOptions, TRANSMIT_USAGE } from '../transmit-options.js';
 import { withReaderHub } from '../reader-session.js';
-import { pickOption, PROTOCOLS, sentExchange, SHARE_MODES } from './send.js';
+import { sentExchange } from './send.js';
 
 const MAX_SCRIPT_BYTES = 2_000_000;
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: 'SCRIPT [--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--follow-ups] [--json]',
+  usage: `SCRIPT ${TRANSMIT_USAGE}`,
   summary: 'run an APDU script (scriptor format with expected status words)',
   async run(context: CommandContext, args: readonly string[]): Promise<number> {
-    const { values, positionals } = parseCommandOptions(
-      'run',
-      args,
-      {
-        reader: { type: 'string' },
-        protocol: { type: 'string' },
-        share: { type: 'string' },
-        'follow-ups': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-      true,
-    );
+    const options = parseTransmitOptions('run', args);
+    const positionals = options.positionals;
     if (positionals.length !== 1) throw new CliError('run: give one script file (use - to read it from standard input).', EXIT.usage);
     const path = positionals[0]!;
     let script: string;
@@ -44,10 +34,10 @@ export const runCommand: CliCommand = {
       throw new CliError(`run: ${path} is larger than ${MAX_SCRIPT_BYTES} bytes; split it.`, EXIT.usage);
     const request = {
       script,
-      ...(values.reader === undefined ? {} : { reader: values.reader }),
-      share: pickOption('run', 'share', values.share, SHARE_MODES, 'shared'),
-      protocol: pickOption('run', 'protocol', values.protocol, PROTOCOLS, 'any'),
-      followUps: values['follow-ups'] === true,
+      ...(options.reader === undefined ? {} : { reader: options.reader }),
+      share: options.share,
+      protocol: options.protocol,
+      followUps: options.followUps,
     };
     // The CLI keeps no history: scripts are files already.
     const result = await withReaderHub((hub) => new ConsoleService(hub, undefined).runScript(request));
@@ -55,7 +45,7 @@ export const runCommand: CliCommand = {
       for (const p of result.problems) context.stderr(`${path}:${p.line}: ${p.message}`);
       throw new CliError(`run: ${path} has ${result.problems.length} problem(s); nothing was sent.`, EXIT.usage);
     }
-    if (values.json) context.stdout(JSON.stringify(jsonSteps(result), null, 2));
+    if (options.json) context.stdout(JSON.stringify(jsonSteps(result), null, 2));
     else printSteps(context, result, path);
     return result.ok ? EXIT.ok : EXIT.failure;
   },

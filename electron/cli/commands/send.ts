@@ -11,7 +11,7 @@ import type { ReaderHub } from '../../backend/readers/reader-hub.js';
 import type { ProtocolChoice, ShareMode } from '../../backend/reader-backend.js';
 import type { CliCommand, CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { parseCommandOptions } from '../parse-options.js';
+import { parseTransmitOptions, TRANSMIT_USAGE } from '../transmit-options.js';
 import { withReaderHub } from '../reader-session.js';
 
 export interface SentExchange {
@@ -23,8 +23,6 @@ export interface SentExchange {
   automatic?: true;
 }
 
-export const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
-export const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
 /** Extended APDU: 4 header + 3 Lc + 65535 data + 2 Le. */
 const MAX_APDU_BYTES = 65544;
 
@@ -38,20 +36,6 @@ export function parseApduArguments(texts: readonly string[]): Uint8Array[] {
       throw new CliError(`send: APDU ${index + 1} has ${parsed.bytes.length} byte(s); an APDU needs at least CLA INS P1 P2.`, EXIT.usage);
     return parsed.bytes;
   });
-}
-
-export function pickOption<T extends string>(
-  command: string,
-  name: string,
-  value: string | undefined,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) return fallback;
-  const lower = value.toLowerCase() as T;
-  if (!allowed.includes(lower))
-    throw new CliError(`${command}: --${name} must be one of ${allowed.join(', ')}, not '${value}'.`, EXIT.usage);
-  return lower;
 }
 
 export function sentExchange(view: ExchangeView): SentExchange {
@@ -77,30 +61,13 @@ export async function sendApdus(
 
 export const sendCommand: CliCommand = {
   name: 'send',
-  usage: '[--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--follow-ups] [--json] APDU...',
+  usage: `${TRANSMIT_USAGE} APDU...`,
   summary: 'send APDUs to a card and print the decoded answers',
   async run(context: CommandContext, args: readonly string[]): Promise<number> {
-    const { values, positionals } = parseCommandOptions(
-      'send',
-      args,
-      {
-        reader: { type: 'string' },
-        protocol: { type: 'string' },
-        share: { type: 'string' },
-        'follow-ups': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-      true,
-    );
-    const apdus = parseApduArguments(positionals);
-    const options = {
-      ...(values.reader === undefined ? {} : { reader: values.reader }),
-      share: pickOption('send', 'share', values.share, SHARE_MODES, 'shared'),
-      protocol: pickOption('send', 'protocol', values.protocol, PROTOCOLS, 'any'),
-      followUps: values['follow-ups'] === true,
-    };
+    const options = parseTransmitOptions('send', args);
+    const apdus = parseApduArguments(options.positionals);
     const { reader, exchanges } = await withReaderHub((hub) => sendApdus(hub, apdus, options));
-    if (values.json) {
+    if (options.json) {
       context.stdout(JSON.stringify(exchanges, null, 2));
       return EXIT.ok;
     }
