@@ -3,6 +3,8 @@
  * data and status word with its meaning in the light of the command, a BER-TLV tree when the
  * data parses as one, and the time the exchange took.
  */
+import { tagName } from '../apps/tag-names.js';
+import type { ApplicationKind } from '../apps/application-kind.js';
 import { toHex } from '../bytes/hex.js';
 import type { DissectNode } from '../dissect/node.js';
 import { parseCommandApdu } from '../iso7816/command-apdu.js';
@@ -38,14 +40,16 @@ export function exchangeView(
   response: Uint8Array,
   ms: number,
   automatic: { reason: string } | undefined = undefined,
+  context: ApplicationKind | undefined = undefined,
 ): ExchangeView {
-  const parsed = command.length >= 4 ? parseCommandApdu(command) : undefined;
+  const parsed = command.length >= 4 ? parseCommandApdu(command, context ? { context } : {}) : undefined;
   const answer = parseResponseApdu(response, {
     ...(parsed ? { ins: parsed.ins, commandHasData: parsed.data.length > 0 } : {}),
     decodeTlv: false,
   });
   const data = answer.data;
-  const tlv = data.length > 0 && looksLikeBerTlv(data) ? jsonSafeNodes(berTlvNodes(parseBerTlv(data).objects)) : null;
+  const names = { tagName: (tag: number, parent?: number) => tagName(tag, context, parent) };
+  const tlv = data.length > 0 && looksLikeBerTlv(data) ? jsonSafeNodes(berTlvNodes(parseBerTlv(data).objects, names)) : null;
   const view: ExchangeView = {
     command: redactedCommandHex(command),
     commandName: parsed?.name,

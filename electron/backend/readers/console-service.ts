@@ -11,6 +11,7 @@ import { runScript } from '../../../core/console/script-run.js';
 import type { ScriptOutcome, TransmitOutcome } from '../../../core/ipc/channels/readers.js';
 import { exportSession, type SessionExport } from '../../../core/console/session-export.js';
 import { transmitWithFollowUps } from '../../../core/console/transmit-sequence.js';
+import { SelectedApplications } from '../../../core/iso7816/exchange.js';
 import { CardbenchError } from '../../../core/ipc/errors.js';
 import type { ActiveProtocol, ProtocolChoice, ShareMode } from '../reader-backend.js';
 import type { ConsoleDocument, Snippet } from '../settings/console-store.js';
@@ -53,6 +54,7 @@ export class ConsoleService {
       },
       apdu,
       request.followUps ?? false,
+      this.selectedOn(reader.id),
     );
     this.remember(reader.name, exchanges);
     return { reader: reader.id, protocol, exchanges };
@@ -82,7 +84,19 @@ export class ConsoleService {
   }
 
   async reconnect(reader: string, reset: boolean): Promise<void> {
+    const { reader: target } = this.hub.resolve(reader);
+    // A reset or a new connection forgets what the card had selected.
+    this.selected.delete(target.id);
     await this.hub.disconnect(reader, reset ? 'reset' : 'leave');
+  }
+
+  /** What each reader's card has selected, so names follow the application across exchanges. */
+  private readonly selected = new Map<string, SelectedApplications>();
+
+  private selectedOn(readerId: string): SelectedApplications {
+    let selected = this.selected.get(readerId);
+    if (!selected) this.selected.set(readerId, (selected = new SelectedApplications()));
+    return selected;
   }
 
   history(query = '', limit = 200): HistoryEntry[] {
