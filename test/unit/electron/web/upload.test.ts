@@ -21,7 +21,7 @@ afterAll(async () => {
   await uploads.dispose();
 });
 
-const put = (body: Uint8Array, headers: Record<string, string> = {}, name = 'trace.pcapng') =>
+const put = (body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, name = 'trace.pcapng') =>
   fetch(`http://127.0.0.1:${port}/upload?name=${encodeURIComponent(name)}`, { method: 'PUT', body, headers });
 
 describe('browser-mode upload', () => {
