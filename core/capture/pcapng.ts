@@ -183,41 +183,29 @@ export class PcapngReader implements ByteSink, UnitFramer {
   }
 
   private enhancedPacket(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
-    const le = this.littleEndian;
-    this.frame++;
-    if (length < 32) return this.packetProblem('short-block', 'Enhanced Packet Block too short', fileOffset);
-    const iface = this.sectionInterfaces[view.getUint32(offset + 8, le)];
-    if (!iface)
-      return this.packetProblem(
-        'unknown-interface',
-        `packet for interface ${view.getUint32(offset + 8, le)} that was never described`,
-        fileOffset,
-      );
-    const timeNs = iface.clock.timeNs(view.getUint32(offset + 12, le), view.getUint32(offset + 16, le), this.timeBase);
-    this.emit(
-      bytes,
-      view,
-      iface.info,
-      timeNs,
-      offset + 28,
-      view.getUint32(offset + 20, le),
-      view.getUint32(offset + 24, le),
-      length - 32,
-      fileOffset,
-    );
+    this.timedPacket(bytes, view, offset, length, fileOffset, 'Enhanced Packet Block', 4);
   }
 
+  /** The obsolete Packet Block (type 2): an EPB with a 16-bit interface id and a drops count. */
   private obsoletePacket(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void {
+    this.timedPacket(bytes, view, offset, length, fileOffset, 'Packet Block', 2);
+  }
+
+  private timedPacket(
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    length: number,
+    fileOffset: number,
+    blockName: string,
+    interfaceIdSize: 2 | 4,
+  ): void {
     const le = this.littleEndian;
     this.frame++;
-    if (length < 32) return this.packetProblem('short-block', 'Packet Block too short', fileOffset);
-    const iface = this.sectionInterfaces[view.getUint16(offset + 8, le)];
-    if (!iface)
-      return this.packetProblem(
-        'unknown-interface',
-        `packet for interface ${view.getUint16(offset + 8, le)} that was never described`,
-        fileOffset,
-      );
+    if (length < 32) return this.packetProblem('short-block', `${blockName} too short`, fileOffset);
+    const interfaceId = interfaceIdSize === 4 ? view.getUint32(offset + 8, le) : view.getUint16(offset + 8, le);
+    const iface = this.sectionInterfaces[interfaceId];
+    if (!iface) return this.packetProblem('unknown-interface', `packet for interface ${interfaceId} that was never described`, fileOffset);
     const timeNs = iface.clock.timeNs(view.getUint32(offset + 12, le), view.getUint32(offset + 16, le), this.timeBase);
     this.emit(
       bytes,
