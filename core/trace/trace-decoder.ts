@@ -57,6 +57,8 @@ export interface TraceDecoderOptions {
   maxProblems?: number;
   handlers?: TraceHandlers;
   capture?: UsbCaptureOptions;
+  /** Fold exchanges into report.transactions (default true). A caller that folds them itself (the viewer's store, live) turns it off. */
+  foldTransactions?: boolean;
 }
 
 interface PendingCommand {
@@ -88,7 +90,7 @@ export class TraceDecoder implements ByteSink {
   private readonly report: TraceReport;
   private readonly maxProblems: number;
   private readonly handlers: TraceHandlers;
-  private readonly folder = new TransactionFolder();
+  private readonly folder: TransactionFolder | undefined;
   private messages = 0;
   private finished = false;
   private refusal: string | undefined;
@@ -96,6 +98,7 @@ export class TraceDecoder implements ByteSink {
   constructor(options: TraceDecoderOptions = {}) {
     this.maxProblems = options.maxProblems ?? 10_000;
     this.handlers = options.handlers ?? {};
+    this.folder = options.foldTransactions === false ? undefined : new TransactionFolder();
     this.report = {
       file: options.file ?? '',
       format: null,
@@ -160,7 +163,7 @@ export class TraceDecoder implements ByteSink {
       return device;
     });
     report.ccid = { messages: this.messages, byType: Object.fromEntries(this.byType) };
-    report.transactions = this.finished ? this.folder.finish() : [...this.folder.transactions];
+    report.transactions = !this.folder ? [] : this.finished ? this.folder.finish() : [...this.folder.transactions];
     return report;
   }
 
@@ -366,7 +369,7 @@ export class TraceDecoder implements ByteSink {
       truncated: raw.truncated,
     };
     this.report.exchanges.push(exchange);
-    this.folder.add(exchange, raw.command, raw.response);
+    this.folder?.add(exchange, raw.command, raw.response);
     this.handlers.exchange?.(exchange);
   }
 

@@ -84,6 +84,8 @@ export class CaptureSession implements RowSource {
         reportName: this.name,
         ...(this.options.chunkSize !== undefined ? { chunkSize: this.options.chunkSize } : {}),
         handlers: { message: (m) => this.addMessage(m), exchange: (e) => this.addExchange(e) },
+        // The session folds exchanges itself as they arrive (transactions show during the import); once is enough.
+        foldTransactions: false,
         onProgress: (p) => {
           this.bytesRead = p.bytesRead;
           this.totalBytes = p.totalBytes;

@@ -23,6 +23,8 @@ export interface DecodeCaptureFileOptions {
   reportName?: string;
   chunkSize?: number;
   maxProblems?: number;
+  /** See TraceDecoderOptions.foldTransactions. */
+  foldTransactions?: boolean;
 }
 
 /** Why a file could not be decoded at all, in words a user can act on. */
@@ -49,6 +51,7 @@ export async function decodeCaptureFile(path: string, options: DecodeCaptureFile
     file: options.reportName ?? path,
     ...(options.handlers ? { handlers: options.handlers } : {}),
     ...(options.maxProblems !== undefined ? { maxProblems: options.maxProblems } : {}),
+    ...(options.foldTransactions === false ? { foldTransactions: false } : {}),
   });
   const chunkSize = Math.max(4096, options.chunkSize ?? CAPTURE_CHUNK_SIZE);
   const handle = await open(path, 'r').catch((error: unknown) => {

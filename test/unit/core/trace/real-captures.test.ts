@@ -188,3 +188,14 @@ describe('pinpad (QEMU CCID, 8 PC_to_RDR_Secure): pinpad-labcard.txt', () => {
     for (const file of PINPAD) expect(bulkCounts(trace(file))).toEqual(expected);
   });
 });
+
+describe.skipIf(requireShared('captures'))('folding can be left to the caller', () => {
+  it('gives the same exchanges and no transactions when foldTransactions is off', () => {
+    const bytes = new Uint8Array(readFileSync(sharedPath('captures', 'usbpcap-emv-gcc2024/usb.pcapng')));
+    const folded = decodeTraceBytes(bytes, {});
+    const unfolded = decodeTraceBytes(bytes, { foldTransactions: false });
+    expect(folded.transactions).toHaveLength(191);
+    expect(unfolded.transactions).toEqual([]);
+    expect(unfolded.exchanges).toEqual(folded.exchanges);
+  });
+});
