@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fromHex } from '../../../../core/bytes/hex.js';
 import { sharedPath } from '../../../shared-path.js';
+import { parseExchangeList } from '../iso7816/ground-truth.js';
 
 export const PINPAD_TXT = ['captures', 'usbmon-qemu-pinpad', 'pinpad-labcard.txt'] as const;
 export const LABCARD_TXT = ['captures', 'usbmon-qemu-labcard', 'labcard-basic.txt'] as const;
@@ -81,11 +82,7 @@ export function controlCalls(text: string): ControlCall[] {
   return out;
 }
 
-/** "   1 C: 00 A4 …" / "     R: 90 00" pairs of the APDU section. */
+/** "   1 C: 00 A4 …" / "     R: 90 00" pairs (one parser for every ground-truth file: iso7816/ground-truth.ts). */
 export function apduExchanges(text: string): { command: Uint8Array; response: Uint8Array }[] {
-  const out: { command: Uint8Array; response: Uint8Array }[] = [];
-  for (const m of text.matchAll(/\n\s+\d+ C: ([0-9A-F ]+)\n\s+R: ([0-9A-F ]+)/g)) {
-    out.push({ command: fromHex(m[1]!), response: fromHex(m[2]!) });
-  }
-  return out;
+  return parseExchangeList(text).map(({ command, response }) => ({ command, response }));
 }

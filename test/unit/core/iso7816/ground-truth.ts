@@ -17,7 +17,11 @@ export interface GroundTruthExchange {
  *   (labcard-basic.txt also lists other things in the same format)
  */
 export function readExchanges(relativePath: string, section?: string): GroundTruthExchange[] {
-  const text = readFileSync(sharedPath(relativePath), 'utf8');
+  return parseExchangeList(readFileSync(sharedPath(relativePath), 'utf8'), section);
+}
+
+/** The same, from text already read. */
+export function parseExchangeList(text: string, section?: string): GroundTruthExchange[] {
   const exchanges: GroundTruthExchange[] = [];
   let active = section === undefined;
   let pending: { number: number; command: Uint8Array } | undefined;
