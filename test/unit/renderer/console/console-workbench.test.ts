@@ -48,7 +48,7 @@ describe('Console workbench', () => {
     const responses = screen.getByTestId('responses');
     await waitFor(() => expect(responses.querySelector('[data-sw="9000"]')).not.toBeNull());
     expect(responses.textContent).toContain('Success');
-    expect(responses.textContent).toContain('6E (3)');
+    expect(responses.textContent).toContain('6E Application related data (3)');
     expect(reader.sent).toEqual(['Fake Reader 00 00:00CA006E00']);
   });
 
