@@ -5,3 +5,4 @@ export * from './trace-decoder.js';
 export * from './trace-report.js';
 export * from './trace-transactions.js';
 export * from './trace-text.js';
+export * from './redact-report.js';

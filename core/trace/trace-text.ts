@@ -3,6 +3,7 @@
  * decoding, then the report's sections — exchanges with INS names and status word meanings in
  * the light of the selected application, PIN operations, events, problems.
  */
+import { redactedCommandHex } from '../iso7816/pin-redaction.js';
 import { describeStatusWord } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
 import { SelectedApplications } from '../iso7816/exchange.js';
@@ -25,7 +26,8 @@ export function traceHeaderLine(report: Pick<TraceReport, 'file'>): string {
   return `Capture ${report.file}`;
 }
 
-export function traceSummaryLines(report: TraceReport): string[] {
+/** @param options.redactPins mask the data of PIN-carrying commands in the lines shown (analysis still reads the real bytes) */
+export function traceSummaryLines(report: TraceReport, options: { redactPins?: boolean } = {}): string[] {
   const lines: string[] = [];
   lines.push('');
   lines.push(
@@ -44,7 +46,7 @@ export function traceSummaryLines(report: TraceReport): string[] {
     for (const a of report.atrs) lines.push(`  #${a.frame} ${a.device} slot ${a.slot}: ${a.atr}`);
   }
   lines.push('', `APDU exchanges (${report.exchanges.length}):`);
-  lines.push(...exchangeLines(report.exchanges));
+  lines.push(...exchangeLines(report.exchanges, options.redactPins === true));
   if (report.pinOperations.length > 0) {
     lines.push('', `PIN operations (${report.pinOperations.length}):`);
     for (const p of report.pinOperations) {
@@ -63,7 +65,7 @@ export function traceSummaryLines(report: TraceReport): string[] {
   return lines;
 }
 
-function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
+function exchangeLines(exchanges: readonly TraceExchange[], redactPins: boolean): string[] {
   const selected = new Map<string, SelectedApplications>();
   const lines: string[] = [];
   for (const e of exchanges) {
@@ -85,7 +87,7 @@ function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
     lines.push(
       `  ${String(e.index).padStart(5)}  #${e.commandFrame} ${e.device} slot ${e.slot}  ${e.durationMs.toFixed(3)} ms  ${name}${e.truncated ? '  [truncated]' : ''}`,
     );
-    lines.push(`         C: ${shorten(e.command)}`);
+    lines.push(`         C: ${shorten(redactPins ? redactedCommandHex(command) : e.command)}`);
     lines.push(`         R: ${shorten(e.response)}  (${e.sw ?? '----'}: ${meaning})`);
   }
   return lines;

@@ -20,6 +20,12 @@ function cardbench(...args: string[]) {
   });
 }
 
+async function runInProcess(args: string[]): Promise<string> {
+  const { out, context } = io();
+  expect(await runCli(args, context)).toBe(EXIT.ok);
+  return out.join('\n');
+}
+
 function io() {
   const out: string[] = [];
   const err: string[] = [];
@@ -32,6 +38,23 @@ function io() {
 }
 
 describe('cardbench decode (child process)', () => {
+  it.skipIf(skip)('--redact-pins masks VERIFY data in JSON and text, and keeps every exchange', async () => {
+    const plain = await runInProcess(['decode', LABCARD, '--json']);
+    const masked = await runInProcess(['decode', LABCARD, '--json', '--redact-pins']);
+    const verifies = (json: string) =>
+      (JSON.parse(json) as { exchanges: { command: string }[] }).exchanges.map((e) => e.command).filter((c) => c.startsWith('0020'));
+    expect(verifies(plain).some((c) => /^0020008108[0-9A-F]{16}$/.test(c))).toBe(true);
+    expect(verifies(masked).filter((c) => c.length > 8)).toEqual(
+      verifies(masked)
+        .filter((c) => c.length > 8)
+        .map(() => '0020008108' + '**'.repeat(8)),
+    );
+    expect((JSON.parse(masked) as { exchanges: unknown[] }).exchanges).toHaveLength(33);
+    const text = await runInProcess(['decode', LABCARD, '--redact-pins']);
+    expect(text).toContain('C: 0020008108****************');
+    expect(text).not.toMatch(/C: 0020008108[0-9A-F]{16}/);
+  });
+
   it.skipIf(skip)('--json prints the report: 33 exchanges, exit 0', () => {
     const run = cardbench('decode', LABCARD, '--json');
     expect(run.stderr).toBe('');
