@@ -23,7 +23,8 @@ import { describeParameters } from './parameters.js';
 
 export type ApduCase = '1' | '2S' | '3S' | '4S' | '2E' | '3E' | '4E';
 
-export interface CommandApdu {
+/** The header and the case-rule reading of a command, without names or a decode tree. */
+export interface CommandFields {
   cla: number;
   ins: number;
   p1: number;
@@ -31,12 +32,16 @@ export interface CommandApdu {
   /** Undefined when the APDU is shorter than its 4-byte header. */
   apduCase: ApduCase | undefined;
   extended: boolean;
-  /** Nc as encoded in Lc (undefined when there is no Lc field). */
-  lc: number | undefined;
   /** The command data present (a view; shorter than lc when the APDU is truncated). */
   data: Uint8Array;
   /** Ne: 1..256 short, 1..65536 extended (Le 00 / 0000 decoded); undefined when Le is absent. */
   le: number | undefined;
+}
+
+/** A parsed command: the fields, plus what the decode tree and the problems need. */
+export interface CommandApdu extends CommandFields {
+  /** Nc as encoded in Lc (undefined when there is no Lc field). */
+  lc: number | undefined;
   /** Bytes after the last recognised field. */
   trailing: Uint8Array;
   /** INS name given the CLA and context, if known. */
@@ -169,19 +174,6 @@ function readLe(body: Uint8Array, at: number, size: number): number {
   const hi = body[at + size - 2]!;
   const lo = body[at + size - 1]!;
   return (hi << 8) | lo || 65536;
-}
-
-/** The header and the case-rule reading of a command, without names or a decode tree. */
-export interface CommandFields {
-  cla: number;
-  ins: number;
-  p1: number;
-  p2: number;
-  /** undefined when the APDU is shorter than its 4-byte header. */
-  apduCase: ApduCase | undefined;
-  extended: boolean;
-  data: Uint8Array;
-  le: number | undefined;
 }
 
 /**
