@@ -59,12 +59,16 @@ export function decodeHistoricalBytes(bytes: Uint8Array, base = 0): HistoricalBy
       ),
     );
     let tlvEnd = bytes.length;
+    // Category 00's status sits in the last 3 bytes; a COMPACT-TLV tag 8 may also carry one, and
+    // must not be drawn at the (absent) trailing position.
+    let trailingStatus: StatusIndicator | undefined;
     if (category === 0x00) {
       if (bytes.length < 4) {
         problems.push({ code: 'truncated', message: 'category 00 needs a 3-byte status indicator at the end', severity: 'error' });
       } else {
         tlvEnd = bytes.length - 3;
-        status = { lcs: bytes[tlvEnd]!, sw1: bytes[tlvEnd + 1]!, sw2: bytes[tlvEnd + 2]! };
+        trailingStatus = { lcs: bytes[tlvEnd]!, sw1: bytes[tlvEnd + 1]!, sw2: bytes[tlvEnd + 2]! };
+        status = trailingStatus;
       }
     }
     const parsed = parseCompactTlv(bytes.subarray(1, tlvEnd), base + 1);
@@ -74,11 +78,11 @@ export function decodeHistoricalBytes(bytes: Uint8Array, base = 0): HistoricalBy
       children.push(compactObjectNode(object));
       if (object.tag === 0x8 && !object.problem) status = statusFromObject(object.value);
     }
-    if (category === 0x00 && status) {
+    if (trailingStatus) {
       children.push(
         field(
           'iso7816.atr.historical.status',
-          `Status indicator: ${describeStatus(status)}`,
+          `Status indicator: ${describeStatus(trailingStatus)}`,
           base + tlvEnd,
           3,
           toHex(bytes.subarray(tlvEnd)),

@@ -133,6 +133,17 @@ describe('parseAtr: problems', () => {
     expect(parseAtr(fromHex('3F 00')).convention).toBe('inverse');
   });
 
+  it('category 00 historical bytes too short for a status indicator draw no node past the ATR', () => {
+    // Found by the property test below with a random seed: 3B 13 00 00 81 00 once drew the status at offset 6, length 3.
+    const atr = parseAtr(fromHex('3B 13 00 00 81 00'));
+    const check = (node: DissectNode): void => {
+      expect(node.offset + node.length).toBeLessThanOrEqual(6);
+      node.children?.forEach(check);
+    };
+    check(atr.node);
+    expect(atr.problems.map((p) => p.code)).toContain('truncated');
+  });
+
   it('never throws on random bytes; nodes stay inside the ATR', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (tail) => {
