@@ -12,6 +12,8 @@ const root = new URL('..', import.meta.url).pathname;
 export default defineConfig({
   root,
   test: {
+    // One fixed seed for every property test (see the file for how to explore others).
+    setupFiles: ['test/support/property-seed.ts'],
     projects: [
       {
         extends: true,
