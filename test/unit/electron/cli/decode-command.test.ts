@@ -32,6 +32,7 @@ function io() {
   const context = {
     stdout: (l: string) => out.push(l),
     stderr: (l: string) => err.push(l),
+    signal: new AbortController().signal,
     untilInterrupted: () => new Promise<void>(() => {}),
   };
   return { out, err, context };

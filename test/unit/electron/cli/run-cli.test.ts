@@ -11,7 +11,12 @@ function capture() {
   return {
     out,
     err,
-    context: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l), untilInterrupted: () => Promise.resolve() },
+    context: {
+      stdout: (l: string) => out.push(l),
+      stderr: (l: string) => err.push(l),
+      signal: AbortSignal.abort(),
+      untilInterrupted: () => Promise.resolve(),
+    },
   };
 }
 

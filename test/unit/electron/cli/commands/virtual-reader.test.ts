@@ -38,6 +38,7 @@ describe('cardbench virtual-reader options', () => {
     const code = await runCli(['virtual-reader', '--help'], {
       stdout: (l) => out.push(l),
       stderr: () => undefined,
+      signal: new AbortController().signal,
       untilInterrupted: () => new Promise(() => undefined),
     });
     expect(code).toBe(0);
@@ -51,6 +52,7 @@ describe('cardbench virtual-reader options', () => {
     const code = await runCli(['virtual-reader', '--gempc-serial', join(dir, 'pty'), '--keypad-script', join(dir, 'k.txt')], {
       stdout: () => undefined,
       stderr: (l) => err.push(l),
+      signal: AbortSignal.abort(),
       untilInterrupted: () => Promise.resolve(),
     });
     expect(code).toBe(2);
