@@ -1,7 +1,8 @@
 /**
  * Browser mode: the built renderer over HTTP plus a WebSocket bridge that implements the same
  * contract as the Electron preload, from the same backend. Loopback only by default; every
- * request passes checkAccess (host, token, origin).
+ * request passes checkAccess (host, token, origin). Logs name the method and path only: the
+ * query can carry the token or a launch code.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +14,8 @@ import { MAX_WIRE_MESSAGE_BYTES, parseWireRequest, type WireServerMessage } from
 import type { Backend } from '../backend/backend.js';
 import { buildContentSecurityPolicy } from '../security/csp.js';
 import { containRequestPath, contentTypeFor } from '../security/path-containment.js';
-import { checkAccess, generateToken, tokenCookie, TOKEN_QUERY } from './access.js';
+import { checkAccess, generateToken, LAUNCH_QUERY, tokenCookie, tokenCookieName, TOKEN_QUERY } from './access.js';
+import { LaunchCodes } from './launch-codes.js';
 import { createUploadHandler, UPLOAD_PATH } from './upload.js';
 
 export const WEB_SOCKET_PATH = '/ws';
@@ -27,12 +29,35 @@ export interface WebServerOptions {
   port?: number;
   token?: string;
   log?: (line: string) => void;
+  /** Open WebSockets at once (one per tab); more are refused with 503. */
+  maxWebSockets?: number;
+  /** Bytes all uploads in progress may hold together; more are refused with 429. */
+  maxUploadBytesInFlight?: number;
+  /** Largest single upload. */
+  maxUploadBytes?: number;
+  /** Parent of the uploads' temporary folder (default: the system's). */
+  uploadTempRoot?: string;
+  /** Lifetime of a launch code, and the clock it is measured with (tests). */
+  launchCodeTtlMs?: number;
+  now?: () => number;
 }
 
+/** A person has a few tabs open; more than this is a runaway page or a flood. */
+export const DEFAULT_MAX_WEB_SOCKETS = 16;
+
 export interface RunningWebServer {
+  /**
+   * The URL for the user, printed on stdout: it carries the token, so it can be opened again
+   * (another browser, after closing the tab). It goes to the user's terminal only, never to
+   * another process's command line.
+   */
   url: string;
+  /** A fresh one-time URL to start a browser with: its code is spent on first use, or expires. */
+  launchUrl(): string;
   port: number;
   token: string;
+  /** The name of this server's token cookie (one per port). */
+  cookieName: string;
   /** Open WebSocket connections (for tests and the shutdown message). */
   connectionCount(): number;
   close(): Promise<void>;
@@ -43,29 +68,47 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const token = options.token ?? generateToken();
   const log = options.log ?? (() => undefined);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_WIRE_MESSAGE_BYTES });
+  const maxWebSockets = options.maxWebSockets ?? DEFAULT_MAX_WEB_SOCKETS;
+  let openWebSockets = 0;
   let port = 0;
-  const uploads = createUploadHandler();
+  const launchCodes = new LaunchCodes({
+    ...(options.launchCodeTtlMs !== undefined ? { ttlMs: options.launchCodeTtlMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const uploads = createUploadHandler({
+    ...(options.maxUploadBytes !== undefined ? { maxBytes: options.maxUploadBytes } : {}),
+    ...(options.maxUploadBytesInFlight !== undefined ? { maxBytesInFlight: options.maxUploadBytesInFlight } : {}),
+    ...(options.uploadTempRoot !== undefined ? { tempRoot: options.uploadTempRoot } : {}),
+  });
 
   const server: Server = createServer((request, response) => {
     handleHttp(request, response).catch((error: unknown) => {
-      log(`http: ${request.url ?? '?'} failed: ${String(error)}`);
+      log(`http: ${describeRequest(request)} failed: ${String(error)}`);
       if (!response.headersSent) send(response, 500, 'Internal error');
     });
   });
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://placeholder');
+    const url = parseRequestTarget(request.url);
+    if (!url) {
+      send(response, 400, 'Bad request target: only paths starting with / are served here.');
+      return;
+    }
+    const isPageLoad = request.method === 'GET';
     const verdict = checkAccess(
       {
         host: request.headers.host,
         cookie: request.headers.cookie,
         queryToken: url.searchParams.get(TOKEN_QUERY) ?? undefined,
+        launchCode: isPageLoad ? (url.searchParams.get(LAUNCH_QUERY) ?? undefined) : undefined,
         isWebSocket: false,
       },
       token,
       port,
+      launchCodes,
     );
     if (!verdict.allowed) {
+      log(`refused ${describeRequest(request)}: ${verdict.reason}`);
       send(response, verdict.status, accessRefusedText(verdict.reason));
       return;
     }
@@ -77,10 +120,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       send(response, 405, 'Only GET is served here.');
       return;
     }
-    if (verdict.viaQuery) {
-      // Trade the token in the URL for a cookie so it leaves the address bar and history.
-      url.searchParams.delete(TOKEN_QUERY);
-      response.writeHead(303, { Location: url.pathname + url.search, 'Set-Cookie': tokenCookie(token), 'Cache-Control': 'no-store' });
+    if (verdict.via !== 'cookie' || (isPageLoad && url.searchParams.has(LAUNCH_QUERY))) {
+      // Trade the token or code in the URL for a cookie so it leaves the address bar and history.
+      // Always to `/`: a Location built from the request path (`/.//evil.example/`) would be a
+      // scheme-relative URL to another site.
+      response.writeHead(303, { Location: '/', 'Set-Cookie': tokenCookie(token, port), 'Cache-Control': 'no-store' });
       response.end();
       return;
     }
@@ -105,7 +149,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://placeholder');
+    const url = parseRequestTarget(request.url) ?? new URL('http://placeholder/');
     const verdict = checkAccess(
       {
         host: request.headers.host,
@@ -120,12 +164,25 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     if (url.pathname !== WEB_SOCKET_PATH || !verdict.allowed) {
       const status = verdict.allowed ? 404 : verdict.status;
       log(`websocket refused: ${verdict.allowed ? `unknown path ${url.pathname}` : verdict.reason}`);
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      refuseUpgrade(socket, status, '');
+      return;
+    }
+    if (openWebSockets >= maxWebSockets) {
+      log(`websocket refused: ${openWebSockets} connections already open (limit ${maxWebSockets})`);
+      refuseUpgrade(
+        socket,
+        503,
+        `Cardbench browser mode already has ${openWebSockets} open connections (the limit is ${maxWebSockets}, one per tab): close other Cardbench tabs, then reload this one.`,
       );
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serveConnection(ws));
+    // ws completes a valid handshake synchronously (no verifyClient), so nothing slips in between
+    // the check above and this count; a handshake ws rejects never reaches the callback.
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      openWebSockets++;
+      ws.once('close', () => openWebSockets--);
+      serveConnection(ws);
+    });
   });
 
   function serveConnection(ws: WebSocket): void {
@@ -165,11 +222,15 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   port = (server.address() as AddressInfo).port;
   const displayHost = host.includes(':') ? `[${host}]` : host;
 
+  const origin = `http://${displayHost}:${port}`;
+
   return {
-    url: `http://${displayHost}:${port}/?${TOKEN_QUERY}=${token}`,
+    url: `${origin}/?${TOKEN_QUERY}=${token}`,
+    launchUrl: () => `${origin}/?${LAUNCH_QUERY}=${launchCodes.mint()}`,
     port,
     token,
-    connectionCount: () => sockets.clients.size,
+    cookieName: tokenCookieName(port),
+    connectionCount: () => openWebSockets,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
@@ -178,6 +239,43 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The request target as a URL whose path is exactly what was sent (`//x` stays a path, never a
+ * host). Only origin-form targets (`/…`) are served.
+ */
+function parseRequestTarget(target: string | undefined): URL | undefined {
+  if (target === undefined || !target.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://placeholder${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Method and path for a log line; never the query (it may hold the token or a launch code). */
+function describeRequest(request: IncomingMessage): string {
+  const target = request.url ?? '';
+  const end = target.search(/[?#]/);
+  const path = end < 0 ? target : target.slice(0, end);
+  return `${request.method ?? '?'} ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}`;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+
+/** Ends a WebSocket upgrade with a plain HTTP answer (the page sees the connection fail). */
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  const body = text ? `${text}\n` : '';
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function securityHeaders(hostHeader: string): Record<string, string> {

@@ -6,11 +6,14 @@ import {
   isAllowedOrigin,
   readCookie,
   tokenCookie,
+  tokenCookieName,
   tokensEqual,
 } from '../../../../electron/web/access.js';
+import { LaunchCodes } from '../../../../electron/web/launch-codes.js';
 
 const PORT = 41234;
 const TOKEN = 'k3y-Of-This_Run';
+const COOKIE = `cardbench_token_${PORT}`;
 const base = { host: `127.0.0.1:${PORT}`, cookie: undefined, queryToken: undefined, isWebSocket: false };
 
 describe('browser mode access', () => {
@@ -28,14 +31,47 @@ describe('browser mode access', () => {
   });
 
   it('accepts the token from the query once, then from the cookie', () => {
-    expect(checkAccess({ ...base, queryToken: TOKEN }, TOKEN, PORT)).toEqual({ allowed: true, viaQuery: true });
-    expect(checkAccess({ ...base, cookie: `a=b; cardbench_token=${TOKEN}` }, TOKEN, PORT)).toEqual({ allowed: true, viaQuery: false });
+    expect(checkAccess({ ...base, queryToken: TOKEN }, TOKEN, PORT)).toEqual({ allowed: true, via: 'query' });
+    expect(checkAccess({ ...base, cookie: `a=b; ${COOKIE}=${TOKEN}` }, TOKEN, PORT)).toEqual({ allowed: true, via: 'cookie' });
+  });
+
+  it("reads only this port's cookie: another instance's cookie is not ours", () => {
+    expect(tokenCookieName(PORT)).toBe(COOKIE);
+    expect(checkAccess({ ...base, cookie: `cardbench_token_${PORT + 1}=${TOKEN}` }, TOKEN, PORT)).toMatchObject({ allowed: false });
+    expect(checkAccess({ ...base, cookie: `cardbench_token=${TOKEN}` }, TOKEN, PORT)).toMatchObject({ allowed: false });
+  });
+
+  it('accepts a launch code once, on page loads only, and only after the Host check', () => {
+    const codes = new LaunchCodes();
+    const code = codes.mint();
+    expect(checkAccess({ ...base, host: 'evil.example', launchCode: code }, TOKEN, PORT, codes)).toMatchObject({ status: 403 });
+    expect(
+      checkAccess({ ...base, isWebSocket: true, origin: `http://127.0.0.1:${PORT}`, launchCode: code }, TOKEN, PORT, codes),
+    ).toMatchObject({ allowed: false, status: 401 });
+    expect(checkAccess({ ...base, launchCode: code }, TOKEN, PORT, codes)).toEqual({ allowed: true, via: 'launch' });
+    expect(checkAccess({ ...base, launchCode: code }, TOKEN, PORT, codes)).toEqual({
+      allowed: false,
+      status: 401,
+      reason: 'this launch link was already used or has expired',
+    });
+  });
+
+  it('expires launch codes and keeps only a few pending', () => {
+    let now = 0;
+    const codes = new LaunchCodes({ ttlMs: 1000, now: () => now });
+    const late = codes.mint();
+    now = 1000;
+    expect(codes.redeem(late)).toBe(false);
+    const oldest = codes.mint();
+    for (let i = 0; i < 8; i++) codes.mint();
+    expect(codes.redeem(oldest)).toBe(false);
+    expect(codes.redeem('')).toBe(false);
   });
 
   it('answers 401 without a valid token', () => {
     expect(checkAccess(base, TOKEN, PORT)).toMatchObject({ allowed: false, status: 401 });
     expect(checkAccess({ ...base, queryToken: 'guess' }, TOKEN, PORT)).toMatchObject({ allowed: false, status: 401 });
-    expect(checkAccess({ ...base, cookie: 'cardbench_token=guess' }, TOKEN, PORT)).toMatchObject({ allowed: false, status: 401 });
+    expect(checkAccess({ ...base, cookie: `${COOKIE}=guess` }, TOKEN, PORT)).toMatchObject({ allowed: false, status: 401 });
   });
 
   it('answers 403 to a foreign Host even with the token (DNS rebinding)', () => {
@@ -47,8 +83,8 @@ describe('browser mode access', () => {
   });
 
   it('requires our own Origin on WebSockets', () => {
-    const ws = { ...base, isWebSocket: true, cookie: `cardbench_token=${TOKEN}` };
-    expect(checkAccess({ ...ws, origin: `http://127.0.0.1:${PORT}` }, TOKEN, PORT)).toEqual({ allowed: true, viaQuery: false });
+    const ws = { ...base, isWebSocket: true, cookie: `${COOKIE}=${TOKEN}` };
+    expect(checkAccess({ ...ws, origin: `http://127.0.0.1:${PORT}` }, TOKEN, PORT)).toEqual({ allowed: true, via: 'cookie' });
     for (const origin of [
       undefined,
       'null',
@@ -65,7 +101,8 @@ describe('browser mode access', () => {
     expect(readCookie('x=1; cardbench_token=abc ; y=2', 'cardbench_token')).toBe('abc');
     expect(readCookie('cardbench_tokenx=abc', 'cardbench_token')).toBeUndefined();
     expect(readCookie(undefined, 'cardbench_token')).toBeUndefined();
-    expect(tokenCookie('t')).toMatch(/HttpOnly/);
-    expect(tokenCookie('t')).toMatch(/SameSite=Strict/);
+    expect(tokenCookie('t', PORT)).toMatch(new RegExp(`^${COOKIE}=t; `));
+    expect(tokenCookie('t', PORT)).toMatch(/HttpOnly/);
+    expect(tokenCookie('t', PORT)).toMatch(/SameSite=Strict/);
   });
 });

@@ -7,6 +7,7 @@ import { createBackend, type Backend } from '../../../../electron/backend/backen
 import { electronStatusFor } from '../../../../electron/backend/electron-status.js';
 import { startWebServer, type RunningWebServer } from '../../../../electron/web/server.js';
 import { controllableProbes } from '../../../support/fake-probes.js';
+import { rawRequest } from './raw-http.js';
 
 const rendererDir = mkdtempSync(join(tmpdir(), 'cardbench-renderer-'));
 mkdirSync(join(rendererDir, 'assets'));
@@ -32,7 +33,7 @@ afterAll(async () => {
 });
 
 const origin = () => `http://127.0.0.1:${server.port}`;
-const cookie = () => `cardbench_token=${server.token}`;
+const cookie = () => `${server.cookieName}=${server.token}`;
 
 function openSocket(headers: Record<string, string> = { Cookie: cookie(), Origin: origin() }): WebSocket {
   return new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
@@ -77,6 +78,43 @@ describe('browser mode HTTP', () => {
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     const asset = await fetch(`${origin()}/assets/app.js`, { headers: { Cookie: cookie() } });
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('always redirects to / when trading the URL token, whatever the path looked like (no open redirect)', async () => {
+    // `/.//evil.example/` parses to the path `//evil.example/`: echoed as Location, a browser
+    // reads it as a scheme-relative URL to another site.
+    for (const path of [
+      '/.//evil.example/',
+      '//evil.example/',
+      '/\\evil.example/',
+      '/%2F%2Fevil.example/',
+      '/assets/../x',
+      '/assets/app.js',
+    ]) {
+      const response = await rawRequest(server.port, `GET ${path}?token=${server.token}&x=1 HTTP/1.1`);
+      expect(response.status, path).toBe(303);
+      expect(response.headers.location, path).toBe('/');
+      expect(response.headers['set-cookie'], path).toContain(`${server.cookieName}=${server.token}`);
+    }
+  });
+
+  it('answers 400 to a request target that is not a path', async () => {
+    for (const target of ['http://evil.example/', '*']) {
+      expect((await rawRequest(server.port, `GET ${target} HTTP/1.1`, { Cookie: cookie() })).status, target).toBe(400);
+    }
+  });
+
+  it('logs refused and failed requests by method and path, never with their query', async () => {
+    logs.length = 0;
+    await rawRequest(server.port, `GET /secret-path?token=wrong-guess-123&q=private HTTP/1.1`);
+    await rawRequest(server.port, `GET /x?token=${server.token} HTTP/1.1`, { Host: 'evil.example' });
+    expect(logs.some((line) => line.startsWith('refused GET "/secret-path"'))).toBe(true);
+    expect(logs.some((line) => line.startsWith('refused GET "/x"'))).toBe(true);
+    for (const line of logs) {
+      expect(line).not.toContain('wrong-guess-123');
+      expect(line).not.toContain('private');
+      expect(line).not.toContain(server.token);
+    }
   });
 
   it('never serves files outside the renderer folder', async () => {
