@@ -28,8 +28,10 @@ export function detectCaptureFormat(firstBytes: Uint8Array): FormatDetection {
   if (PCAPNG_SHB.every((b, i) => firstBytes[i] === b)) return { ok: true, format: 'pcapng' };
   const magicLe = firstBytes[0]! | (firstBytes[1]! << 8) | (firstBytes[2]! << 16) | (firstBytes[3]! << 24);
   if (pcapMagic(magicLe)) return { ok: true, format: 'pcap' };
-  const shown = Array.from(firstBytes.subarray(0, 8), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+  // Never quote the bytes: browser mode opens any path it is given, and the message would hand
+  // out the start of any readable file (/etc/passwd gave "72 6F 6F 74 3A 78 3A 30"). Naming a
+  // well-known format tells the user what to do and says nothing of the content.
   const known = KNOWN_OTHERS.find((k) => k.magic.every((b, i) => firstBytes[i] === b));
-  const hint = known ? ` — looks like ${known.name}` : '';
-  return { ok: false, needMore: false, message: `not a pcap/pcapng file: starts with ${shown}${hint}` };
+  const hint = known ? ` — it looks like ${known.name}` : '';
+  return { ok: false, needMore: false, message: `not a pcap/pcapng file${hint}` };
 }

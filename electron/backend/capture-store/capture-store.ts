@@ -29,11 +29,18 @@ export class CaptureStore {
         `“${path}” is not a full path: give the whole path of the capture file (e.g. /home/me/trace.pcapng).`,
       );
     }
+    // An upload is stored under a temporary path: the user knows it by its own name.
+    const shown = name ?? path;
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      const why = error.code === 'ENOENT' ? 'there is no such file' : error.code === 'EACCES' ? 'permission denied' : error.message;
-      throw new CardbenchError('operation-failed', `Cannot open ${path}: ${why}.`);
+      const why =
+        error.code === 'ENOENT'
+          ? 'there is no such file'
+          : error.code === 'EACCES'
+            ? 'permission denied'
+            : `it cannot be read (${error.code ?? 'unknown error'})`;
+      throw new CardbenchError('operation-failed', `Cannot open ${shown}: ${why}.`);
     });
-    if (!info.isFile()) throw new CardbenchError('operation-failed', `Cannot open ${path}: it is not a regular file.`);
+    if (!info.isFile()) throw new CardbenchError('operation-failed', `Cannot open ${shown}: it is not a regular file.`);
     while (this.sessions.size >= MAX_OPEN_CAPTURES) this.close(this.sessions.keys().next().value!);
     const session = new CaptureSession({
       id: randomUUID(),

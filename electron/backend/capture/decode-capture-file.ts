@@ -19,7 +19,8 @@ export interface DecodeCaptureFileOptions {
   /** Aborting stops the read between chunks; the promise rejects with CaptureAbortedError. */
   signal?: AbortSignal;
   handlers?: TraceHandlers;
-  /** The name the report gives the file (default: the path as given). */
+  /** The name the report and error messages give the file (default: the path as given); an
+   * upload's original name, so the server's temporary path never reaches the user. */
   reportName?: string;
   chunkSize?: number;
   maxProblems?: number;
@@ -46,16 +47,17 @@ export class CaptureAbortedError extends Error {
 }
 
 export async function decodeCaptureFile(path: string, options: DecodeCaptureFileOptions = {}): Promise<TraceReport> {
-  const totalBytes = await fileSize(path);
+  const shown = options.reportName ?? path;
+  const totalBytes = await fileSize(path, shown);
   const decoder = new TraceDecoder({
-    file: options.reportName ?? path,
+    file: shown,
     ...(options.handlers ? { handlers: options.handlers } : {}),
     ...(options.maxProblems !== undefined ? { maxProblems: options.maxProblems } : {}),
     ...(options.foldTransactions === false ? { foldTransactions: false } : {}),
   });
   const chunkSize = Math.max(4096, options.chunkSize ?? CAPTURE_CHUNK_SIZE);
   const handle = await open(path, 'r').catch((error: unknown) => {
-    throw new CaptureFileError(`cannot open ${path}: ${reason(error)}`, 'unreadable');
+    throw new CaptureFileError(`cannot open ${shown}: ${reason(error)}`, 'unreadable');
   });
   let bytesRead = 0;
   // A fresh buffer per chunk: records may point into it while the decoder runs. The next read
@@ -79,7 +81,7 @@ export async function decodeCaptureFile(path: string, options: DecodeCaptureFile
     }
   } catch (error) {
     if (error instanceof CaptureAbortedError) throw error;
-    throw new CaptureFileError(`cannot read ${path}: ${reason(error)}`, 'unreadable');
+    throw new CaptureFileError(`cannot read ${shown}: ${reason(error)}`, 'unreadable');
   } finally {
     // Never close under a read in flight (and never leave its rejection unhandled).
     await next?.catch(() => undefined);
@@ -87,20 +89,20 @@ export async function decodeCaptureFile(path: string, options: DecodeCaptureFile
   }
   decoder.end();
   const refusal = decoder.notACapture;
-  if (refusal !== undefined) throw new CaptureFileError(`${path}: ${refusal}`, 'not-a-capture');
+  if (refusal !== undefined) throw new CaptureFileError(`${shown}: ${refusal}`, 'not-a-capture');
   return decoder.result();
 }
 
-async function fileSize(path: string): Promise<number> {
+async function fileSize(path: string, shown: string): Promise<number> {
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new CaptureFileError(`${path} is a directory, not a capture file`, 'is-a-directory');
+    if (info.isDirectory()) throw new CaptureFileError(`${shown} is a directory, not a capture file`, 'is-a-directory');
     return info.size;
   } catch (error) {
     if (error instanceof CaptureFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CaptureFileError(`no such file: ${path}`, 'not-found');
-    throw new CaptureFileError(`cannot open ${path}: ${reason(error)}`, 'unreadable');
+    if (code === 'ENOENT') throw new CaptureFileError(`no such file: ${shown}`, 'not-found');
+    throw new CaptureFileError(`cannot open ${shown}: ${reason(error)}`, 'unreadable');
   }
 }
 

@@ -110,6 +110,6 @@ describe('hostile input', () => {
     const decoder = new UsbCaptureDecoder({ problem: (p) => problems.push(p.message) });
     for (const b of new TextEncoder().encode('hello world')) decoder.push(Uint8Array.of(b));
     decoder.end();
-    expect(problems).toEqual(['not a pcap/pcapng file: starts with 68 65 6C 6C']);
+    expect(problems).toEqual(['not a pcap/pcapng file']);
   });
 });

@@ -173,9 +173,7 @@ describe('TraceDecoder: commands, answers and exchanges', () => {
   it('says clearly when the bytes are not a capture', () => {
     const report = decodeTraceBytes(new TextEncoder().encode('hello world'));
     expect(report.format).toBeNull();
-    expect(report.problems).toMatchObject([
-      { code: 'not-a-capture', message: expect.stringContaining('not a pcap/pcapng file: starts with 68 65') },
-    ]);
+    expect(report.problems).toMatchObject([{ code: 'not-a-capture', message: expect.stringContaining('not a pcap/pcapng file') }]);
   });
 
   it('never throws on random bytes after a valid header', () => {

@@ -43,13 +43,24 @@ describe('decodeCaptureFile', () => {
     await expect(decodeCaptureFile(missing)).rejects.toMatchObject({ code: 'not-found', message: `no such file: ${missing}` });
   });
 
-  it('refuses a directory and a file that is not a capture, saying what it starts with', async () => {
+  it('refuses a directory and a file that is not a capture, without quoting its bytes', async () => {
     await expect(decodeCaptureFile(dir)).rejects.toMatchObject({ code: 'is-a-directory' });
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'hello, this is text');
     const error = await decodeCaptureFile(text).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CaptureFileError);
-    expect((error as CaptureFileError).message).toBe(`${text}: not a pcap/pcapng file: starts with 68 65 6C 6C 6F 2C 20 74`);
+    expect((error as CaptureFileError).message).toBe(`${text}: not a pcap/pcapng file`);
+  });
+
+  it('names the file by the report name in its errors (an upload is stored under a temporary path)', async () => {
+    const text = join(dir, '4f2a-upload.bin');
+    writeFileSync(text, 'hello, this is text');
+    await expect(decodeCaptureFile(text, { reportName: 'notes.txt' })).rejects.toMatchObject({
+      message: 'notes.txt: not a pcap/pcapng file',
+    });
+    await expect(decodeCaptureFile(join(dir, 'gone.bin'), { reportName: 'trace.pcapng' })).rejects.toMatchObject({
+      message: 'no such file: trace.pcapng',
+    });
   });
 
   it('reports an empty file clearly', async () => {
