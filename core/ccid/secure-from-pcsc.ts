@@ -1,17 +1,18 @@
 /**
  * Turns a PC/SC PIN_VERIFY/MODIFY_STRUCTURE into the abData of a CCID PC_to_RDR_Secure the way
- * libccid does (drop bTimerOut2 and ulDataLength, drop bMsgIndex2/3 that CCID does not carry,
- * rewrite an invalid bEntryValidationCondition to 02, refuse inconsistent lengths). The virtual
- * reader and the pinpad wizard use it to show "what goes on the wire".
+ * libccid does for any reader (commands.c SecurePINVerify/SecurePINModify): drop bTimerOut2 and
+ * ulDataLength, drop the bMsgIndex2/3 CCID does not carry, rewrite an invalid
+ * bEntryValidationCondition to 02, refuse what libccid refuses. The reader-specific rewrites
+ * libccid adds for some models live in core/pinpad/reader-quirks (libccidWireParameters).
+ * The direct-USB driver, the virtual reader and the pinpad wizard all use it.
+ *
+ * API: secureDataFromPinVerifyBytes / secureDataFromPinModifyBytes(bytes) → { data?, problems };
+ * secureDataFromParameters(operation, parameters) → the same from the parameter model.
  */
 import type { Problem } from '../dissect/node.js';
-import {
-  decodePinModifyStructure,
-  decodePinVerifyStructure,
-  type PinModifyStructure,
-  type PinVerifyStructure,
-} from '../pcsc/pin-structures.js';
-import { encodeSecureModifyData, encodeSecureVerifyData } from './secure.js';
+import type { PinOperationName, PinParameters } from '../pcsc/pin-format.js';
+import { decodePinStructure, type PinModifyStructure, type PinStructureDecode, type PinVerifyStructure } from '../pcsc/pin-structures.js';
+import { encodeSecurePinData } from './secure.js';
 
 export interface SecureConversion {
   /** abData of the Secure message (starting with bPINOperation), absent when refused. */
@@ -24,55 +25,35 @@ function validEntryCondition(raw: number): number {
   return raw === 0 || raw > 0x07 ? 0x02 : raw;
 }
 
-export function secureVerifyDataFromStructure(s: PinVerifyStructure): Uint8Array {
-  return encodeSecureVerifyData({
-    timeOut: s.bTimeOut,
-    formatString: s.bmFormatString.raw,
-    pinBlockString: s.bmPINBlockString.raw,
-    pinLengthFormat: s.bmPINLengthFormat.raw,
-    minPinSize: s.wPINMaxExtraDigit.min,
-    maxPinSize: s.wPINMaxExtraDigit.max,
-    entryValidationCondition: validEntryCondition(s.bEntryValidationCondition.raw),
-    numberMessage: s.bNumberMessage,
-    langId: s.wLangId,
-    msgIndex: s.bMsgIndex,
-    teoPrologue: s.bTeoPrologue,
-    apdu: s.apdu.bytes,
-  });
+/** The parameters libccid puts on the wire for any reader (before its per-model rewrites). */
+export function genericLibccidParameters(parameters: PinParameters): PinParameters {
+  return { ...parameters, bTimerOut2: 0, bEntryValidationCondition: validEntryCondition(parameters.bEntryValidationCondition) };
 }
 
-export function secureModifyDataFromStructure(s: PinModifyStructure): Uint8Array {
-  return encodeSecureModifyData({
-    timeOut: s.bTimeOut,
-    formatString: s.bmFormatString.raw,
-    pinBlockString: s.bmPINBlockString.raw,
-    pinLengthFormat: s.bmPINLengthFormat.raw,
-    insertionOffsetOld: s.bInsertionOffsetOld,
-    insertionOffsetNew: s.bInsertionOffsetNew,
-    minPinSize: s.wPINMaxExtraDigit.min,
-    maxPinSize: s.wPINMaxExtraDigit.max,
-    confirmPin: s.bConfirmPIN.raw,
-    entryValidationCondition: validEntryCondition(s.bEntryValidationCondition.raw),
-    numberMessage: s.bNumberMessage,
-    langId: s.wLangId,
-    msgIndex1: s.bMsgIndex1,
-    msgIndex2: s.bMsgIndex2,
-    msgIndex3: s.bMsgIndex3,
-    teoPrologue: s.bTeoPrologue,
-    apdu: s.apdu.bytes,
-  });
+/** What libccid refuses before anything reaches the wire. */
+function refusals(operation: PinOperationName, problems: readonly Problem[]): Problem[] {
+  return problems
+    .filter(
+      (p) =>
+        p.code === 'truncated' ||
+        p.code === 'length-mismatch' ||
+        p.code === 'apdu-too-short' ||
+        // "Wrong bNumberMessage" exists for a modify only.
+        (p.code === 'bad-number-message' && operation === 'modify'),
+    )
+    .map((p): Problem => ({ ...p, severity: 'error' }));
 }
 
-const REFUSING = new Set(['truncated', 'length-mismatch', 'apdu-too-short', 'bad-number-message']);
+function convert(operation: PinOperationName, decoded: PinStructureDecode<PinVerifyStructure | PinModifyStructure>): SecureConversion {
+  const refused = refusals(operation, decoded.problems);
+  if (!decoded.parameters || refused.length > 0) return { problems: refused.length ? refused : decoded.problems };
+  return secureDataFromParameters(operation, decoded.parameters);
+}
 
-function convert<T extends PinVerifyStructure | PinModifyStructure>(
-  decoded: { structure?: T; problems: Problem[] },
-  build: (s: T) => Uint8Array,
-): SecureConversion {
-  const refusals = decoded.problems.filter((p) => REFUSING.has(p.code)).map((p): Problem => ({ ...p, severity: 'error' }));
-  if (!decoded.structure || refusals.length > 0) return { problems: refusals.length ? refusals : decoded.problems };
+/** The Secure abData for already-decoded parameters (the wizard's path), with libccid's generic fix-up. */
+export function secureDataFromParameters(operation: PinOperationName, parameters: PinParameters): SecureConversion {
   const problems: Problem[] = [];
-  const evc = decoded.structure.bEntryValidationCondition.raw;
+  const evc = parameters.bEntryValidationCondition;
   if (validEntryCondition(evc) !== evc) {
     problems.push({
       code: 'entry-validation-fixed',
@@ -80,15 +61,15 @@ function convert<T extends PinVerifyStructure | PinModifyStructure>(
       severity: 'warning',
     });
   }
-  return { data: build(decoded.structure), problems };
+  return { data: encodeSecurePinData(operation, genericLibccidParameters(parameters)), problems };
 }
 
 /** SCardControl(VERIFY_PIN_DIRECT) input bytes → Secure abData. */
 export function secureDataFromPinVerifyBytes(bytes: Uint8Array): SecureConversion {
-  return convert(decodePinVerifyStructure(bytes), secureVerifyDataFromStructure);
+  return convert('verify', decodePinStructure('verify', bytes));
 }
 
 /** SCardControl(MODIFY_PIN_DIRECT) input bytes → Secure abData. */
 export function secureDataFromPinModifyBytes(bytes: Uint8Array): SecureConversion {
-  return convert(decodePinModifyStructure(bytes), secureModifyDataFromStructure);
+  return convert('modify', decodePinStructure('modify', bytes));
 }

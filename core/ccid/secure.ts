@@ -1,22 +1,31 @@
 /**
  * PC_to_RDR_Secure (0x69) abData: bPINOperation then the PIN verification or modification data
- * structure (CCID 1.1 §6.1.11). The bit fields are decoded by core/pcsc/pin-format, the same
- * code that decodes PC/SC PIN_VERIFY_STRUCTURE, because libccid copies them byte for byte.
+ * structure (CCID 1.1 §6.1.11). Read and written by the field-list codec of core/pcsc/pin-fields
+ * (the same one PC/SC PIN_VERIFY_STRUCTURE uses, because libccid copies the fields byte for
+ * byte) and checked by the same check, so a capture and the wizard agree on every byte.
+ *
+ * API: decodeSecureData(reader, wLevelParameter) → SecureRequest + nodes + problems (never
+ * throws); encodeSecurePinData(operation, parameters) → abData; decodeSecureParameters(abData)
+ * → the parameter model back; encodeSecureVerifyData / encodeSecureModifyData for the older
+ * meaning-named input.
  */
-import type { ByteReader } from '../bytes/byte-reader.js';
+import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import {
-  ccidModifyMessageIndexCount,
-  encodePinMaxExtraDigit,
   modifyFromValues,
-  PinBytesWriter,
+  parametersFromInput,
+  parametersFromValues,
   pinApduTemplate,
   readPinFields,
   verifyFromValues,
+  writePinStructure,
+  checkPinStructure,
   type PinApduTemplate,
-  type PinFieldSpec,
+  type PinFieldValues,
   type PinModifyFields,
   type PinModifyInput,
+  type PinOperationName,
+  type PinParameters,
   type PinVerifyFields,
   type PinVerifyInput,
 } from '../pcsc/pin-format.js';
@@ -51,42 +60,11 @@ export interface SecureDecode {
   secure: SecureRequest;
   nodes: DissectNode[];
   problems: Problem[];
+  /** The parameter model of a complete verify/modify (what the wizard would need to rebuild it). */
+  parameters?: PinParameters;
 }
 
 const PREFIX = 'ccid.secure';
-
-export const CCID_VERIFY_FIELDS: readonly PinFieldSpec[] = [
-  ['bTimeOut', 1],
-  ['bmFormatString', 1],
-  ['bmPINBlockString', 1],
-  ['bmPINLengthFormat', 1],
-  ['wPINMaxExtraDigit', 2],
-  ['bEntryValidationCondition', 1],
-  ['bNumberMessage', 1],
-  ['wLangId', 2],
-  ['bMsgIndex', 1],
-  ['bTeoPrologue', 3],
-];
-
-/** Up to bNumberMessage: the rest depends on it. */
-const CCID_MODIFY_HEAD: readonly PinFieldSpec[] = [
-  ['bTimeOut', 1],
-  ['bmFormatString', 1],
-  ['bmPINBlockString', 1],
-  ['bmPINLengthFormat', 1],
-  ['bInsertionOffsetOld', 1],
-  ['bInsertionOffsetNew', 1],
-  ['wPINMaxExtraDigit', 2],
-  ['bConfirmPIN', 1],
-  ['bEntryValidationCondition', 1],
-  ['bNumberMessage', 1],
-  ['wLangId', 2],
-];
-
-function modifyTail(bNumberMessage: number): PinFieldSpec[] {
-  const names = ['bMsgIndex1', 'bMsgIndex2', 'bMsgIndex3'].slice(0, ccidModifyMessageIndexCount(bNumberMessage));
-  return [...names.map((n): PinFieldSpec => [n, 1]), ['bTeoPrologue', 3]];
-}
 
 /** wLevelParameter values for which abData starts with bPINOperation. */
 function startsWithOperation(wLevelParameter: number): boolean {
@@ -108,46 +86,37 @@ export function decodeSecureData(reader: ByteReader, wLevelParameter = 0): Secur
     problems.push({ code: 'truncated', message: 'Secure without bPINOperation', severity: 'error' });
     return { secure: { operation: 'unknown' }, nodes, problems };
   }
-  const opOffset = reader.absolutePosition;
+  const start = reader.absolutePosition;
+  const totalLength = reader.remaining;
   const op = reader.u8();
   const operation = OPERATIONS[op] ?? 'unknown';
-  nodes.push(field(`${PREFIX}.bPINOperation`, `bPINOperation: ${hex2(op)} (${nameOr(PIN_OPERATION_NAMES, op)})`, opOffset, 1, op));
+  nodes.push(field(`${PREFIX}.bPINOperation`, `bPINOperation: ${hex2(op)} (${nameOr(PIN_OPERATION_NAMES, op)})`, start, 1, op));
   const secure: SecureRequest = { operation, bPINOperation: op };
   if (operation === 'unknown')
     problems.push({ code: 'unknown-pin-operation', message: `bPINOperation ${hex2(op)} is RFU`, severity: 'warning' });
 
   if (operation === 'verify' || operation === 'modify') {
-    const structureNodes: DissectNode[] = [];
     const structureOffset = reader.absolutePosition;
-    let truncatedAt: string | undefined;
-    let values: Map<string, number | Uint8Array>;
-    if (operation === 'verify') {
-      const read = readPinFields(reader, CCID_VERIFY_FIELDS, PREFIX, 'verify');
-      structureNodes.push(...read.nodes);
-      truncatedAt = read.truncatedAt;
-      values = read.values;
+    const read = readPinFields(reader, 'ccid', operation, PREFIX);
+    const structureNodes = read.nodes;
+    let parameters: PinParameters | undefined;
+    if (read.truncatedAt) {
+      problems.push(
+        ...checkPinStructure({ format: 'ccid', operation, values: read.values, truncatedAt: read.truncatedAt, totalLength, apduLength: 0 }),
+      );
     } else {
-      const head = readPinFields(reader, CCID_MODIFY_HEAD, PREFIX, 'modify');
-      structureNodes.push(...head.nodes);
-      truncatedAt = head.truncatedAt;
-      values = head.values;
-      if (!truncatedAt) {
-        const tail = readPinFields(reader, modifyTail(values.get('bNumberMessage') as number), PREFIX, 'modify');
-        structureNodes.push(...tail.nodes);
-        truncatedAt = tail.truncatedAt;
-        for (const [k, v] of tail.values) values.set(k, v);
-      }
-    }
-    if (truncatedAt) {
-      problems.push({ code: 'truncated', message: `PIN ${operation} structure cut short at ${truncatedAt}`, severity: 'error' });
-    } else if (operation === 'verify') {
-      secure.verify = verifyFromValues(values);
-      addApdu(reader, secure, secure.verify, structureNodes, problems);
-      checkCommon(secure.verify, problems, 'verify');
-    } else {
-      secure.modify = modifyFromValues(values);
-      addApdu(reader, secure, secure.modify, structureNodes, problems);
-      checkCommon(secure.modify, problems, 'modify');
+      const apdu = addApdu(reader, secure, operation, read.values, structureNodes);
+      problems.push(
+        ...checkPinStructure({
+          format: 'ccid',
+          operation,
+          values: read.values,
+          totalLength,
+          apduLength: apdu.length,
+          template: secure.apdu!,
+        }),
+      );
+      parameters = parametersFromValues(read.values, apdu.slice());
     }
     const end = reader.absolutePosition;
     nodes.push(
@@ -160,7 +129,7 @@ export function decodeSecureData(reader: ByteReader, wLevelParameter = 0): Secur
         structureNodes,
       ),
     );
-    return { secure, nodes, problems };
+    return parameters ? { secure, nodes, problems, parameters } : { secure, nodes, problems };
   }
 
   if (reader.remaining > 0) {
@@ -177,89 +146,54 @@ export function decodeSecureData(reader: ByteReader, wLevelParameter = 0): Secur
 function addApdu(
   reader: ByteReader,
   secure: SecureRequest,
-  fields: PinVerifyFields | PinModifyFields,
+  operation: PinOperationName,
+  values: PinFieldValues,
   nodes: DissectNode[],
-  problems: Problem[],
-): void {
+): Uint8Array {
   const offset = reader.absolutePosition;
   const bytes = reader.bytesView(reader.remaining);
-  const modify =
-    'bConfirmPIN' in fields
-      ? {
-          bInsertionOffsetOld: fields.bInsertionOffsetOld,
-          bInsertionOffsetNew: fields.bInsertionOffsetNew,
-          currentPinRequested: fields.bConfirmPIN.currentPinRequested,
-        }
-      : undefined;
-  const { template, node } = pinApduTemplate(PREFIX, offset, bytes, fields, modify);
-  secure.apdu = template;
-  nodes.push(node);
-  if (bytes.length < 4) {
-    problems.push({ code: 'apdu-too-short', message: `APDU template of ${bytes.length} bytes (needs CLA INS P1 P2)`, severity: 'warning' });
-  } else if (!template.placement.fitsInApdu || (template.newPinPlacement && !template.newPinPlacement.fitsInApdu)) {
-    problems.push({ code: 'pin-outside-apdu', message: 'the PIN block does not fit in the APDU template', severity: 'warning' });
+  if (operation === 'verify') {
+    secure.verify = verifyFromValues(values);
+    const { template, node } = pinApduTemplate(PREFIX, offset, bytes, secure.verify);
+    secure.apdu = template;
+    nodes.push(node);
+  } else {
+    const fields = modifyFromValues(values);
+    secure.modify = fields;
+    const { template, node } = pinApduTemplate(PREFIX, offset, bytes, fields, {
+      bInsertionOffsetOld: fields.bInsertionOffsetOld,
+      bInsertionOffsetNew: fields.bInsertionOffsetNew,
+      currentPinRequested: fields.bConfirmPIN.currentPinRequested,
+    });
+    secure.apdu = template;
+    nodes.push(node);
   }
+  return bytes;
 }
 
-function checkCommon(f: PinVerifyFields | PinModifyFields, problems: Problem[], operation: 'verify' | 'modify'): void {
-  const evc = f.bEntryValidationCondition.raw;
-  if (evc === 0 || evc > 0x07) {
-    problems.push({ code: 'bad-entry-validation', message: `bEntryValidationCondition ${hex2(evc)} is invalid`, severity: 'warning' });
-  }
-  const n = f.bNumberMessage;
-  const max = operation === 'verify' ? 1 : 3;
-  if (n > max && n !== 0xff)
-    problems.push({ code: 'bad-number-message', message: `bNumberMessage ${n} is invalid for ${operation}`, severity: 'warning' });
-  if (f.bmPINLengthFormat.rfuBits !== 0)
-    problems.push({ code: 'reserved-nonzero', message: 'bmPINLengthFormat bits 7-5 are not zero', severity: 'warning' });
+/** Decodes a Secure abData back to the parameter model; undefined when it is not a complete verify/modify. */
+export function decodeSecureParameters(
+  abData: Uint8Array,
+): { operation: PinOperationName; parameters: PinParameters; problems: Problem[] } | undefined {
+  const decoded = decodeSecureData(new ByteReader(abData));
+  const op = decoded.secure.operation;
+  if ((op !== 'verify' && op !== 'modify') || !decoded.parameters) return undefined;
+  return { operation: op, parameters: decoded.parameters, problems: decoded.problems };
 }
 
 // ---- building abData --------------------------------------------------------------------------
 
-const MAX_APDU = 65544;
-
-function checkApdu(apdu: Uint8Array): void {
-  if (apdu.length > MAX_APDU) throw new RangeError(`APDU template of ${apdu.length} bytes is too long`);
+/** abData of a PIN verification or modification Secure, from the parameter model. */
+export function encodeSecurePinData(operation: PinOperationName, parameters: PinParameters): Uint8Array {
+  return writePinStructure('ccid', operation, parameters);
 }
 
 /** abData of a PIN verification Secure: bPINOperation 00 + structure + APDU. */
 export function encodeSecureVerifyData(i: PinVerifyInput): Uint8Array {
-  checkApdu(i.apdu);
-  const w = new PinBytesWriter(1 + 14 + i.apdu.length);
-  w.u8(0x00)
-    .u8(i.timeOut ?? 0)
-    .u8(i.formatString)
-    .u8(i.pinBlockString)
-    .u8(i.pinLengthFormat);
-  w.u16le(encodePinMaxExtraDigit(i.minPinSize, i.maxPinSize));
-  w.u8(i.entryValidationCondition ?? 0x02)
-    .u8(i.numberMessage ?? 0x01)
-    .u16le(i.langId ?? 0x0409);
-  w.u8(i.msgIndex ?? 0)
-    .bytes(i.teoPrologue ?? [0, 0, 0])
-    .bytes(i.apdu);
-  return w.done();
+  return writePinStructure('ccid', 'verify', parametersFromInput(i));
 }
 
 /** abData of a PIN modification Secure; bMsgIndex2/3 are written only when bNumberMessage asks. */
 export function encodeSecureModifyData(i: PinModifyInput): Uint8Array {
-  checkApdu(i.apdu);
-  const numberMessage = i.numberMessage ?? 0x03;
-  const w = new PinBytesWriter(1 + 20 + i.apdu.length);
-  w.u8(0x01)
-    .u8(i.timeOut ?? 0)
-    .u8(i.formatString)
-    .u8(i.pinBlockString)
-    .u8(i.pinLengthFormat);
-  w.u8(i.insertionOffsetOld).u8(i.insertionOffsetNew);
-  w.u16le(encodePinMaxExtraDigit(i.minPinSize, i.maxPinSize));
-  w.u8(i.confirmPin)
-    .u8(i.entryValidationCondition ?? 0x02)
-    .u8(numberMessage)
-    .u16le(i.langId ?? 0x0409);
-  const indexes = [i.msgIndex1 ?? 0, i.msgIndex2 ?? 1, i.msgIndex3 ?? 2].slice(0, ccidModifyMessageIndexCount(numberMessage));
-  w.bytes(indexes)
-    .bytes(i.teoPrologue ?? [0, 0, 0])
-    .bytes(i.apdu);
-  return w.done();
+  return writePinStructure('ccid', 'modify', parametersFromInput(i));
 }

@@ -2,10 +2,16 @@
  * What a pinpad does with the digits the user typed: code them (ASCII, BCD or binary), justify
  * them inside the PIN block, write the PIN length where bmPINBlockString/bmPINLengthFormat say,
  * and leave every other template byte (fillers, the ISO 9564 format 2 control nibble) untouched.
- * The placement itself comes from core/pcsc locatePin, the same code that explains a capture,
- * so what the wizard shows and what this reader sends cannot disagree.
+ * The placement itself comes from locatePin, the same code that explains a capture, so what the
+ * wizard shows, what the virtual reader sends and what the software path builds cannot disagree.
+ * Error messages name sizes, never a digit.
+ *
+ * API: completeVerifyApdu(template, fields, pin), completeModifyApdu(template, fields, current,
+ * new) → the APDU with the PIN(s) in place; PinInsertionError when the structure cannot hold it.
  */
-import type { FormatString, PinApduTemplate, PinEntryCommon, PinPlacement } from '../../pcsc/pin-format.js';
+import type { FormatString } from './pin-bit-fields.js';
+import type { PinEntryCommon } from './pin-fields.js';
+import type { PinApduTemplate, PinPlacement } from './pin-placement.js';
 
 export class PinInsertionError extends Error {}
 

@@ -1,24 +1,32 @@
 /**
  * PC/SC part 10 PIN_VERIFY_STRUCTURE and PIN_MODIFY_STRUCTURE (the SCardControl input of
  * FEATURE_VERIFY_PIN_DIRECT / FEATURE_MODIFY_PIN_DIRECT): packed, little-endian, ending with
- * ulDataLength and the APDU template. Build and decode; the bit fields come from pin-format.
+ * ulDataLength and the APDU template. Built and decoded by the one field-list codec of
+ * pin-fields (the CCID Secure uses the same one) and checked by the one check.
+ *
+ * API: decodePinVerifyStructure / decodePinModifyStructure(bytes, offset) → typed structure,
+ * decode node, problems (never throws); encodePinStructure(operation, parameters) → bytes;
+ * decodePinStructureParameters(operation, bytes) → the parameter model back (wizard round trip).
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
+import type { PinOperationName } from './pin-bit-fields.js';
 import {
-  encodePinMaxExtraDigit,
   modifyFromValues,
-  PinBytesWriter,
-  pinApduTemplate,
+  parametersFromInput,
+  parametersFromValues,
+  pinStructureHeaderLength,
   readPinFields,
   verifyFromValues,
-  type PinApduTemplate,
-  type PinFieldSpec,
+  writePinStructure,
   type PinModifyFields,
   type PinModifyInput,
+  type PinParameters,
   type PinVerifyFields,
   type PinVerifyInput,
-} from './pin-format.js';
+} from './pin-fields.js';
+import { pinApduTemplate, type PinApduTemplate } from './pin-placement.js';
+import { checkPinStructure, pinStructureTitle } from './pin-structure-check.js';
 
 export interface PinVerifyStructure extends PinVerifyFields {
   bTimeOut2: number;
@@ -38,48 +46,15 @@ export interface PinModifyStructure extends PinModifyFields {
 export interface PinStructureDecode<T> {
   /** Present when the fixed part was complete (the APDU may still be inconsistent: see problems). */
   structure?: T;
+  /** The parameter model, present with `structure`. */
+  parameters?: PinParameters;
   node: DissectNode;
   problems: Problem[];
 }
 
 /** Fixed part sizes: the APDU follows ulDataLength. */
-export const PIN_VERIFY_HEADER_LENGTH = 19;
-export const PIN_MODIFY_HEADER_LENGTH = 24;
-
-const VERIFY_FIELDS: readonly PinFieldSpec[] = [
-  ['bTimerOut', 1],
-  ['bTimerOut2', 1],
-  ['bmFormatString', 1],
-  ['bmPINBlockString', 1],
-  ['bmPINLengthFormat', 1],
-  ['wPINMaxExtraDigit', 2],
-  ['bEntryValidationCondition', 1],
-  ['bNumberMessage', 1],
-  ['wLangId', 2],
-  ['bMsgIndex', 1],
-  ['bTeoPrologue', 3],
-  ['ulDataLength', 4],
-];
-
-const MODIFY_FIELDS: readonly PinFieldSpec[] = [
-  ['bTimerOut', 1],
-  ['bTimerOut2', 1],
-  ['bmFormatString', 1],
-  ['bmPINBlockString', 1],
-  ['bmPINLengthFormat', 1],
-  ['bInsertionOffsetOld', 1],
-  ['bInsertionOffsetNew', 1],
-  ['wPINMaxExtraDigit', 2],
-  ['bConfirmPIN', 1],
-  ['bEntryValidationCondition', 1],
-  ['bNumberMessage', 1],
-  ['wLangId', 2],
-  ['bMsgIndex1', 1],
-  ['bMsgIndex2', 1],
-  ['bMsgIndex3', 1],
-  ['bTeoPrologue', 3],
-  ['ulDataLength', 4],
-];
+export const PIN_VERIFY_HEADER_LENGTH = pinStructureHeaderLength('pcsc', 'verify');
+export const PIN_MODIFY_HEADER_LENGTH = pinStructureHeaderLength('pcsc', 'modify');
 
 export function decodePinVerifyStructure(bytes: Uint8Array, offset = 0): PinStructureDecode<PinVerifyStructure> {
   return decodeStructure(bytes, offset, 'verify');
@@ -89,122 +64,82 @@ export function decodePinModifyStructure(bytes: Uint8Array, offset = 0): PinStru
   return decodeStructure(bytes, offset, 'modify');
 }
 
+export function decodePinStructure(
+  operation: PinOperationName,
+  bytes: Uint8Array,
+  offset = 0,
+): PinStructureDecode<PinVerifyStructure | PinModifyStructure> {
+  return decodeStructure(bytes, offset, operation);
+}
+
 function decodeStructure<T extends PinVerifyStructure | PinModifyStructure>(
   bytes: Uint8Array,
   offset: number,
-  operation: 'verify' | 'modify',
+  operation: PinOperationName,
 ): PinStructureDecode<T> {
   const prefix = operation === 'verify' ? 'pcsc.pinVerify' : 'pcsc.pinModify';
-  const title = operation === 'verify' ? 'PIN_VERIFY_STRUCTURE' : 'PIN_MODIFY_STRUCTURE';
-  const problems: Problem[] = [];
   const reader = new ByteReader(bytes, offset);
-  const read = readPinFields(reader, operation === 'verify' ? VERIFY_FIELDS : MODIFY_FIELDS, prefix, operation);
+  const read = readPinFields(reader, 'pcsc', operation, prefix);
   const nodes = read.nodes;
-  const finish = (structure?: T): PinStructureDecode<T> => {
-    const node = field(prefix, title, offset, bytes.length, undefined, nodes);
-    const worst = problems.find((p) => p.severity === 'error') ?? problems[0];
-    if (worst) node.problem = worst;
-    return structure ? { structure, node, problems } : { node, problems };
-  };
-  if (read.truncatedAt) {
-    problems.push({ code: 'truncated', message: `${title} cut short at ${read.truncatedAt} (${bytes.length} bytes)`, severity: 'error' });
-    return finish();
-  }
-  const ulDataLength = read.values.get('ulDataLength') as number;
   const apduOffset = reader.absolutePosition;
-  const apduBytes = reader.bytesView(reader.remaining);
-  if (ulDataLength !== apduBytes.length) {
-    // libccid refuses these ("Wrong lengths"); we decode what is there.
-    problems.push({
-      code: 'length-mismatch',
-      message: `ulDataLength ${ulDataLength} but ${apduBytes.length} APDU byte(s) follow`,
-      severity: 'error',
-    });
-  }
-  if (apduBytes.length < 4) {
-    problems.push({ code: 'apdu-too-short', message: `APDU of ${apduBytes.length} bytes (needs CLA INS P1 P2)`, severity: 'error' });
-  }
-  const bTimeOut2 = read.values.get('bTimerOut2') as number;
-  let structure: PinVerifyStructure | PinModifyStructure;
-  if (operation === 'verify') {
-    const fields = verifyFromValues(read.values);
-    const { template, node } = pinApduTemplate(prefix, apduOffset, apduBytes, fields);
-    nodes.push(node);
-    structure = { ...fields, bTimeOut2, ulDataLength, apdu: template };
-  } else {
-    const fields = modifyFromValues(read.values);
-    const { template, node } = pinApduTemplate(prefix, apduOffset, apduBytes, fields, {
-      bInsertionOffsetOld: fields.bInsertionOffsetOld,
-      bInsertionOffsetNew: fields.bInsertionOffsetNew,
-      currentPinRequested: fields.bConfirmPIN.currentPinRequested,
-    });
-    nodes.push(node);
-    structure = {
-      ...fields,
-      bMsgIndex2: fields.bMsgIndex2 ?? 0,
-      bMsgIndex3: fields.bMsgIndex3 ?? 0,
-      bTimeOut2,
-      ulDataLength,
-      apdu: template,
-    };
-    if (fields.bNumberMessage > 3 && fields.bNumberMessage !== 0xff) {
-      problems.push({ code: 'bad-number-message', message: `bNumberMessage ${fields.bNumberMessage} is invalid`, severity: 'warning' });
+  const apduBytes = read.truncatedAt ? new Uint8Array(0) : reader.bytesView(reader.remaining);
+  let structure: PinVerifyStructure | PinModifyStructure | undefined;
+  if (!read.truncatedAt) {
+    const bTimeOut2 = read.values.bTimerOut2 ?? 0;
+    const ulDataLength = read.values.ulDataLength ?? 0;
+    if (operation === 'verify') {
+      const fields = verifyFromValues(read.values);
+      const { template, node } = pinApduTemplate(prefix, apduOffset, apduBytes, fields);
+      nodes.push(node);
+      structure = { ...fields, bTimeOut2, ulDataLength, apdu: template };
+    } else {
+      const fields = modifyFromValues(read.values);
+      const { template, node } = pinApduTemplate(prefix, apduOffset, apduBytes, fields, {
+        bInsertionOffsetOld: fields.bInsertionOffsetOld,
+        bInsertionOffsetNew: fields.bInsertionOffsetNew,
+        currentPinRequested: fields.bConfirmPIN.currentPinRequested,
+      });
+      nodes.push(node);
+      structure = {
+        ...fields,
+        bMsgIndex2: fields.bMsgIndex2 ?? 0,
+        bMsgIndex3: fields.bMsgIndex3 ?? 0,
+        bTimeOut2,
+        ulDataLength,
+        apdu: template,
+      };
     }
   }
-  const evc = structure.bEntryValidationCondition.raw;
-  if (evc === 0 || evc > 0x07) {
-    problems.push({
-      code: 'bad-entry-validation',
-      message: `bEntryValidationCondition 0x${evc.toString(16)} is invalid (libccid sends 02)`,
-      severity: 'warning',
-    });
-  }
-  if (apduBytes.length >= 4 && (!structure.apdu.placement.fitsInApdu || structure.apdu.newPinPlacement?.fitsInApdu === false)) {
-    problems.push({ code: 'pin-outside-apdu', message: 'the PIN block does not fit in the APDU template', severity: 'warning' });
-  }
-  return finish(structure as T);
+  const check = {
+    format: 'pcsc' as const,
+    operation,
+    values: read.values,
+    totalLength: bytes.length,
+    apduLength: apduBytes.length,
+  };
+  const problems = checkPinStructure({
+    ...check,
+    ...(read.truncatedAt ? { truncatedAt: read.truncatedAt } : {}),
+    ...(structure ? { template: structure.apdu } : {}),
+  });
+  const node = field(prefix, pinStructureTitle('pcsc', operation), offset, bytes.length, undefined, nodes);
+  const worst = problems.find((p) => p.severity === 'error') ?? problems[0];
+  if (worst) node.problem = worst;
+  if (!structure) return { node, problems };
+  return { structure: structure as T, parameters: parametersFromValues(read.values, apduBytes.slice()), node, problems };
 }
 
-const MAX_APDU = 65544;
+/** Builds PIN_VERIFY_STRUCTURE or PIN_MODIFY_STRUCTURE from the parameter model (ulDataLength = APDU length). */
+export function encodePinStructure(operation: PinOperationName, parameters: PinParameters): Uint8Array {
+  return writePinStructure('pcsc', operation, parameters);
+}
 
-/** Builds PIN_VERIFY_STRUCTURE (ulDataLength = APDU length). */
+/** Builds PIN_VERIFY_STRUCTURE from the older meaning-named input. */
 export function encodePinVerifyStructure(i: PinVerifyInput & { timeOut2?: number }): Uint8Array {
-  if (i.apdu.length > MAX_APDU) throw new RangeError(`APDU template of ${i.apdu.length} bytes is too long`);
-  const w = new PinBytesWriter(PIN_VERIFY_HEADER_LENGTH + i.apdu.length);
-  w.u8(i.timeOut ?? 0)
-    .u8(i.timeOut2 ?? 0)
-    .u8(i.formatString)
-    .u8(i.pinBlockString)
-    .u8(i.pinLengthFormat);
-  w.u16le(encodePinMaxExtraDigit(i.minPinSize, i.maxPinSize));
-  w.u8(i.entryValidationCondition ?? 0x02)
-    .u8(i.numberMessage ?? 0x01)
-    .u16le(i.langId ?? 0x0409);
-  w.u8(i.msgIndex ?? 0)
-    .bytes(i.teoPrologue ?? [0, 0, 0])
-    .u32le(i.apdu.length)
-    .bytes(i.apdu);
-  return w.done();
+  return writePinStructure('pcsc', 'verify', parametersFromInput(i, i.timeOut2 ?? 0));
 }
 
 /** Builds PIN_MODIFY_STRUCTURE (all three bMsgIndex bytes, as PC/SC requires). */
 export function encodePinModifyStructure(i: PinModifyInput & { timeOut2?: number }): Uint8Array {
-  if (i.apdu.length > MAX_APDU) throw new RangeError(`APDU template of ${i.apdu.length} bytes is too long`);
-  const w = new PinBytesWriter(PIN_MODIFY_HEADER_LENGTH + i.apdu.length);
-  w.u8(i.timeOut ?? 0)
-    .u8(i.timeOut2 ?? 0)
-    .u8(i.formatString)
-    .u8(i.pinBlockString)
-    .u8(i.pinLengthFormat);
-  w.u8(i.insertionOffsetOld).u8(i.insertionOffsetNew).u16le(encodePinMaxExtraDigit(i.minPinSize, i.maxPinSize));
-  w.u8(i.confirmPin)
-    .u8(i.entryValidationCondition ?? 0x02)
-    .u8(i.numberMessage ?? 0x03)
-    .u16le(i.langId ?? 0x0409);
-  w.u8(i.msgIndex1 ?? 0)
-    .u8(i.msgIndex2 ?? 1)
-    .u8(i.msgIndex3 ?? 2)
-    .bytes(i.teoPrologue ?? [0, 0, 0]);
-  w.u32le(i.apdu.length).bytes(i.apdu);
-  return w.done();
+  return writePinStructure('pcsc', 'modify', parametersFromInput(i, i.timeOut2 ?? 0));
 }
