@@ -39,10 +39,13 @@ export async function runWeb(context: CommandContext, options: WebOptions): Prom
       throw new CliError(`Port ${options.port} is in use: pick another with --port N (0 = any free port).`, EXIT.failure);
     throw error;
   }
+  // The printed URL keeps the token: it reaches only the user's terminal, and it must still work
+  // after the first tab is closed or in a second browser. The browser itself is started with a
+  // one-time launch URL, because its command line is readable by every local user (/proc).
   context.stdout("Cardbench browser mode is running. Open this URL (it carries this run's access token):");
   context.stdout(server.url);
   context.stdout('Press Ctrl-C to stop.');
-  if (options.open) openInBrowser(server.url, context.stderr);
+  if (options.open) openInBrowser(server.launchUrl(), context.stderr);
 
   await context.untilInterrupted();
   context.stderr('Stopping browser mode…');
