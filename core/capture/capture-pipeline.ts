@@ -83,6 +83,7 @@ export class UsbCaptureDecoder implements ByteSink {
         handlers.ccid?.(frame);
       },
       options,
+      problem,
     );
   }
 

@@ -17,8 +17,14 @@
  * zero-length packet after an exact multiple, which is ignored between messages). A length
  * above the cap (dwMaxCCIDMessageLength when the descriptor gives one, else 65536 + 10) is
  * reported as 'length-beyond-limit' and the stream resynchronises on the next transfer.
+ *
+ * Memory: a reassembly buffer is sized from dwLength, so the cap is never larger than the CCID
+ * maximum (65,544 + 10) whatever a descriptor claims, and the bytes kept for detection are
+ * bounded per device and in the number of devices.
  */
+import { CCID_MAX_MESSAGE_LENGTH, usableMessageLength } from '../ccid/class-descriptor.js';
 import type { Problem } from '../dissect/node.js';
+import type { CaptureProblem } from './capture-types.js';
 import type { UsbDeviceRegistry } from './usb-devices.js';
 import type { TransferSlice, UsbTransfer } from './usb-transfers.js';
 
@@ -80,6 +86,8 @@ export interface CcidStreamOptions {
 }
 
 const MAX_CANDIDATES = 16;
+/** Devices whose first plausible command is kept while waiting for an answer (the oldest give way). */
+const MAX_CANDIDATE_DEVICES = 64;
 
 interface DeviceState {
   endpoints: CcidEndpoints;
@@ -96,11 +104,12 @@ export class CcidStreamAssembler {
     private readonly devices: UsbDeviceRegistry,
     private readonly emit: (frame: CcidFrame) => void,
     options: CcidStreamOptions = {},
+    private readonly problem: (problem: CaptureProblem) => void = () => {},
   ) {
     this.options = {
       useDescriptors: options.useDescriptors ?? true,
       useHeuristic: options.useHeuristic ?? true,
-      defaultMaxMessageLength: options.defaultMaxMessageLength ?? DEFAULT_MAX_CCID_MESSAGE,
+      defaultMaxMessageLength: usableMessageLength(options.defaultMaxMessageLength ?? DEFAULT_MAX_CCID_MESSAGE),
     };
   }
 
@@ -177,10 +186,17 @@ export class CcidStreamAssembler {
     const ccid = this.devices.find(key)?.ccidInterfaces[0];
     if (!ccid) return undefined;
     const max = ccid.maxMessageLength;
+    if (max !== undefined && max > CCID_MAX_MESSAGE_LENGTH) {
+      this.problem({
+        code: 'length-beyond-ccid-maximum',
+        message: `${key}: dwMaxCCIDMessageLength ${max} exceeds the CCID maximum (${CCID_MAX_MESSAGE_LENGTH} bytes); messages are read up to ${CCID_MAX_MESSAGE_LENGTH} bytes`,
+        severity: 'warning',
+      });
+    }
     const endpoints: CcidEndpoints = {
       device: key,
       detection: 'descriptor',
-      maxMessageLength: max !== undefined && max >= CCID_HEADER_LENGTH ? max : this.options.defaultMaxMessageLength,
+      maxMessageLength: max !== undefined && max >= CCID_HEADER_LENGTH ? usableMessageLength(max) : this.options.defaultMaxMessageLength,
       descriptor: ccid.descriptor,
     };
     if (ccid.bulkOut !== undefined) endpoints.bulkOut = ccid.bulkOut;
@@ -201,10 +217,12 @@ export class CcidStreamAssembler {
     const data = t.data;
     const list = this.candidates.get(t.device);
     if (t.direction === 'out') {
+      const cap = this.options.defaultMaxMessageLength;
       if (list) {
-        if (list.length < MAX_CANDIDATES) list.push(copySlice(t));
-      } else if (looksLikeHeader(data, PC_TO_RDR_TYPES, this.options.defaultMaxMessageLength)) {
-        this.candidates.set(t.device, [copySlice(t)]);
+        if (list.length < MAX_CANDIDATES) list.push(copySlice(t, cap));
+      } else if (looksLikeHeader(data, PC_TO_RDR_TYPES, cap)) {
+        if (this.candidates.size >= MAX_CANDIDATE_DEVICES) this.candidates.delete(this.candidates.keys().next().value!);
+        this.candidates.set(t.device, [copySlice(t, cap)]);
       }
       return;
     }
@@ -247,12 +265,13 @@ function readU32le(data: Uint8Array, at: number): number {
   return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
 }
 
-function copySlice(t: TransferSlice): TransferSlice {
+/** A kept copy of a transfer; bytes past the largest message it could be part of are never used. */
+function copySlice(t: TransferSlice, cap: number): TransferSlice {
   return {
     frame: t.frame,
     timeNs: t.timeNs,
     endpoint: t.endpoint,
-    data: t.data.slice(),
+    data: t.data.slice(0, cap),
     originalLength: t.originalLength,
     truncated: t.truncated,
   };
@@ -320,13 +339,18 @@ class MessageAssembler {
       this.deliver(data.slice(), undefined, t.truncated);
       return;
     }
-    const expected = CCID_HEADER_LENGTH + readU32le(data, 1);
+    const dwLength = readU32le(data, 1);
+    const expected = CCID_HEADER_LENGTH + dwLength;
     const cap = this.endpoints.maxMessageLength;
     if (expected > cap) {
       const whole = t.originalLength === expected;
+      const why =
+        expected > CCID_MAX_MESSAGE_LENGTH
+          ? `dwLength ${dwLength} exceeds the CCID maximum (${CCID_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH} data bytes)`
+          : `dwLength announces ${expected} bytes, beyond the ${cap}-byte limit`;
       this.problems.push({
         code: 'length-beyond-limit',
-        message: `dwLength announces ${expected} bytes, beyond the ${cap}-byte limit${whole ? '' : '; resynchronising'}`,
+        message: `${why}${whole ? '' : '; resynchronising'}`,
         severity: whole ? 'warning' : 'error',
       });
       this.deliver(data.slice(), expected, t.truncated);

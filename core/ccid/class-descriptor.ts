@@ -9,6 +9,17 @@ import { FieldCursor, hex2, hex4, hex8 } from './field-cursor.js';
 
 export const CCID_CLASS_DESCRIPTOR_LENGTH = 54;
 export const CCID_CLASS_DESCRIPTOR_TYPE = 0x21;
+/**
+ * CCID 1.1 §5.1: dwMaxCCIDMessageLength lies between 261 + 10 and 65544 + 10 (an extended APDU
+ * and the 10-byte header). Anything a reader or a capture claims beyond it is not a size to
+ * allocate: buffers and reassemblies are sized from usableMessageLength().
+ */
+export const CCID_MAX_MESSAGE_LENGTH = 65_544 + 10;
+
+/** A dwMaxCCIDMessageLength (or a dwLength + header) clamped to what CCID allows. */
+export function usableMessageLength(claimed: number): number {
+  return Math.min(claimed, CCID_MAX_MESSAGE_LENGTH);
+}
 
 /** The raw numbers, in descriptor order (what encodeClassDescriptor takes). */
 export interface CcidClassDescriptorFields {
@@ -212,6 +223,13 @@ export function decodeClassDescriptor(bytes: Uint8Array, offset = 0): ClassDescr
     }
   }
 
+  if (f.dwMaxCCIDMessageLength !== undefined && f.dwMaxCCIDMessageLength > CCID_MAX_MESSAGE_LENGTH) {
+    problems.push({
+      code: 'length-beyond-ccid-maximum',
+      message: `dwMaxCCIDMessageLength ${f.dwMaxCCIDMessageLength} exceeds the CCID maximum (${CCID_MAX_MESSAGE_LENGTH} bytes); ${CCID_MAX_MESSAGE_LENGTH} is used`,
+      severity: 'warning',
+    });
+  }
   if (bLength !== undefined && bLength !== CCID_CLASS_DESCRIPTOR_LENGTH) {
     problems.push({
       code: 'unexpected-length',

@@ -478,6 +478,9 @@ function decodeBody(
 
 // ---- interrupt IN ----------------------------------------------------------------------------
 
+/** bSlot is a byte. */
+const MAX_SLOTS = 256;
+
 function decodeInterrupt(msg: CcidMessage, c: FieldCursor, options: DecodeCcidOptions): CcidMessage {
   const reader = c.reader;
   if (msg.bMessageType === 0x51) {
@@ -494,7 +497,8 @@ function decodeInterrupt(msg: CcidMessage, c: FieldCursor, options: DecodeCcidOp
   }
   if (msg.bMessageType === 0x50) {
     const events: SlotChangeEvent[] = [];
-    const maxBytes = options.slotCount !== undefined ? Math.ceil(options.slotCount / 4) : reader.remaining;
+    // bSlot is one byte: 256 slots fill 64 bytes of bit pairs; beyond that are trailing bytes, not slots.
+    const maxBytes = Math.ceil(Math.min(options.slotCount ?? MAX_SLOTS, MAX_SLOTS) / 4);
     const count = Math.min(reader.remaining, maxBytes);
     if (count === 0) msg.problems.push({ code: 'truncated', message: 'NotifySlotChange without bmSlotICCState', severity: 'error' });
     const offset = reader.absolutePosition;

@@ -9,7 +9,7 @@ import { concatBytes } from '../../bytes/concat.js';
 import { parseAtr, type Atr } from '../../iso7816/atr.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
 import { decodePinModifyStructure, decodePinVerifyStructure } from '../../pcsc/pin-structures.js';
-import { decodeClassDescriptor, type CcidClassDescriptor } from '../class-descriptor.js';
+import { decodeClassDescriptor, usableMessageLength, type CcidClassDescriptor } from '../class-descriptor.js';
 import type { ExchangeLevel } from '../decode-message.js';
 import {
   encodeEscape,
@@ -96,6 +96,7 @@ export class CcidDriver {
   readonly exchangeLevel: ExchangeLevel;
   private readonly timeouts: CcidTimeouts;
   private readonly channel: CcidMessageChannel;
+  private readonly maxMessageLength: number;
   private readonly sessions = new Map<number, SlotSession>();
   private readonly present = new Map<number, boolean>();
   private readonly listeners = new Set<(event: CcidDriverEvent) => void>();
@@ -111,7 +112,9 @@ export class CcidDriver {
     this.descriptor = descriptor;
     this.exchangeLevel = descriptor.features.exchangeLevel;
     this.timeouts = { ...DEFAULT_CCID_TIMEOUTS, ...options.timeouts };
-    this.channel = new CcidMessageChannel(transport, descriptor.dwMaxCCIDMessageLength, {
+    // Sizes bulk IN reads and APDU chunks: never beyond what CCID allows, whatever the device claims.
+    this.maxMessageLength = usableMessageLength(descriptor.dwMaxCCIDMessageLength);
+    this.channel = new CcidMessageChannel(transport, this.maxMessageLength, {
       trace: options.trace,
       timeExtension: (slot, multiplier) => this.emit({ type: 'time-extension', slot, multiplier }),
     });
@@ -541,7 +544,7 @@ export class CcidDriver {
   }
 
   private async extendedApdu(slot: number, session: SlotSession, apdu: Uint8Array): Promise<Uint8Array> {
-    const room = Math.max(1, this.descriptor.dwMaxCCIDMessageLength - 10);
+    const room = Math.max(1, this.maxMessageLength - 10);
     let answer: CcidAnswer;
     if (apdu.length <= room) {
       answer = await this.xfrAnswer(slot, session, apdu);
