@@ -34,6 +34,13 @@ const EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const BLOCK_HEADER = 12;
 
+/**
+ * Interfaces kept for the whole capture. An IDB is 20 bytes on disk but an object and a clock in
+ * memory: a file of nothing but IDBs must not decide how much we keep. Real captures have a
+ * handful (one per USB bus or root hub).
+ */
+export const MAX_CAPTURE_INTERFACES = 4096;
+
 const OPT_END = 0;
 const IF_NAME = 2;
 const IF_DESCRIPTION = 3;
@@ -56,6 +63,7 @@ export class PcapngReader implements ByteSink, UnitFramer {
   private readonly allInterfaces: CaptureInterface[] = [];
   private frame = 0;
   private lastTimeNs = 0;
+  private droppedInterfaces = 0;
 
   constructor(private readonly handlers: ContainerHandlers) {
     this.timeBase = new CaptureTimeBase((ns) => handlers.start?.(ns));
@@ -154,6 +162,13 @@ export class PcapngReader implements ByteSink, UnitFramer {
       this.problem('short-block', 'Interface Description Block too short', 'error', fileOffset);
       return;
     }
+    if (this.allInterfaces.length >= MAX_CAPTURE_INTERFACES) {
+      // Later IDBs are not kept; packets that name them are reported as of an unknown interface.
+      if (this.droppedInterfaces++ === 0) {
+        this.problem('too-many-interfaces', `more than ${MAX_CAPTURE_INTERFACES} interfaces: the rest are dropped`, 'warning', fileOffset);
+      }
+      return;
+    }
     let resolution = 6;
     let offsetSeconds = 0n;
     let name: string | undefined;
@@ -176,7 +191,6 @@ export class PcapngReader implements ByteSink, UnitFramer {
     };
     if (name !== undefined) info.name = name;
     if (description !== undefined) info.description = description;
-    // Interfaces are bounded by the file size (20 bytes each); no extra cap needed.
     this.allInterfaces.push(info);
     this.sectionInterfaces.push({ info, clock: new UnitClock(unitsPerSecond, offsetSeconds) });
     this.handlers.interface(info);

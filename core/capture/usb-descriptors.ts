@@ -30,6 +30,25 @@ export const INTERFACE_CLASS_VENDOR = 0xff;
 export const CCID_DESCRIPTOR_TYPE = 0x21;
 export const CCID_DESCRIPTOR_LENGTH = 54;
 
+/**
+ * What a capture may make us keep. A descriptor is 7–9 bytes on the wire but a few hundred bytes
+ * as an object, so counts chosen by the input (a crafted 16 MB configuration answer holds 1.8 M
+ * interface descriptors) must not decide memory. Real devices stay far below these: a UVC webcam,
+ * among the richest, has a few hundred descriptors in one configuration.
+ */
+export const DESCRIPTOR_LIMITS = {
+  /** wLength and wTotalLength are 16-bit: a real configuration answer is never longer. */
+  configurationBytes: 0xffff,
+  /** Interface descriptors (alternate settings included) kept per configuration. */
+  interfacesPerConfiguration: 64,
+  endpointsPerInterface: 32,
+  classDescriptorsPerInterface: 32,
+  /** Distinct configurations (bConfigurationValue) kept per device. */
+  configurationsPerDevice: 8,
+  /** Descriptors (interfaces, endpoints, class descriptors, strings) kept for all devices together. */
+  descriptorsPerCapture: 65_536,
+} as const;
+
 /** bmAttributes bits 1..0 of an endpoint descriptor (USB numbering, not usbmon's). */
 export const ENDPOINT_TRANSFER_TYPES: readonly UsbTransferType[] = ['control', 'isochronous', 'bulk', 'interrupt'];
 
@@ -108,6 +127,8 @@ export interface UsbConfigurationDescriptor {
 export interface DescriptorParse<T> {
   value: T | undefined;
   problems: string[];
+  /** What DESCRIPTOR_LIMITS made the parse leave out, in words. */
+  dropped?: string;
 }
 
 export function parseDeviceDescriptor(bytes: Uint8Array): DescriptorParse<UsbDeviceDescriptor> {
@@ -137,12 +158,25 @@ export function parseDeviceDescriptor(bytes: Uint8Array): DescriptorParse<UsbDev
   return { value: d, problems: [] };
 }
 
-/** Walks a configuration blob: interfaces collect the endpoints and class descriptors after them. */
-export function parseConfigurationDescriptor(bytes: Uint8Array): DescriptorParse<UsbConfigurationDescriptor> {
+/** Interfaces, endpoints and class descriptors a configuration holds: what it costs to keep. */
+export function descriptorCount(config: UsbConfigurationDescriptor): number {
+  let count = config.interfaces.length;
+  for (const iface of config.interfaces) count += iface.endpoints.length + iface.classDescriptors.length;
+  return count;
+}
+
+/**
+ * Walks a configuration blob: interfaces collect the endpoints and class descriptors after them.
+ * Bounded by DESCRIPTOR_LIMITS; what is dropped is said in one problem.
+ */
+export function parseConfigurationDescriptor(whole: Uint8Array): DescriptorParse<UsbConfigurationDescriptor> {
   const problems: string[] = [];
-  if (bytes.length < 9 || bytes[1] !== 0x02) {
-    return { value: undefined, problems: [`not a configuration descriptor (${bytes.length} bytes)`] };
+  if (whole.length < 9 || whole[1] !== 0x02) {
+    return { value: undefined, problems: [`not a configuration descriptor (${whole.length} bytes)`] };
   }
+  const limits = DESCRIPTOR_LIMITS;
+  const bytes = whole.length > limits.configurationBytes ? whole.subarray(0, limits.configurationBytes) : whole;
+  const dropped = { interfaces: 0, endpoints: 0, classDescriptors: 0 };
   const config: UsbConfigurationDescriptor = {
     wTotalLength: bytes[2]! | (bytes[3]! << 8),
     bNumInterfaces: bytes[4]!,
@@ -154,6 +188,7 @@ export function parseConfigurationDescriptor(bytes: Uint8Array): DescriptorParse
     bytesRead: bytes.length,
   };
   let current: UsbInterfaceDescriptor | undefined;
+  let skipping = false;
   let at = bytes[0]! >= 9 ? bytes[0]! : 9;
   while (at + 2 <= bytes.length) {
     const length = bytes[at]!;
@@ -167,7 +202,13 @@ export function parseConfigurationDescriptor(bytes: Uint8Array): DescriptorParse
       break;
     }
     const d = bytes.subarray(at, at + length);
-    if (type === 0x04 && length >= 9) {
+    if (type === 0x04 && length >= 9 && config.interfaces.length >= limits.interfacesPerConfiguration) {
+      // Endpoints and class descriptors after a dropped interface belong to it: drop them too.
+      dropped.interfaces++;
+      current = undefined;
+      skipping = true;
+    } else if (type === 0x04 && length >= 9) {
+      skipping = false;
       current = {
         bInterfaceNumber: d[2]!,
         bAlternateSetting: d[3]!,
@@ -179,6 +220,11 @@ export function parseConfigurationDescriptor(bytes: Uint8Array): DescriptorParse
         classDescriptors: [],
       };
       config.interfaces.push(current);
+    } else if (skipping) {
+      if (type === 0x05) dropped.endpoints++;
+      else if (type !== 0x0b) dropped.classDescriptors++;
+    } else if (type === 0x05 && length >= 7 && current && current.endpoints.length >= limits.endpointsPerInterface) {
+      dropped.endpoints++;
     } else if (type === 0x05 && length >= 7 && current) {
       const address = d[2]!;
       current.endpoints.push({
@@ -190,12 +236,25 @@ export function parseConfigurationDescriptor(bytes: Uint8Array): DescriptorParse
         interval: d[6]!,
       });
     } else if (current && type !== 0x04 && type !== 0x05 && type !== 0x0b) {
-      current.classDescriptors.push({ type, bytes: d.slice() });
+      if (current.classDescriptors.length >= limits.classDescriptorsPerInterface) dropped.classDescriptors++;
+      else current.classDescriptors.push({ type, bytes: d.slice() });
     }
     at += length;
   }
+  const drops = [
+    dropped.interfaces ? `${dropped.interfaces} interface descriptor(s) beyond ${limits.interfacesPerConfiguration}` : '',
+    dropped.endpoints ? `${dropped.endpoints} endpoint descriptor(s) beyond ${limits.endpointsPerInterface} per interface` : '',
+    dropped.classDescriptors
+      ? `${dropped.classDescriptors} class descriptor(s) beyond ${limits.classDescriptorsPerInterface} per interface`
+      : '',
+    whole.length > bytes.length
+      ? `${whole.length - bytes.length} byte(s) beyond the 16-bit wTotalLength (${limits.configurationBytes})`
+      : '',
+  ].filter(Boolean);
+  const result: DescriptorParse<UsbConfigurationDescriptor> = { value: config, problems };
+  if (drops.length > 0) result.dropped = `configuration ${config.bConfigurationValue}: dropped ${drops.join(', ')}`;
   for (const iface of config.interfaces) attachCcid(iface);
-  return { value: config, problems };
+  return result;
 }
 
 function attachCcid(iface: UsbInterfaceDescriptor): void {

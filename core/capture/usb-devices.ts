@@ -14,6 +14,8 @@
  */
 import type { CaptureProblem } from './capture-types.js';
 import {
+  DESCRIPTOR_LIMITS,
+  descriptorCount,
   parseConfigurationDescriptor,
   parseDeviceDescriptor,
   parseStringDescriptor,
@@ -84,8 +86,16 @@ export class UsbDeviceRegistry {
   private readonly listed: UsbDeviceInfo[] = [];
   private readonly byKey = new Map<string, UsbDeviceInfo>();
   private overflow: UsbDeviceInfo | undefined;
+  /** Descriptors kept for all devices (see DESCRIPTOR_LIMITS.descriptorsPerCapture). */
+  private retained = 0;
+  private budgetReported = false;
 
   constructor(private readonly report: (p: CaptureProblem) => void = () => {}) {}
+
+  /** Descriptors (interfaces, endpoints, class descriptors, strings) kept for all devices together. */
+  get retainedDescriptors(): number {
+    return this.retained;
+  }
 
   /** Every identity seen, in order of appearance (address 0 scratch identities excluded). */
   get devices(): readonly UsbDeviceInfo[] {
@@ -131,7 +141,7 @@ export class UsbDeviceRegistry {
     const index = setup.wValue & 0xff;
     if (type === 0x01) this.deviceDescriptor(bus, address, outcome.data, outcome.frame);
     else if (type === 0x02) this.configuration(this.deviceAt(bus, address, outcome.frame), outcome.data, outcome.frame);
-    else if (type === 0x03) this.stringDescriptor(this.deviceAt(bus, address, outcome.frame), outcome.data, index);
+    else if (type === 0x03) this.stringDescriptor(this.deviceAt(bus, address, outcome.frame), outcome.data, index, outcome.frame);
   }
 
   private setAddress(bus: number, from: number, to: number, frame: number): void {
@@ -167,24 +177,58 @@ export class UsbDeviceRegistry {
     for (const message of parsed.problems) {
       this.report({ code: 'bad-descriptor', message: `${device.key}: ${message}`, severity: 'warning', frame });
     }
+    if (parsed.dropped)
+      this.report({ code: 'too-many-descriptors', message: `${device.key}: ${parsed.dropped}`, severity: 'warning', frame });
     const config = parsed.value;
     if (!config) return;
     const at = device.configurations.findIndex((c) => c.bConfigurationValue === config.bConfigurationValue);
-    if (at < 0) device.configurations.push(config);
-    else if (config.bytesRead >= device.configurations[at]!.bytesRead) device.configurations[at] = config;
+    const replaced = at < 0 ? undefined : device.configurations[at]!;
+    if (replaced && config.bytesRead < replaced.bytesRead) return;
+    if (!replaced && device.configurations.length >= DESCRIPTOR_LIMITS.configurationsPerDevice) {
+      this.report({
+        code: 'too-many-descriptors',
+        message: `${device.key}: configuration ${config.bConfigurationValue} dropped: a device keeps at most ${DESCRIPTOR_LIMITS.configurationsPerDevice} configurations`,
+        severity: 'warning',
+        frame,
+      });
+      return;
+    }
+    const cost = descriptorCount(config) - (replaced ? descriptorCount(replaced) : 0);
+    if (!this.spend(cost, `${device.key}: configuration ${config.bConfigurationValue} dropped`, frame)) return;
+    if (replaced) device.configurations[at] = config;
+    else device.configurations.push(config);
     device.ccidInterfaces = device.configurations.flatMap((c) => c.interfaces.flatMap((i) => (i.ccid ? [i.ccid] : [])));
     device.nonCcid = undefined;
   }
 
-  private stringDescriptor(device: UsbDeviceInfo, bytes: Uint8Array, index: number): void {
+  private stringDescriptor(device: UsbDeviceInfo, bytes: Uint8Array, index: number, frame: number): void {
     const parsed = parseStringDescriptor(bytes, index);
     if (parsed.languages) device.languages = parsed.languages;
     if (parsed.text === undefined) return;
+    if (device.strings[index] === undefined && !this.spend(1, `${device.key}: string ${index} dropped`, frame)) return;
     device.strings[index] = parsed.text;
     const d = device.descriptor;
     if (d?.iManufacturer === index) device.manufacturer = parsed.text;
     if (d?.iProduct === index) device.product = parsed.text;
     if (d?.iSerialNumber === index) device.serialNumber = parsed.text;
+  }
+
+  /** Takes `cost` descriptors from the capture's budget; false (and one problem per capture) when it is spent. */
+  private spend(cost: number, what: string, frame: number): boolean {
+    if (this.retained + cost <= DESCRIPTOR_LIMITS.descriptorsPerCapture) {
+      this.retained += cost;
+      return true;
+    }
+    if (!this.budgetReported) {
+      this.budgetReported = true;
+      this.report({
+        code: 'too-many-descriptors',
+        message: `${what}: the capture already holds ${this.retained} descriptors (at most ${DESCRIPTOR_LIMITS.descriptorsPerCapture} are kept); later ones are dropped too`,
+        severity: 'warning',
+        frame,
+      });
+    }
+    return false;
   }
 
   private startIdentity(bus: number, address: number, frame: number, identifiedBy: DeviceIdentitySource): UsbDeviceInfo {
