@@ -1,10 +1,9 @@
 /**
- * The console's history: what was sent where and what came back, kept across restarts. PIN
- * bytes never enter it: commands are stored as redactedCommandHex gives them, and anything
- * loaded from disk is masked again in case an older or hand-edited file holds a clear PIN.
+ * The console's history: what was sent where and what came back, kept across restarts. Secret
+ * bytes (PINs, keys: core/iso7816/secret-commands) never enter it: commands are stored masked,
+ * and anything loaded from disk is masked again in case an older or hand-edited file holds one.
  */
-import { parseHex } from '../bytes/hex.js';
-import { redactedCommandHex } from '../iso7816/pin-redaction.js';
+import { remaskCommandText } from '../iso7816/pin-redaction.js';
 import type { ExchangeView } from './exchange-view.js';
 
 export interface HistoryEntry {
@@ -37,11 +36,13 @@ export function historyEntryFor(id: number, at: Date, reader: string, view: Exch
   };
 }
 
-/** Masks PIN bytes of a command in hex; already masked text ('**') is kept as it is. */
+/**
+ * Masks the secret bytes of a command in hex, always: text that already holds '*' is masked
+ * again without trusting it (see remaskCommandText), so masking is idempotent and a
+ * half-masked or hand-edited entry cannot keep a PIN byte.
+ */
 export function maskCommand(commandHex: string): string {
-  if (commandHex.includes('*')) return commandHex.toUpperCase();
-  const parsed = parseHex(commandHex);
-  return parsed.ok ? redactedCommandHex(parsed.bytes) : '(unreadable command)';
+  return remaskCommandText(commandHex) ?? '(unreadable command)';
 }
 
 /** Whether the stored command can be sent again (a masked PIN cannot). */

@@ -11,3 +11,4 @@ export * from './t1.js';
 export * from './t1-reassembler.js';
 export * from './transactions.js';
 export * from './pin-redaction.js';
+export * from './secret-commands.js';

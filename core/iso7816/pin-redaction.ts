@@ -1,27 +1,91 @@
 /**
- * PINs never leave the process in clear: not in logs, history, exports or CLI output. Commands
- * that carry reference data (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, both INS forms)
- * keep their header and lengths, and their data bytes are masked.
+ * PINs and keys never leave the process in clear: not in logs, history, exports or CLI output.
+ * Which commands carry a secret is the table's business (secret-commands.ts); this module
+ * decides which bytes of such a command are hidden. Convention: each hidden byte is shown as
+ * '**', so lengths stay readable; the header, Lc and Le stay, since they hold no secret.
  */
-import { toHex } from '../bytes/hex.js';
+import { parseHex, toHex } from '../bytes/hex.js';
 import { parseCommandApdu } from './command-apdu.js';
+import { secretCommandOf, type SecretCommand } from './secret-commands.js';
 
-const PIN_CARRYING_INS: ReadonlySet<number> = new Set([0x20, 0x21, 0x24, 0x25, 0x2c, 0x2d]);
+/** How one hidden byte is written. */
+export const MASKED_BYTE = '**';
 
-export function carriesPin(ins: number): boolean {
-  return PIN_CARRYING_INS.has(ins);
+const HEADER = 4;
+
+/** `count` hidden bytes. */
+export function maskedBytes(count: number): string {
+  return MASKED_BYTE.repeat(Math.max(0, count));
 }
 
 /**
- * The command as uppercase hex with every PIN data byte shown as '**'. A malformed PIN command
- * masks everything after its 4-byte header, since its data boundaries cannot be trusted.
+ * A secret-carrying command as uppercase hex with its data bytes hidden. A malformed one hides
+ * everything after its 4-byte header, since its data boundaries cannot be trusted.
  */
-export function redactedCommandHex(command: Uint8Array): string {
-  if (command.length < 2 || !carriesPin(command[1]!)) return toHex(command);
+export function maskedCommandHex(command: Uint8Array): string {
+  const layout = dataSpan(command);
+  if (!layout) return toHex(command.subarray(0, HEADER)) + maskedBytes(command.length - HEADER);
+  const [start, end] = layout;
+  return toHex(command.subarray(0, start)) + maskedBytes(end - start) + toHex(command.subarray(end));
+}
+
+/**
+ * The command as uppercase hex, its data hidden when it carries a secret. `secret` is what a
+ * caller that follows the conversation (SecretCommandTracker) decided; by default the table
+ * decides from the command alone.
+ */
+export function redactedCommandHex(command: Uint8Array, secret: SecretCommand | undefined = secretCommandOf(command)): string {
+  return secret ? maskedCommandHex(command) : toHex(command);
+}
+
+/** CLA INS P1 P2 Lc of a PIN entry template stay visible; what follows is the PIN block. */
+const TEMPLATE_HEADER = 5;
+
+/**
+ * The APDU template of a PIN entry request (CCID Secure, PC/SC VERIFY_PIN_DIRECT): the bytes
+ * after CLA INS P1 P2 Lc are the PIN block the reader overwrites with what is typed. They
+ * are placeholders, but an application may put anything there, so they are masked like PIN data.
+ */
+export function maskedPinTemplateHex(template: Uint8Array): string {
+  return toHex(template.subarray(0, TEMPLATE_HEADER)) + maskedBytes(template.length - TEMPLATE_HEADER);
+}
+
+/** [start, end) of the data field, or undefined when the command is not well formed. */
+function dataSpan(command: Uint8Array): [number, number] | undefined {
   const parsed = parseCommandApdu(command);
-  const wellFormed = parsed.apduCase !== undefined && !parsed.problems.some((p) => p.severity === 'error');
-  if (!wellFormed) return toHex(command.subarray(0, 4)) + '**'.repeat(Math.max(0, command.length - 4));
-  if (parsed.data.length === 0) return toHex(command);
-  const dataStart = command.length - parsed.data.length - (parsed.le === undefined ? 0 : parsed.extended ? 2 : 1);
-  return toHex(command.subarray(0, dataStart)) + '**'.repeat(parsed.data.length) + toHex(command.subarray(dataStart + parsed.data.length));
+  if (parsed.apduCase === undefined || parsed.problems.some((p) => p.severity === 'error')) return undefined;
+  const leBytes = parsed.le === undefined ? 0 : parsed.extended ? (parsed.data.length === 0 ? 3 : 2) : 1;
+  const end = command.length - leBytes;
+  return [end - parsed.data.length, end];
+}
+
+/**
+ * Masks command text that may already be masked, trusting none of it (a history file can be
+ * old, hand-edited or half masked). '*' in a byte makes that byte unknown. With no unknown
+ * byte, the table decides. With unknown bytes only inside a well-formed data field, the data
+ * is hidden whole; anywhere else (header, Lc, Le) the structure cannot be trusted and all
+ * after the header is hidden. Masking its own output gives the same text back.
+ *
+ * @returns undefined when the text is not hex (with '*') byte pairs; separators as parseHex allows
+ */
+export function remaskCommandText(text: string): string | undefined {
+  if (!text.includes('*')) {
+    const parsed = parseHex(text);
+    return parsed.ok ? redactedCommandHex(parsed.bytes) : undefined;
+  }
+  const compact = text.replace(/[\s:-]+/g, '');
+  if (compact.length % 2 !== 0 || !/^[0-9A-Fa-f*]*$/.test(compact)) return undefined;
+  const count = compact.length / 2;
+  const bytes = new Uint8Array(count);
+  const unknown: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const pair = compact.slice(2 * i, 2 * i + 2);
+    if (pair.includes('*')) unknown.push(i);
+    else bytes[i] = parseInt(pair, 16);
+  }
+  if (unknown.length === 0) return redactedCommandHex(bytes);
+  const span = unknown[0]! >= HEADER ? dataSpan(bytes) : undefined;
+  if (span && unknown.every((i) => i >= span[0] && i < span[1])) return maskedCommandHex(bytes);
+  const header = Array.from(bytes.subarray(0, HEADER), (b, i) => (unknown.includes(i) ? MASKED_BYTE : toHex(Uint8Array.of(b))));
+  return header.join('') + maskedBytes(count - HEADER);
 }

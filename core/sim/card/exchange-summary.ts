@@ -1,26 +1,26 @@
 /**
- * One log line per exchange, for people watching a virtual card work. PIN-carrying commands (VERIFY,
- * CHANGE REFERENCE DATA, RESET RETRY COUNTER, in both INS forms) never show their data: only its length.
+ * One log line per exchange, for people watching a virtual card work. Secret-carrying commands (the
+ * table of core/iso7816/secret-commands: PINs, resetting codes, keys) never show their data: only its length.
  */
 import { toHex } from '../../bytes/hex.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
-import { carriesPin } from '../../iso7816/pin-redaction.js';
+import { secretCommandOf } from '../../iso7816/secret-commands.js';
 import { describeStatusWord } from '../../iso7816/status-words.js';
 
 const MAX_SHOWN_BYTES = 32;
 
-/** The command as hex, with a PIN command's body replaced by a length note. */
+/** The command as hex, with a secret-carrying command's body replaced by a length note. */
 export function describeCommandSafely(command: Uint8Array): string {
   const parsed = parseCommandApdu(command);
+  const secret = secretCommandOf(command);
   if (parsed.apduCase === undefined || parsed.problems.some((p) => p.severity === 'error')) {
-    // A malformed PIN command still may hold a PIN after its header.
-    if (command.length >= 2 && carriesPin(command[1]!))
-      return `${toHex(command.subarray(0, 4))} [${command.length - Math.min(4, command.length)} byte(s) hidden: PIN command]`;
+    // A malformed secret-carrying command still may hold its secret after the header.
+    if (secret) return `${toHex(command.subarray(0, 4))} [${command.length - 4} byte(s) hidden: ${secret.secret} command]`;
     return `${shortHex(command)} (malformed)`;
   }
   const header = toHex(command.subarray(0, 4));
   const name = parsed.name ? ` ${parsed.name}` : '';
-  if (parsed.data.length > 0 && carriesPin(parsed.ins)) return `${header}${name} [${parsed.data.length} byte(s) hidden: PIN]`;
+  if (parsed.data.length > 0 && secret) return `${header}${name} [${parsed.data.length} byte(s) hidden: ${secret.secret}]`;
   const data = parsed.data.length > 0 ? ` ${shortHex(parsed.data)}` : '';
   const le = parsed.le !== undefined ? ` Le=${parsed.le}` : '';
   return `${header}${name}${data}${le}`;

@@ -24,6 +24,27 @@ describe('console history', () => {
     expect(maskCommand('not hex')).toBe('(unreadable command)');
   });
 
+  it('masks again text that already holds "*": a half-masked or hand-edited entry is not trusted', () => {
+    const halfMasked = historyFromStorage([{ ...verify, command: '00200081063132**343536' }])[0]!;
+    expect(halfMasked.command).toBe('0020008106************');
+    expect(maskCommand('0020008106****33343536')).toBe('0020008106************');
+    // A star in a length byte: where the data starts is unknown, so everything after the header goes.
+    expect(maskCommand('00200081**313233343536')).toBe(`00200081${'**'.repeat(7)}`);
+    // Masking is idempotent: what history holds comes back unchanged.
+    expect(maskCommand(verify.command)).toBe(verify.command);
+    expect(maskCommand(select.command)).toBe(select.command);
+    const exported = exportSession([{ ...verify, command: '0020008106313233**3536' }], { generatedAt: new Date(0), app: 'Cardbench' });
+    expect(exported.json + exported.text).not.toMatch(/31 ?32 ?33|35 ?36/);
+  });
+
+  it('masks every command of the secret table, not only VERIFY/CHANGE/RESET', () => {
+    const entry = (hex: string) => historyEntryFor(3, new Date(0), 'Reader A', exchangeView(fromHex(hex), fromHex('9000'), 1));
+    expect(entry(`00DA00D306${PIN}`).command).toBe('00DA00D306************');
+    expect(entry(`0026008106${PIN}`).command).toBe('0026008106************');
+    expect(entry(`00FFFFFF09039B06${PIN}`).command).toBe(`00FFFFFF09${'**'.repeat(9)}`);
+    expect(maskCommand(`0028008106${PIN}`)).toBe('0028008106************');
+  });
+
   it('searches hex with or without spaces, status words and meanings', () => {
     expect(searchHistory([verify, select], '00 a4 04').map((e) => e.id)).toEqual([2]);
     expect(searchHistory([verify, select], '63c2').map((e) => e.id)).toEqual([1]);

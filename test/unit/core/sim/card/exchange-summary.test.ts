@@ -10,6 +10,12 @@ describe('exchange summaries never show PIN bytes', () => {
     ['CHANGE REFERENCE DATA', `002400810E${ascii('123456')}${ascii('24680135')}`],
     ['RESET RETRY COUNTER', `002C028106${ascii('123456')}`],
     ['malformed VERIFY', `00200081FF${ascii('123456')}`],
+    // Every row of core/iso7816/secret-commands, not only the PIN commands of ISO 7816-4.
+    ['DISABLE VERIFICATION REQUIREMENT', `0026008106${ascii('123456')}`],
+    ['ENABLE VERIFICATION REQUIREMENT', `0028008106${ascii('123456')}`],
+    ['PUT DATA resetting code (OpenPGP)', `00DA00D306${ascii('123456')}`],
+    ['PUT DATA private key import (OpenPGP)', `00DB3FFF0A4D08${ascii('123456')}0000`],
+    ['SET MANAGEMENT KEY (YubiKey)', `00FFFFFF09039B06${ascii('123456')}`],
   ];
   for (const [label, hex] of cases) {
     it(`${label}: the body is replaced by its length`, () => {
