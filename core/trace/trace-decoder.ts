@@ -113,6 +113,8 @@ export class TraceDecoder implements ByteSink {
       transactions: [],
       problems: [],
       problemsOmitted: 0,
+      complete: false,
+      redacted: false,
     };
     this.capture = new UsbCaptureDecoder(
       {
@@ -163,6 +165,13 @@ export class TraceDecoder implements ByteSink {
       return device;
     });
     report.ccid = { messages: this.messages, byType: Object.fromEntries(this.byType) };
+    const stop = summary.stoppedBy;
+    report.complete = this.finished && stop === undefined;
+    if (stop) {
+      report.stoppedBy = { code: stop.code, message: stop.message };
+      if (stop.fileOffset !== undefined) report.stoppedBy.fileOffset = stop.fileOffset;
+      if (stop.frame !== undefined) report.stoppedBy.frame = stop.frame;
+    }
     report.transactions = !this.folder ? [] : this.finished ? this.folder.finish() : [...this.folder.transactions];
     return report;
   }

@@ -102,6 +102,15 @@ export interface TraceTransaction {
   problems: TraceProblem[];
 }
 
+/** Why reading stopped before the end of the file (a block cut short, an impossible length…). */
+export interface TraceStop {
+  code: string;
+  message: string;
+  /** Byte offset in the file of the block or record where reading stopped. */
+  fileOffset?: number;
+  frame?: number;
+}
+
 export interface TraceReport {
   file: string;
   /** null when the data was not a capture (see problems). */
@@ -119,4 +128,12 @@ export interface TraceReport {
   problems: TraceProblem[];
   /** Problems counted but not listed (beyond maxProblems). */
   problemsOmitted: number;
+  /** False when the file could not be read to its end (stoppedBy says why); what came before is decoded. */
+  complete: boolean;
+  stoppedBy?: TraceStop;
+  /**
+   * Whether secret command data (PINs, keys: core/iso7816/secret-commands) is masked as '**'.
+   * False as decoded: a capture is evidence; redactPins gives the copy to share.
+   */
+  redacted: boolean;
 }

@@ -3,12 +3,12 @@
  * decoding, then the report's sections — exchanges with INS names and status word meanings in
  * the light of the selected application, PIN operations, events, problems.
  */
-import { redactedCommandHex } from '../iso7816/pin-redaction.js';
 import { describeStatusWord } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
 import { SelectedApplications } from '../iso7816/exchange.js';
 import { fromHex } from '../bytes/hex.js';
 import type { TraceMessage } from './trace-decoder.js';
+import { countSecretExchanges, redactPins } from './redact-report.js';
 import type { TraceExchange, TraceReport } from './trace-report.js';
 
 /** Hex longer than this (in bytes) is shortened in the transcript; JSON keeps everything. */
@@ -22,18 +22,29 @@ export function traceMessageLine(message: TraceMessage): string {
   return `${time}  #${String(message.frame).padEnd(7)} ${message.device.padEnd(7)} ${slot}  ${ARROWS[message.direction]}  ${message.summary}`;
 }
 
-export function traceHeaderLine(report: Pick<TraceReport, 'file'>): string {
-  return `Capture ${report.file}`;
+export function traceHeaderLine(report: Pick<TraceReport, 'file'>, options: { redactPins?: boolean } = {}): string {
+  return `Capture ${report.file}${options.redactPins ? ' (secret command data masked as **)' : ''}`;
 }
 
-/** @param options.redactPins mask the data of PIN-carrying commands in the lines shown (analysis still reads the real bytes) */
+/**
+ * @param options.redactPins show the report as redactPins gives it (secret command data masked);
+ *   by default the bytes are shown as captured, and a line says so when any command carries a secret
+ */
 export function traceSummaryLines(report: TraceReport, options: { redactPins?: boolean } = {}): string[] {
+  const shown = options.redactPins && !report.redacted ? redactPins(report) : report;
   const lines: string[] = [];
   lines.push('');
   lines.push(
     `${report.format ?? 'unknown format'}, link type${report.linkTypes.length === 1 ? '' : 's'} ${report.linkTypes.join(', ') || 'none'}, ` +
       `${report.packets} packets, ${report.ccid.messages} CCID messages`,
   );
+  const secrets = countSecretExchanges(report.exchanges);
+  if (secrets > 0) {
+    const what = `PIN data: ${secrets} command${secrets === 1 ? '' : 's'} ${secrets === 1 ? 'carries' : 'carry'} secret data`;
+    lines.push(
+      shown.redacted ? `${what}, masked as **` : `${what}, shown as captured (mask ${secrets === 1 ? 'it' : 'them'} with --redact-pins)`,
+    );
+  }
   const readers = report.devices.filter((d) => d.ccid || d.ccidDetection);
   lines.push('', `CCID readers (${readers.length}):`);
   for (const d of readers) {
@@ -46,10 +57,10 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
     for (const a of report.atrs) lines.push(`  #${a.frame} ${a.device} slot ${a.slot}: ${a.atr}`);
   }
   lines.push('', `APDU exchanges (${report.exchanges.length}):`);
-  lines.push(...exchangeLines(report.exchanges, options.redactPins === true));
-  if (report.pinOperations.length > 0) {
-    lines.push('', `PIN operations (${report.pinOperations.length}):`);
-    for (const p of report.pinOperations) {
+  lines.push(...exchangeLines(shown.exchanges));
+  if (shown.pinOperations.length > 0) {
+    lines.push('', `PIN operations (${shown.pinOperations.length}):`);
+    for (const p of shown.pinOperations) {
       const answer = p.answer ? `${p.answer.message}: ${p.answer.meaning}${p.answer.sw ? `, SW ${p.answer.sw}` : ''}` : 'no answer';
       lines.push(`  #${p.frame} ${p.device} slot ${p.slot}: PIN ${p.operation}, APDU ${p.apduTemplate ?? '?'} → ${answer}`);
     }
@@ -65,14 +76,15 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
   return lines;
 }
 
-function exchangeLines(exchanges: readonly TraceExchange[], redactPins: boolean): string[] {
+function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
   const selected = new Map<string, SelectedApplications>();
   const lines: string[] = [];
   for (const e of exchanges) {
     const key = `${e.device}/${e.slot}`;
     let apps = selected.get(key);
     if (!apps) selected.set(key, (apps = new SelectedApplications()));
-    const command = fromHex(e.command);
+    // Masked bytes are data bytes: the header, lengths and so names and meanings are intact.
+    const command = fromHex(e.command.replace(/\*/g, '0'));
     const cla = command[0];
     const ins = command[1];
     const name =
@@ -87,7 +99,7 @@ function exchangeLines(exchanges: readonly TraceExchange[], redactPins: boolean)
     lines.push(
       `  ${String(e.index).padStart(5)}  #${e.commandFrame} ${e.device} slot ${e.slot}  ${e.durationMs.toFixed(3)} ms  ${name}${e.truncated ? '  [truncated]' : ''}`,
     );
-    lines.push(`         C: ${shorten(redactPins ? redactedCommandHex(command) : e.command)}`);
+    lines.push(`         C: ${shorten(e.command)}`);
     lines.push(`         R: ${shorten(e.response)}  (${e.sw ?? '----'}: ${meaning})`);
   }
   return lines;

@@ -36,7 +36,7 @@ export async function runDecode(context: CommandContext, args: readonly string[]
       context.stdout(JSON.stringify(redact ? redactPins(report) : report, null, 2));
       return EXIT.ok;
     }
-    context.stdout(traceHeaderLine({ file }));
+    context.stdout(traceHeaderLine({ file }, { redactPins: redact }));
     const report = await decodeCaptureFile(file, {
       signal: abort.signal,
       handlers: { message: (message) => context.stdout(traceMessageLine(message)) },
