@@ -1,17 +1,17 @@
 /**
  * Exports a capture, or a range of its rows, as JSON, a text transcript or a scriptor script
- * (one APDU per line, the SW the card gave as a comment). With redaction, PIN data never
- * appears: VERIFY/CHANGE REFERENCE DATA/RESET RETRY COUNTER bodies (core/iso7816
- * redactedCommandHex) and the PIN block of CCID Secure messages are masked with '**'.
+ * (one APDU per line, the SW the card gave as a comment). With redaction, secret data never
+ * appears: the data of secret-carrying commands (core/iso7816/secret-commands), masked in every
+ * message that carried them (row-decode rowSecrecy: by exchange membership, so T=1 blocks,
+ * chained parts and retransmissions too), and the PIN block of CCID Secure messages, as '**'.
  */
 import { fromHex, toHex } from '../../../core/bytes/hex.js';
 import type { CaptureExport } from '../../../core/ipc/channels/captures.js';
-import { carriesPin, redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
+import { maskedBytes, maskedCommandHex, maskedPinTemplateHex, redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
 import { describeStatusWord } from '../../../core/iso7816/status-words.js';
 import type { TraceExchange } from '../../../core/trace/index.js';
 import type { CaptureSession } from './capture-session.js';
-import { NO_INS } from './row-columns.js';
-import { decodeRow, describeRow } from './row-decode.js';
+import { decodeRow, describeRow, rowSecrecy } from './row-decode.js';
 
 export type CaptureExportFormat = 'json' | 'text' | 'script';
 
@@ -23,34 +23,27 @@ export interface CaptureExportRequest {
 
 const SECURE = 0x69;
 const CCID_HEADER = 10;
-/** CLA INS P1 P2 Lc of a Secure message's APDU template stay visible; what follows is the PIN block. */
-const TEMPLATE_HEADER = 5;
 
-/** A row's message as hex, PIN bytes masked when asked. */
+/** A row's message as hex, secret bytes masked when asked. */
 export function messageHex(session: CaptureSession, row: number, redact: boolean): string {
   const bytes = session.bytes(row);
   if (!redact) return toHex(bytes);
-  const c = session.columns;
-  if (bytes[0] === SECURE) {
+  const header = toHex(bytes.subarray(0, CCID_HEADER));
+  if (bytes[0] === SECURE && session.columns.direction[row] === 0) {
     const template = decodeRow(session, row).secure?.apdu;
-    if (!template) return toHex(bytes.subarray(0, CCID_HEADER)) + '**'.repeat(Math.max(0, bytes.length - CCID_HEADER));
-    const from = Math.min(bytes.length, template.offset + TEMPLATE_HEADER);
+    if (!template) return header + maskedBytes(bytes.length - CCID_HEADER);
+    const from = Math.min(bytes.length, template.offset);
     const to = Math.min(bytes.length, template.offset + template.length);
-    return toHex(bytes.subarray(0, from)) + '**'.repeat(Math.max(0, to - from)) + toHex(bytes.subarray(to));
+    return toHex(bytes.subarray(0, from)) + maskedPinTemplateHex(bytes.subarray(from, to)) + toHex(bytes.subarray(to));
   }
-  const ins = c.ins[row]!;
-  const direction = c.direction[row]!;
-  const pinCommand =
-    direction === 0 && bytes.length > CCID_HEADER && (carriesPin(bytes[CCID_HEADER + 1] ?? -1) || (ins !== NO_INS && carriesPin(ins)));
-  if (!pinCommand) return toHex(bytes);
+  const secrecy = rowSecrecy(session, row);
+  if (secrecy === 'clear') return toHex(bytes);
   const body = bytes.subarray(CCID_HEADER);
-  // An APDU-level command masks its data field only; a TPDU (T=1 block) is masked whole.
-  const masked = carriesPin(body[1] ?? -1) ? redactedCommandHex(body) : '**'.repeat(body.length);
-  return toHex(bytes.subarray(0, CCID_HEADER)) + masked;
+  return header + (secrecy === 'apdu' ? maskedCommandHex(body) : maskedBytes(body.length));
 }
 
-function exchangeCommand(exchange: TraceExchange, redact: boolean): string {
-  return redact ? redactedCommandHex(fromHex(exchange.command)) : exchange.command;
+function exchangeCommand(session: CaptureSession, exchange: TraceExchange, redact: boolean): string {
+  return redact ? redactedCommandHex(fromHex(exchange.command), session.membership.secretOf(exchange.index)) : exchange.command;
 }
 
 export function exportCapture(session: CaptureSession, request: CaptureExportRequest): CaptureExport {
@@ -73,10 +66,8 @@ export function exportCapture(session: CaptureSession, request: CaptureExportReq
       format: session.fileFormat,
       redacted: redact,
       rows,
-      exchanges: exchanges.map((e) => ({ ...e, command: exchangeCommand(e, redact) })),
-      transactions: session
-        .transactionsFor(exchanges)
-        .map((t) => ({ ...t, command: redact ? redactedCommandHex(fromHex(t.command)) : t.command })),
+      exchanges: exchanges.map((e) => ({ ...e, command: exchangeCommand(session, e, redact) })),
+      transactions: session.transactionsFor(exchanges).map((t) => ({ ...t, command: transactionCommand(session, t, redact) })),
     };
     return { fileName: `${base}${suffix}.json`, mimeType: 'application/json', text: `${JSON.stringify(document, null, 2)}\n` };
   }
@@ -89,10 +80,14 @@ export function exportCapture(session: CaptureSession, request: CaptureExportReq
   }
   lines.push('', '# APDU transactions');
   for (const t of session.transactionsFor(exchanges)) {
-    const command = redact ? redactedCommandHex(fromHex(t.command)) : t.command;
+    const command = transactionCommand(session, t, redact);
     lines.push(`${t.name ?? 'command'}\t${command}\t${t.sw ?? '----'} ${t.meaning ?? ''}\t${t.durationMs} ms`);
   }
   return { fileName: `${base}${suffix}.txt`, mimeType: 'text/plain', text: `${lines.join('\n')}\n` };
+}
+
+function transactionCommand(session: CaptureSession, t: { command: string; exchanges: number[] }, redact: boolean): string {
+  return redact ? redactedCommandHex(fromHex(t.command), session.membership.secretOfAny(t.exchanges)) : t.command;
 }
 
 /**
@@ -105,7 +100,7 @@ function scriptText(session: CaptureSession, exchanges: readonly TraceExchange[]
     ...(redact ? ['# PIN data redacted: PIN commands are commented out, put the PIN back to replay them'] : []),
   ];
   for (const exchange of exchanges) {
-    const command = exchangeCommand(exchange, redact);
+    const command = exchangeCommand(session, exchange, redact);
     const spaced = command.replace(/(..)(?=.)/g, '$1 ');
     const sw = exchange.sw;
     const expected = sw

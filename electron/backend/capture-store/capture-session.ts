@@ -18,6 +18,7 @@ import { redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
 import { TransactionFolder, type TraceExchange, type TraceMessage, type TraceReport } from '../../../core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
 import { ByteArena } from './byte-arena.js';
+import { ExchangeMembership } from './exchange-membership.js';
 import { DIRECTIONS, FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, PAYLOAD_KINDS, RowColumns } from './row-columns.js';
 import { decodeRow, describeRow, detailTree, type RowSource } from './row-decode.js';
 import { FilterCache, isEmptyFilter, rowPredicate, type FilteredView } from './row-filter.js';
@@ -45,6 +46,8 @@ export class CaptureSession implements RowSource {
   private readonly typeCounts = new Map<number, { name: string; count: number }>();
   private readonly exchanges: TraceExchange[] = [];
   private readonly folder = new TransactionFolder();
+  /** Which rows carried each exchange and which exchanges carry secrets: what masking follows. */
+  readonly membership = new ExchangeMembership(this, (name) => this.deviceIds.get(name) ?? -1);
   private readonly controller = new AbortController();
   private readonly filters: FilterCache;
   private finalTransactions: ReturnType<TransactionFolder['finish']> | undefined;
@@ -145,6 +148,7 @@ export class CaptureSession implements RowSource {
     const command = fromHex(exchange.command);
     const response = fromHex(exchange.response);
     this.folder.add(exchange, command, response);
+    this.membership.add(exchange, command);
     const ins = command.length >= 2 ? command[1]! : NO_INS;
     const sw = exchange.sw !== null ? parseInt(exchange.sw, 16) : 0;
     for (const frame of [exchange.commandFrame, exchange.responseFrame]) {
@@ -240,7 +244,7 @@ export class CaptureSession implements RowSource {
         index: i,
         device: t.device,
         slot: t.slot,
-        command: redactedCommandHex(fromHex(t.command)),
+        command: redactedCommandHex(fromHex(t.command), this.membership.secretOfAny(t.exchanges)),
         name: t.name,
         sw: t.sw,
         meaning: t.meaning,

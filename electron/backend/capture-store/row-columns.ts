@@ -26,6 +26,12 @@ export type StoredPayloadKind = (typeof PAYLOAD_KINDS)[number];
 
 export const FLAG_PROBLEM = 1;
 export const FLAG_TRUNCATED = 2;
+/** The message carried (part of) a decoded APDU exchange: its command or a block/part of it. */
+export const FLAG_IN_EXCHANGE = 4;
+/** ...and that exchange's command carries secret data (core/iso7816/secret-commands). */
+export const FLAG_SECRET = 8;
+/** ...and its abData is the command APDU itself (APDU level, not chained): header and Lc may show. */
+export const FLAG_WHOLE_APDU = 16;
 
 export interface RowInput {
   frame: number;

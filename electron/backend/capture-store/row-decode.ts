@@ -2,17 +2,33 @@
  * What a stored row looks like again: the message bytes are re-decoded on demand (core/ccid for
  * the CCID layer, core/iso7816 for the APDU inside), so the index keeps no strings or trees.
  */
-import { byteHex, intHex } from '../../../core/bytes/hex.js';
+import { byteHex, intHex, toHex } from '../../../core/bytes/hex.js';
 import { decodeCcidMessage, type CcidMessage, type DecodeCcidOptions } from '../../../core/ccid/decode-message.js';
 import type { DissectNode } from '../../../core/dissect/node.js';
 import { parseCommandApdu } from '../../../core/iso7816/command-apdu.js';
-import { redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
+import { maskedCommandHex } from '../../../core/iso7816/pin-redaction.js';
 import { parseResponseApdu } from '../../../core/iso7816/response-apdu.js';
+import { secretCommandOf } from '../../../core/iso7816/secret-commands.js';
 import { describeStatusWord } from '../../../core/iso7816/status-words.js';
+import { decodeT1Block } from '../../../core/iso7816/t1.js';
 import type { CaptureNode, CaptureRow } from '../../../core/ipc/channels/captures.js';
-import { DIRECTIONS, FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, NO_SW, PAYLOAD_KINDS, type RowColumns } from './row-columns.js';
+import {
+  DIRECTIONS,
+  FLAG_IN_EXCHANGE,
+  FLAG_PROBLEM,
+  FLAG_SECRET,
+  FLAG_TRUNCATED,
+  FLAG_WHOLE_APDU,
+  NO_INS,
+  NO_SLOT,
+  NO_SW,
+  PAYLOAD_KINDS,
+  type RowColumns,
+} from './row-columns.js';
 
 const ICC_POWER_ON = 0x62;
+const XFR_BLOCK = 0x6f;
+const CCID_HEADER = 10;
 /** How many bytes of an APDU the one-line summary shows. */
 const PREVIEW_BYTES = 24;
 
@@ -49,7 +65,7 @@ export function describeRow(source: RowSource, row: number, decoded: CcidMessage
     direction: DIRECTIONS[c.direction[row]!] ?? 'out',
     messageType: c.messageType[row]!,
     name: decoded.name ?? `unknown 0x${byteHex(c.messageType[row]!)}`,
-    summary: summaryOf(decoded, ins === NO_INS ? undefined : ins),
+    summary: summaryOf(decoded, ins === NO_INS ? undefined : ins, rowSecrecy(source, row), carriesPartOfApdu(c, row)),
     length: c.byteLength[row]!,
     transfers: c.transfers[row]!,
     ins: ins === NO_INS ? null : ins,
@@ -59,12 +75,52 @@ export function describeRow(source: RowSource, row: number, decoded: CcidMessage
   };
 }
 
-function summaryOf(message: CcidMessage, ins: number | undefined): string {
+/**
+ * How much of a row's abData may be shown where secrets must not be: 'clear' (all of it),
+ * 'apdu' (it is a secret command APDU: header and Lc, data masked), 'whole' (nothing).
+ *
+ * A row that carried a decoded exchange follows that exchange (FLAG_* set by
+ * ExchangeMembership). A command message no exchange claims (the capture ended before the
+ * answer, a pairing problem) is judged from its own bytes and shown only when they plainly
+ * are a command without secret: a T=1 I-block may be any part of a chain, so it is hidden.
+ */
+export type RowSecrecy = 'clear' | 'apdu' | 'whole';
+
+export function rowSecrecy(source: RowSource, row: number): RowSecrecy {
+  const c = source.columns;
+  if (c.direction[row] !== 0 || c.messageType[row] !== XFR_BLOCK) return 'clear';
+  const flags = c.flags[row]!;
+  if ((flags & FLAG_SECRET) !== 0) return (flags & FLAG_WHOLE_APDU) !== 0 ? 'apdu' : 'whole';
+  if ((flags & FLAG_IN_EXCHANGE) !== 0) return 'clear';
+  const data = source.bytes(row).subarray(CCID_HEADER);
+  if (data.length === 0) return 'clear';
+  for (const edc of ['lrc', 'crc'] as const) {
+    const block = decodeT1Block(data, { edc });
+    if (block.problems.length === 0) return block.kind === 'I' ? 'whole' : 'clear';
+  }
+  const apdu = parseCommandApdu(data);
+  if (apdu.apduCase === undefined || apdu.problems.some((p) => p.severity === 'error')) return 'whole';
+  return secretCommandOf(data) ? 'apdu' : 'clear';
+}
+
+/** A command message of an exchange whose abData is not the APDU itself: a T=1 block, a chained part. */
+function carriesPartOfApdu(c: RowColumns, row: number): boolean {
+  return (c.flags[row]! & (FLAG_IN_EXCHANGE | FLAG_WHOLE_APDU)) === FLAG_IN_EXCHANGE;
+}
+
+function summaryOf(message: CcidMessage, ins: number | undefined, secrecy: RowSecrecy, partOfApdu: boolean): string {
   const data = message.data;
+  if (secrecy === 'whole') return `${message.summary}: secret data masked (${data?.length ?? 0} bytes)`;
+  if (partOfApdu && data) {
+    // Read as an APDU, a block would get a made-up INS name.
+    const shown = spaced(toHex(data.bytes.subarray(0, PREVIEW_BYTES))) + (data.bytes.length > PREVIEW_BYTES ? ' …' : '');
+    return `${message.summary}: part of an APDU exchange  ${shown}`;
+  }
   if (data?.kind === 'apdu' && data.bytes.length >= 4) {
     const apdu = parseCommandApdu(data.bytes);
-    // The list line never shows PIN bytes (the hex pane shows the message as captured).
-    const shown = spaced(redactedCommandHex(data.bytes)).slice(0, PREVIEW_BYTES * 3 - 1);
+    // The list line never shows secret bytes (the hex pane shows the message as captured).
+    const hex = secrecy === 'apdu' ? maskedCommandHex(data.bytes) : toHex(data.bytes);
+    const shown = spaced(hex).slice(0, PREVIEW_BYTES * 3 - 1);
     const preview = shown + (data.bytes.length > PREVIEW_BYTES ? ' …' : '');
     return `${apdu.name ?? `INS ${byteHex(apdu.ins)}`}  ${preview}`;
   }
