@@ -40,6 +40,12 @@ export interface UsbCaptureSummary {
   ccidReaders: CcidEndpoints[];
   usb: UsbTransferStats;
   ccidFrames: number;
+  /**
+   * Set when the data could not be read to its end: the file is cut inside a block or record,
+   * or a header no reader can get past (bad block length, bad section header). Everything
+   * before that point was decoded.
+   */
+  stoppedBy: CaptureProblem | undefined;
 }
 
 export type UsbCaptureOptions = CcidStreamOptions;
@@ -48,6 +54,7 @@ interface ContainerReader extends ByteSink {
   readonly interfaces: readonly CaptureInterface[];
   readonly startEpochNs: bigint | undefined;
   readonly frameCount: number;
+  readonly stoppedBy: CaptureProblem | undefined;
 }
 
 export class UsbCaptureDecoder implements ByteSink {
@@ -132,6 +139,7 @@ export class UsbCaptureDecoder implements ByteSink {
       ccidReaders: this.ccid.readers,
       usb: { ...this.tracker.stats },
       ccidFrames: this.ccidCount,
+      stoppedBy: this.container?.stoppedBy,
     };
   }
 

@@ -44,6 +44,7 @@ export class PcapReader implements ByteSink, UnitFramer {
   private clock = new SecondsClock(1000);
   private info: CaptureInterface | undefined;
   private frame = 0;
+  private stop: CaptureProblem | undefined;
 
   constructor(private readonly handlers: ContainerHandlers) {
     this.timeBase = new CaptureTimeBase((ns) => handlers.start?.(ns));
@@ -57,6 +58,10 @@ export class PcapReader implements ByteSink, UnitFramer {
   }
   get frameCount(): number {
     return this.frame;
+  }
+  /** Why the file could not be read to its end (a record cut short, a length no record can have…). */
+  get stoppedBy(): CaptureProblem | undefined {
+    return this.stop;
   }
 
   push(chunk: Uint8Array): void {
@@ -74,7 +79,7 @@ export class PcapReader implements ByteSink, UnitFramer {
     if (!this.magic) {
       const magic = pcapMagic(view.getUint32(offset, true));
       if (!magic) {
-        this.problem('bad-magic', 'not a pcap file header; import stopped here', fileOffset);
+        this.stop ??= this.problem('bad-magic', 'not a pcap file header; import stopped here', fileOffset);
         return -1;
       }
       this.magic = magic;
@@ -82,7 +87,7 @@ export class PcapReader implements ByteSink, UnitFramer {
     }
     const capturedLength = view.getUint32(offset + 8, this.magic.littleEndian);
     if (capturedLength > MAX_UNIT_LENGTH) {
-      this.problem(
+      this.stop ??= this.problem(
         'bad-record-length',
         `record of ${capturedLength} bytes is beyond any real packet; import stopped here`,
         fileOffset,
@@ -128,10 +133,10 @@ export class PcapReader implements ByteSink, UnitFramer {
 
   finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void {
     if (!this.info) {
-      this.problem('truncated', `pcap file header incomplete (${danglingBytes} of 24 bytes)`, fileOffset);
+      this.stop ??= this.problem('truncated', `pcap file header incomplete (${danglingBytes} of 24 bytes)`, fileOffset);
     } else if (danglingBytes > 0) {
       const expected = expectedLength === undefined ? '' : ` of ${expectedLength}`;
-      this.problem(
+      this.stop ??= this.problem(
         'truncated',
         `last record cut short (${danglingBytes} byte(s)${expected}); dropped`,
         fileOffset,
@@ -156,9 +161,16 @@ export class PcapReader implements ByteSink, UnitFramer {
     this.handlers.interface(this.info);
   }
 
-  private problem(code: string, message: string, fileOffset: number, frame?: number, severity: 'warning' | 'error' = 'error'): void {
+  private problem(
+    code: string,
+    message: string,
+    fileOffset: number,
+    frame?: number,
+    severity: 'warning' | 'error' = 'error',
+  ): CaptureProblem {
     const problem: CaptureProblem = { code, message, severity, fileOffset };
     if (frame !== undefined) problem.frame = frame;
     this.handlers.problem(problem);
+    return problem;
   }
 }

@@ -64,6 +64,7 @@ export class PcapngReader implements ByteSink, UnitFramer {
   private frame = 0;
   private lastTimeNs = 0;
   private droppedInterfaces = 0;
+  private stop: CaptureProblem | undefined;
 
   constructor(private readonly handlers: ContainerHandlers) {
     this.timeBase = new CaptureTimeBase((ns) => handlers.start?.(ns));
@@ -77,6 +78,10 @@ export class PcapngReader implements ByteSink, UnitFramer {
   }
   get frameCount(): number {
     return this.frame;
+  }
+  /** Why the file could not be read to its end (a block cut short, a length no block can have…). */
+  get stoppedBy(): CaptureProblem | undefined {
+    return this.stop;
   }
 
   push(chunk: Uint8Array): void {
@@ -142,7 +147,7 @@ export class PcapngReader implements ByteSink, UnitFramer {
   finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void {
     if (danglingBytes > 0) {
       const expected = expectedLength === undefined ? '' : ` of ${expectedLength}`;
-      this.problem('truncated', `file ends inside a block (${danglingBytes} byte(s)${expected})`, 'warning', fileOffset);
+      this.stop ??= this.problem('truncated', `file ends inside a block (${danglingBytes} byte(s)${expected})`, 'warning', fileOffset);
     } else if (!this.sawSectionHeader) {
       this.problem('empty', 'no pcapng section in the data', 'error', fileOffset);
     }
@@ -288,14 +293,15 @@ export class PcapngReader implements ByteSink, UnitFramer {
   }
 
   private fatal(code: string, message: string, fileOffset: number): number {
-    this.problem(code, `${message}; import stopped here`, 'error', fileOffset);
+    this.stop ??= this.problem(code, `${message}; import stopped here`, 'error', fileOffset);
     return -1;
   }
 
-  private problem(code: string, message: string, severity: 'warning' | 'error', fileOffset: number, frame?: number): void {
+  private problem(code: string, message: string, severity: 'warning' | 'error', fileOffset: number, frame?: number): CaptureProblem {
     const problem: CaptureProblem = { code, message, severity, fileOffset };
     if (frame !== undefined) problem.frame = frame;
     this.handlers.problem(problem);
+    return problem;
   }
 }
 
