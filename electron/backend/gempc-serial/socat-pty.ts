@@ -2,10 +2,13 @@
  * A pseudo-terminal for the GemPC serial link. Node cannot allocate a pty, so socat does:
  * `socat PTY,link=<path>,raw,echo=0 STDIO` creates it, links it at <path>, and relays its bytes
  * over its stdin/stdout. socat survives pcscd closing and reopening the pty.
+ * socat silently replaces whatever already sits at <path> (and deletes its link on exit), so
+ * the path must be free, and what appears there must be socat's own link to a terminal.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { describeExisting, PtyLocationError } from './pty-location.js';
 
 export interface SocatPty {
   path: string;
@@ -19,20 +22,35 @@ export interface SocatPty {
 
 export class SocatUnavailableError extends Error {}
 
-/** Characters socat would read as address syntax (`,` `:` `!`…) or whitespace are refused. */
+/**
+ * Characters socat would read as address syntax (`,` `:` `!`…) or whitespace are refused, and
+ * so is any existing entry: a symbolic link too (it may be someone's, or point anywhere).
+ */
 export function checkPtyPath(path: string): string | undefined {
   if (path === '') return 'the pty path is empty';
   if (!/^[A-Za-z0-9_./+@-]+$/.test(path)) return 'use only letters, digits and _ . / + @ - in the pty path';
-  if (existsSync(path)) {
-    const stat = lstatSync(path);
-    if (!stat.isSymbolicLink()) return `${path} exists and is not a symbolic link: pick a new path`;
-  }
+  const existing = describeExisting(path);
+  if (existing) return `${path} already exists (${existing}): pick a path that does not exist yet`;
   return undefined;
+}
+
+/** After socat started: the entry at `path` must be a link of ours to a terminal device. */
+export function checkCreatedLink(path: string, uid = process.getuid?.()): string | undefined {
+  const info = lstatSync(path);
+  if (!info.isSymbolicLink()) return `${path} is not the link socat creates`;
+  if (uid !== undefined && info.uid !== uid) return `${path} belongs to user ${info.uid}: someone else put it there`;
+  const target = readlinkSync(path);
+  if (!/^\/dev\/(pts\/\d+|ttys\d+)$/.test(target)) return `${path} points to ${target}, not to a pseudo-terminal`;
+  return undefined;
+}
+
+function linkExists(path: string): boolean {
+  return describeExisting(path) !== undefined;
 }
 
 export async function openSocatPty(path: string, options: { readyTimeoutMs?: number; socat?: string } = {}): Promise<SocatPty> {
   const problem = checkPtyPath(path);
-  if (problem) throw new SocatUnavailableError(problem);
+  if (problem) throw new PtyLocationError(problem);
   const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(
     options.socat ?? 'socat',
     [`PTY,link=${path},raw,echo=0`, 'STDIO'],
@@ -52,7 +70,7 @@ export async function openSocatPty(path: string, options: { readyTimeoutMs?: num
   const deadline = Date.now() + (options.readyTimeoutMs ?? 5000);
   let failure: Error | undefined;
   void spawnError.then((error) => (failure = error));
-  while (!existsSync(path)) {
+  while (!linkExists(path)) {
     if (failure) {
       const code = (failure as NodeJS.ErrnoException).code;
       throw new SocatUnavailableError(code === 'ENOENT' ? 'socat is not installed (apt-get install socat)' : `socat: ${failure.message}`);
@@ -63,6 +81,11 @@ export async function openSocatPty(path: string, options: { readyTimeoutMs?: num
       throw new SocatUnavailableError(`socat did not create ${path} in time`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const wrong = checkCreatedLink(path);
+  if (wrong) {
+    child.kill('SIGKILL');
+    throw new PtyLocationError(wrong, false);
   }
 
   return {

@@ -1,7 +1,8 @@
 /**
- * `cardbench virtual-reader --gempc-serial PTY_PATH`: the virtual pinpad reader (core/sim/reader)
- * with the virtual card inserted, served over the GemPC serial framing on a pty, so pcscd's
- * libccidtwin driver (and every PC/SC application) sees a reader with a PIN pad.
+ * `cardbench virtual-reader --gempc-serial [NAME|PATH]`: the virtual pinpad reader
+ * (core/sim/reader) with the virtual card inserted, served over the GemPC serial framing on a
+ * pty, so pcscd's libccidtwin driver (and every PC/SC application) sees a reader with a PIN pad.
+ * The pty link goes to a private directory unless a path is given (see pty-location.ts).
  */
 import { readFileSync } from 'node:fs';
 import { toHex } from '../../../core/bytes/hex.js';
@@ -9,30 +10,59 @@ import { VirtualSmartCard } from '../../../core/sim/card/virtual-smart-card.js';
 import { FixedPinKeypad, parseKeypadScript, ScriptedKeypad, type Keypad } from '../../../core/sim/reader/keypad.js';
 import { VirtualCcidReader, type ReaderActivity } from '../../../core/sim/reader/virtual-ccid-reader.js';
 import { gemPcReaderConf, startGemPcSerialServer, type GemPcSerialServer } from '../../backend/gempc-serial/gempc-serial-server.js';
+import { DEFAULT_PTY_NAME, PtyLocationError, resolvePtyLocation } from '../../backend/gempc-serial/pty-location.js';
 import { SocatUnavailableError } from '../../backend/gempc-serial/socat-pty.js';
 import { TerminalKeypad } from '../../backend/gempc-serial/terminal-keypad.js';
 import type { CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
 
-export const VIRTUAL_READER_USAGE = '--gempc-serial PTY_PATH [--card t0|t1|none] [--keypad-script FILE] [--pin PIN]';
+export const VIRTUAL_READER_USAGE = '--gempc-serial [NAME|PATH] [--card t0|t1|none] [--keypad-script FILE] [--pin PIN]';
+
+/** The --help table (the shape of CommandHelp in command.ts). */
+export const VIRTUAL_READER_HELP = {
+  options: [
+    {
+      syntax: '--gempc-serial [NAME|PATH]',
+      text:
+        "serve the reader on a pty for pcscd's GemPC serial driver. Without a value or with a bare NAME, the link is " +
+        'made in a private directory ($XDG_RUNTIME_DIR/cardbench, else /tmp/cardbench-UID, mode 700); a PATH ' +
+        '(with a /) is used as given and must not exist yet: an existing file or symbolic link is never replaced',
+      default: DEFAULT_PTY_NAME,
+    },
+    { syntax: '--card t0|t1|none', text: 'the virtual card inserted in the reader, by protocol, or no card', default: 't1' },
+    { syntax: '--keypad-script FILE', text: 'what the keypad "types" for each PIN entry: digits, cancel, timeout, delay MS' },
+    { syntax: '--pin PIN', text: 'the PIN the keypad types every time (1 to 15 digits)' },
+  ],
+  examples: [
+    'cardbench virtual-reader --gempc-serial   # link in the private directory, prints the reader.conf entry',
+    'cardbench virtual-reader --gempc-serial ./pinpad --card t0 --pin 123456',
+  ],
+  notes: ['Start it before pcscd and stop it after: pcscd drops a reader that is mute when it opens it, and does not retry.'],
+} as const;
 
 export interface VirtualReaderOptions {
-  ptyPath: string;
+  /** As given to --gempc-serial: '' or a bare name for the private directory, else a path. */
+  pty: string;
   card: 't0' | 't1' | 'none';
   keypadScript?: string;
   pin?: string;
 }
 
 export function parseVirtualReaderOptions(args: readonly string[]): VirtualReaderOptions {
-  const { values } = parseCommandOptions('virtual-reader', args, {
+  const { values } = parseCommandOptions('virtual-reader', withGemPcSerialValue(args), {
     'gempc-serial': { type: 'string' },
     card: { type: 'string' },
     'keypad-script': { type: 'string' },
     pin: { type: 'string' },
   });
-  const ptyPath = values['gempc-serial'];
-  if (!ptyPath) throw new CliError(`virtual-reader: --gempc-serial PTY_PATH is required (e.g. /tmp/cardbench-pinpad).`, EXIT.usage);
+  const pty = values['gempc-serial'];
+  if (pty === undefined) {
+    throw new CliError(
+      'virtual-reader: say where to serve the reader: --gempc-serial [NAME|PATH] (alone: a link named pinpad in a private directory).',
+      EXIT.usage,
+    );
+  }
   const card = values.card ?? 't1';
   if (card !== 't0' && card !== 't1' && card !== 'none') {
     throw new CliError(`virtual-reader: --card must be t0, t1 or none, not '${card}'.`, EXIT.usage);
@@ -41,11 +71,31 @@ export function parseVirtualReaderOptions(args: readonly string[]): VirtualReade
   // The message never repeats the value: it may be a mistyped PIN.
   if (pin !== undefined && !/^\d{1,15}$/.test(pin)) throw new CliError('virtual-reader: --pin takes 1 to 15 digits.', EXIT.usage);
   return {
-    ptyPath,
+    pty,
     card,
     ...(values['keypad-script'] !== undefined ? { keypadScript: values['keypad-script'] } : {}),
     ...(pin !== undefined ? { pin } : {}),
   };
+}
+
+/** `--gempc-serial` takes an optional value, which parseArgs cannot express: alone, it means the default. */
+function withGemPcSerialValue(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg !== '--gempc-serial') {
+      out.push(arg);
+      continue;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && !next.startsWith('-')) {
+      out.push(`--gempc-serial=${next}`);
+      i++;
+    } else {
+      out.push('--gempc-serial=');
+    }
+  }
+  return out;
 }
 
 /** Used when nobody can type: every PIN entry times out, with one note saying why. */
@@ -122,8 +172,11 @@ export async function runVirtualReader(context: CommandContext, options: Virtual
 
   let server: GemPcSerialServer;
   try {
-    server = await startGemPcSerialServer({ ptyPath: options.ptyPath, device: reader, log: (line) => log(`serial: ${line}`) });
+    const location = resolvePtyLocation(options.pty);
+    if (location.note) context.stderr(`[reader] ${location.note}`);
+    server = await startGemPcSerialServer({ ptyPath: location.path, device: reader, log: (line) => log(`serial: ${line}`) });
   } catch (error) {
+    if (error instanceof PtyLocationError) throw new CliError(`virtual-reader: ${error.message}`, error.byUser ? EXIT.usage : EXIT.failure);
     if (error instanceof SocatUnavailableError) throw new CliError(`virtual-reader: ${error.message}`, EXIT.unavailable);
     throw error;
   }

@@ -17,9 +17,12 @@ function usageError(args: string[]): CliError {
 }
 
 describe('cardbench virtual-reader options', () => {
-  it('needs --gempc-serial, defaults to a T=1 card', () => {
+  it('needs --gempc-serial, whose value is optional, and defaults to a T=1 card', () => {
     expect(usageError([]).exitCode).toBe(2);
-    expect(parseVirtualReaderOptions(['--gempc-serial', '/tmp/p'])).toEqual({ ptyPath: '/tmp/p', card: 't1' });
+    expect(parseVirtualReaderOptions(['--gempc-serial', '/tmp/p'])).toEqual({ pty: '/tmp/p', card: 't1' });
+    expect(parseVirtualReaderOptions(['--gempc-serial', 'pad2'])).toEqual({ pty: 'pad2', card: 't1' });
+    expect(parseVirtualReaderOptions(['--gempc-serial'])).toEqual({ pty: '', card: 't1' });
+    expect(parseVirtualReaderOptions(['--gempc-serial', '--card', 't0'])).toEqual({ pty: '', card: 't0' });
     expect(parseVirtualReaderOptions(['--gempc-serial', '/tmp/p', '--card', 'none', '--pin', '1234'])).toMatchObject({
       card: 'none',
       pin: '1234',
@@ -42,7 +45,7 @@ describe('cardbench virtual-reader options', () => {
       untilInterrupted: () => new Promise(() => undefined),
     });
     expect(code).toBe(0);
-    expect(out.join('\n')).toContain('--gempc-serial PTY_PATH');
+    expect(out.join('\n')).toContain('--gempc-serial [NAME|PATH]');
   });
 
   it('reports a keypad script with errors by line number (exit 2) before opening anything', async () => {
