@@ -89,6 +89,7 @@ export class SlotApdus {
   }
 
   xfr(command: XfrPart, wLevelParameter: number, answer: XfrPart, bChainParameter: number): void {
+    if (this.protocol === undefined && (this.level === 'unknown' || this.level === 'tpdu')) this.guessT1(command, answer);
     const level = this.effectiveLevel(command);
     if (level === 'character') {
       if (!this.characterWarned) {
@@ -117,6 +118,27 @@ export class SlotApdus {
     // Without a descriptor: a T=1 slot whose abData is a well-formed block (EDC right) is taken as TPDU.
     if (this.protocol === 1 && decodeT1Block(command.data, { edc: this.edc }).problems.length === 0) return 'tpdu';
     return 'extended-apdu';
+  }
+
+  /**
+   * The capture holds no ATR or protocol selection for this slot (it started after the card was
+   * powered): when the command and its answer are both valid T=1 blocks under one EDC, the slot
+   * runs T=1. Read as APDUs, blocks would give made-up commands — and a VERIFY sent in a block
+   * would not be known as one, so its PIN would escape redaction.
+   */
+  private guessT1(command: XfrPart, answer: XfrPart): void {
+    for (const edc of ['lrc', 'crc'] as const) {
+      const valid = (part: XfrPart) => part.data.length > 0 && decodeT1Block(part.data, { edc }).problems.length === 0;
+      if (!valid(command) || !valid(answer)) continue;
+      this.protocol = 1;
+      this.edc = edc;
+      this.sink.problem(command.frame, {
+        code: 't1-from-traffic',
+        message: `no ATR or protocol selection before this exchange, but both sides are valid T=1 blocks (${edc.toUpperCase()}): read as T=1`,
+        severity: 'warning',
+      });
+      return;
+    }
   }
 
   private emit(command: Uint8Array, commandPart: XfrPart, response: Uint8Array, responsePart: XfrPart, truncated: boolean): void {

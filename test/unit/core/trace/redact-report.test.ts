@@ -69,6 +69,19 @@ describe('redactPins: no string field of the report holds a PIN or key', () => {
     expectNoSecretField(redactPins(report));
   });
 
+  it('T=1 in a capture that starts mid-session (no ATR, no descriptors): blocks are still read as blocks, then masked', () => {
+    const report = decodeTraceBytes(t1Secrets({ captureStartsMidSession: true }), { file: 'test.pcapng' });
+    expect(report.atrs).toEqual([]);
+    expect(report.exchanges.map((e) => e.command)).toEqual([
+      '00A4040006D27600012401',
+      '0020008206313233343536',
+      `002400810C313233343536${NEW_PIN}`,
+      '00CA006E00',
+    ]);
+    expect(report.problems.map((p) => p.code)).toContain('t1-from-traffic');
+    expectNoSecretField(redactPins(report));
+  });
+
   it.skipIf(pinpadMissing)('the real pinpad capture: the VERIFY of SCardTransmit and the Secure APDU templates', () => {
     const report = decodeTraceBytes(readFileSync(sharedPath(...PINPAD)), { file: 'pinpad.pcapng' });
     expect(secretsIn(JSON.stringify(report), PINPAD_PIN).length).toBeGreaterThan(0);

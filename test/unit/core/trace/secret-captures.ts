@@ -129,11 +129,13 @@ export function apduLevelSecrets(): Uint8Array {
  * T=1 through a reader found from traffic: SELECT; a VERIFY the card asks to be sent again
  * (R-block with an EDC error) so the same I-block travels twice; a CHANGE REFERENCE DATA
  * chained over two I-blocks; and a last VERIFY the capture ends before the card answers.
+ * With captureStartsMidSession, the capture holds no ATR nor protocol selection.
  */
-export function t1Secrets(): Uint8Array {
-  return new Conversation()
-    .powerOn()
-    .t1()
+export function t1Secrets(options: { captureStartsMidSession?: boolean } = {}): Uint8Array {
+  const conversation = new Conversation();
+  // Started after the card was powered: no ATR, no SetParameters say the slot runs T=1.
+  if (!options.captureStartsMidSession) conversation.powerOn().t1();
+  return conversation
     .xfr(I(0, '00A4040006D27600012401'), I(0, '9000'))
     .xfr(I(1, '0020008206313233343536'), R(1, 'edc-parity'))
     .xfr(I(1, '0020008206313233343536'), I(1, '9000'))

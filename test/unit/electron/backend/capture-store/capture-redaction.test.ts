@@ -71,6 +71,16 @@ describe('capture viewer: secret data masked by exchange membership', () => {
     expect(secretsIn(exportCapture(session, { format: 'json', redactPins: false }).text)).toContain(PIN_FORMS[0]);
   });
 
+  it('T=1 in a capture that starts mid-session (no ATR): the same blocks are masked', async () => {
+    const session = await openedBytes('t1-mid.pcapng', t1Secrets({ captureStartsMidSession: true }));
+    for (const row of session.rows(0, 1000, undefined).rows) expect(secretsIn(row.summary), row.summary).toEqual([]);
+    const json = JSON.parse(exportCapture(session, { format: 'json', redactPins: true }).text) as ExportJson;
+    expectNoSecretField(json);
+    expect(json.rows.filter((r) => MASKED_XFR.test(r.hex))).toHaveLength(5);
+    for (const format of ['text', 'script'] as const)
+      expect(secretsIn(exportCapture(session, { format, redactPins: true }).text)).toEqual([]);
+  });
+
   it('APDU level: every command of the secret table is masked in the list, the exports and the transactions', async () => {
     const session = await openedBytes('apdu.pcapng', apduLevelSecrets());
     for (const row of session.rows(0, 1000, undefined).rows) expect(secretsIn(row.summary), row.summary).toEqual([]);
