@@ -92,8 +92,12 @@ export function rowSecrecy(source: RowSource, row: number): RowSecrecy {
   const flags = c.flags[row]!;
   if ((flags & FLAG_SECRET) !== 0) return (flags & FLAG_WHOLE_APDU) !== 0 ? 'apdu' : 'whole';
   if ((flags & FLAG_IN_EXCHANGE) !== 0) return 'clear';
-  const data = source.bytes(row).subarray(CCID_HEADER);
+  const message = source.bytes(row);
+  const data = message.subarray(CCID_HEADER);
   if (data.length === 0) return 'clear';
+  // wLevelParameter 2 or 3: the continuation of a command chained over XfrBlocks, data without a header.
+  const levelParameter = (message[8] ?? 0) | ((message[9] ?? 0) << 8);
+  if (levelParameter === 0x02 || levelParameter === 0x03) return 'whole';
   for (const edc of ['lrc', 'crc'] as const) {
     const block = decodeT1Block(data, { edc });
     if (block.problems.length === 0) return block.kind === 'I' ? 'whole' : 'clear';

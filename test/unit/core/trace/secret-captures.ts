@@ -72,10 +72,10 @@ class Conversation {
     return this;
   }
 
-  xfr(command: Uint8Array, answer: Uint8Array | undefined): this {
+  xfr(command: Uint8Array, answer: Uint8Array | undefined, chain: { levelParameter?: number; chainParameter?: number } = {}): this {
     const seq = this.seq++ & 0xff;
-    this.records.push(out(encodeXfrBlock({ slot: 0, seq, data: command })));
-    if (answer) this.records.push(inn(encodeDataBlock({ ...ok, seq, data: answer })));
+    this.records.push(out(encodeXfrBlock({ slot: 0, seq, data: command, levelParameter: chain.levelParameter ?? 0 })));
+    if (answer) this.records.push(inn(encodeDataBlock({ ...ok, seq, data: answer, chainParameter: chain.chainParameter ?? 0 })));
     return this;
   }
 
@@ -143,5 +143,19 @@ export function t1Secrets(options: { captureStartsMidSession?: boolean } = {}): 
     .xfr(I(1, `343536${NEW_PIN}`), I(0, '9000'))
     .xfr(I(0, '00CA006E00'), I(1, '6E0A4F08D2760001240103049000'))
     .xfr(I(1, '002000810826123456FFFFFFFF'), undefined)
+    .bytes();
+}
+
+/**
+ * An extended VERIFY chained over two XfrBlocks (wLevelParameter 1 then 2, the reader asks for
+ * the rest with bChainParameter 10h) whose answer the capture does not hold. The second part is
+ * the 5-byte PIN 3132333435 alone, which reads as a well-formed case-2 APDU of INS 32.
+ */
+export const CHAINED_PIN = '3132333435';
+export function unansweredChainedVerify(): Uint8Array {
+  return new Conversation()
+    .powerOn()
+    .xfr(fromHex('00200081000005'), new Uint8Array(0), { levelParameter: 0x01, chainParameter: 0x10 })
+    .xfr(fromHex(CHAINED_PIN), undefined, { levelParameter: 0x02 })
     .bytes();
 }

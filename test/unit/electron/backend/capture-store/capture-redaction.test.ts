@@ -11,7 +11,15 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exportCapture } from '../../../../../electron/backend/capture-store/capture-export.js';
 import { CaptureStore } from '../../../../../electron/backend/capture-store/capture-store.js';
 import { requireShared, sharedPath } from '../../../../shared-path.js';
-import { apduLevelSecrets, expectNoSecretField, PIN_FORMS, secretsIn, t1Secrets } from '../../../core/trace/secret-captures.js';
+import {
+  apduLevelSecrets,
+  CHAINED_PIN,
+  expectNoSecretField,
+  PIN_FORMS,
+  secretsIn,
+  t1Secrets,
+  unansweredChainedVerify,
+} from '../../../core/trace/secret-captures.js';
 
 const PINPAD = ['captures', 'usbmon-qemu-pinpad', 'pinpad-labcard.usbmon.pcapng'];
 const pinpadMissing = requireShared(...PINPAD);
@@ -79,6 +87,15 @@ describe('capture viewer: secret data masked by exchange membership', () => {
     expect(json.rows.filter((r) => MASKED_XFR.test(r.hex))).toHaveLength(5);
     for (const format of ['text', 'script'] as const)
       expect(secretsIn(exportCapture(session, { format, redactPins: true }).text)).toEqual([]);
+  });
+
+  it('a chained command no exchange claims (no answer captured): its continuation part is masked, though it reads as an APDU', async () => {
+    const session = await openedBytes('chained.pcapng', unansweredChainedVerify());
+    for (const row of session.rows(0, 1000, undefined).rows) expect(secretsIn(row.summary, [CHAINED_PIN]), row.summary).toEqual([]);
+    const json = JSON.parse(exportCapture(session, { format: 'json', redactPins: true }).text) as ExportJson;
+    expectNoSecretField(json, [CHAINED_PIN]);
+    // The first part holds only the header and the extended Lc: nothing to hide there.
+    expect(json.rows.filter((r) => MASKED_XFR.test(r.hex)).map((r) => r.hex)).toEqual([`6F050000000002000200${'**'.repeat(5)}`]);
   });
 
   it('APDU level: every command of the secret table is masked in the list, the exports and the transactions', async () => {
