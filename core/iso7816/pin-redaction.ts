@@ -83,7 +83,6 @@ export function remaskCommandText(text: string): string | undefined {
     if (pair.includes('*')) unknown.push(i);
     else bytes[i] = parseInt(pair, 16);
   }
-  if (unknown.length === 0) return redactedCommandHex(bytes);
   const span = unknown[0]! >= HEADER ? dataSpan(bytes) : undefined;
   if (span && unknown.every((i) => i >= span[0] && i < span[1])) return maskedCommandHex(bytes);
   const header = Array.from(bytes.subarray(0, HEADER), (b, i) => (unknown.includes(i) ? MASKED_BYTE : toHex(Uint8Array.of(b))));
