@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { AppInfo } from './app-info.js';
 import { CAPTURE_EVENT_NAMES, captureChannels, type CaptureEvents } from './channels/captures.js';
 import { channel } from './channels/define.js';
+import { PINPAD_EVENT_NAMES, pinpadChannels, type PinpadEvents } from './channels/pinpad.js';
 import { READER_EVENT_NAMES, readerChannels, type ReaderEvents } from './channels/readers.js';
 
 export type { ChannelSpec } from './channels/define.js';
@@ -21,10 +22,11 @@ export const channels = {
   'app.info': channel<AppInfo>()(noArgs),
   ...readerChannels,
   ...captureChannels,
+  ...pinpadChannels,
 } as const;
 
 /** Main → renderer events: name → payload schema (validated by the fake and the web bridge tests). */
-export interface EventMap extends ReaderEvents, CaptureEvents {
+export interface EventMap extends ReaderEvents, CaptureEvents, PinpadEvents {
   /** A backend became available or unavailable (pcscd started/stopped, USB appeared). */
   'app.backendsChanged': AppInfo['backends'];
 }
@@ -43,7 +45,12 @@ export interface Api {
 }
 
 export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
-export const EVENT_NAMES: readonly EventName[] = ['app.backendsChanged', ...READER_EVENT_NAMES, ...CAPTURE_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = [
+  'app.backendsChanged',
+  ...READER_EVENT_NAMES,
+  ...CAPTURE_EVENT_NAMES,
+  ...PINPAD_EVENT_NAMES,
+];
 
 export function isChannelName(value: unknown): value is ChannelName {
   return typeof value === 'string' && Object.hasOwn(channels, value);

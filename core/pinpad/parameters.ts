@@ -173,11 +173,29 @@ export class PinParameterError extends Error {
 
 const FIELD_LIST = [...PIN_PARAMETER_FIELDS.map((f) => f.name), 'apdu'].join(', ');
 
-/** The field the user probably meant: same letters ignoring case and a leading type prefix. */
+/** Edit distance, to suggest the field a user probably meant (names are short: O(n·m) is fine). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+const bare = (name: string) => name.toLowerCase().replace(/^(bm|ul|b|w)/, '');
+
+/** The field the user probably meant: the same name without its type prefix, or one or two typos away. */
 function suggestion(name: string): string {
-  const bare = name.toLowerCase().replace(/^(b|w|bm|ul)/, '');
-  const hit = PIN_PARAMETER_FIELDS.find((f) => f.name.toLowerCase().replace(/^(b|w|bm|ul)/, '') === bare);
-  return hit ? ` (did you mean ${hit.name}?)` : '';
+  const wanted = name.toLowerCase().slice(0, 40);
+  let best: { name: string; d: number } | undefined;
+  for (const f of PIN_PARAMETER_FIELDS) {
+    const d = Math.min(distance(wanted, f.name.toLowerCase()), distance(bare(wanted), bare(f.name)));
+    if (!best || d < best.d) best = { name: f.name, d };
+  }
+  return best && best.d <= 2 ? ` (did you mean ${best.name}?)` : '';
 }
 
 function parseNumber(text: string): number | undefined {

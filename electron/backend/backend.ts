@@ -8,6 +8,7 @@ import { dispatch, type Handlers } from '../../core/ipc/dispatch.js';
 import type { Envelope } from '../../core/ipc/envelope.js';
 import { createCaptureHandlers, type CaptureHandlerOptions } from './handlers/capture-handlers.js';
 import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
+import { createPinpadHandlers } from './handlers/pinpad-handlers.js';
 import { createReaderHandlers, type ReaderHandlerOptions } from './handlers/reader-handlers.js';
 import { loadPcscLite, probePcsc } from './pcsc/pcsc-probe.js';
 import { probeUsb } from './usb/usb-probe.js';
@@ -85,6 +86,7 @@ export function createBackend(options: BackendOptions): Backend {
     },
     ...createReaderHandlers(context, options.readers),
     ...createCaptureHandlers(context, options.captures),
+    ...createPinpadHandlers(),
   };
 
   return {
