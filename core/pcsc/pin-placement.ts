@@ -202,7 +202,11 @@ function markPlacement(
   const startBit = Math.max(firstBit, p.blockOffset * 8);
   const endBit = Math.min(firstBit + bits, blockEnd * 8);
   for (let bit = startBit; bit < endBit; bit += 8 - (bit % 8)) set(bit >> 3, names.pin);
-  if (p.lengthField) set(p.lengthField.offset, names.length);
+  if (p.lengthField) {
+    // A length field can straddle two bytes (e.g. 8 bits from bit 4).
+    const first = p.lengthField.offset * 8 + p.lengthField.bitOffset;
+    for (let bit = first; bit < first + p.lengthField.sizeBits; bit += 8 - (bit % 8)) set(bit >> 3, names.length);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   decodeConfirmPin,
   decodeFormatString,
   decodePinBlockString,
+  decodePinLengthFormat,
   decodePinMaxExtraDigit,
   type PinOperationName,
   type PinParameters,
@@ -366,6 +367,27 @@ export const PIN_WARNING_RULES: readonly PinWarningRule[] = [
       const bits = block(c).lengthSizeBits;
       return bits > 0 && bits < 16 && digits(c).max >= 2 ** bits
         ? `A ${bits}-bit PIN length field holds at most ${2 ** bits - 1}; ${digits(c).max} digits are allowed.`
+        : null;
+    },
+  },
+  {
+    id: 'length-overlaps-digits',
+    severity: 'warning',
+    field: 'bmPINLengthFormat',
+    source: 'PC/SC part 10 §2.5.2 (bmPINLengthFormat, bmFormatString)',
+    check: (c) => {
+      const b = block(c);
+      if (b.blockSizeBytes === 0 || b.lengthSizeBits === 0) return null;
+      const fs = decodeFormatString(c.parameters.bmFormatString);
+      const lf = decodePinLengthFormat(c.parameters.bmPINLengthFormat);
+      const lengthStart = lf.unitsBytes ? lf.lengthPosition * 8 : lf.lengthPosition;
+      const lengthEnd = lengthStart + b.lengthSizeBits;
+      const unit = fs.coding === 'bcd' ? 4 : 8;
+      const digitBits = digits(c).max * unit;
+      const digitStart = fs.rightJustify ? b.blockSizeBytes * 8 - digitBits : fs.unitsBytes ? fs.pinPosition * 8 : fs.pinPosition;
+      const overlaps = digitBits > 0 && lengthStart < digitStart + digitBits && digitStart < lengthEnd;
+      return overlaps
+        ? 'The PIN length field and the PIN digits overlap in the block: move one of them (bmPINLengthFormat or bmFormatString position).'
         : null;
     },
   },

@@ -4,6 +4,7 @@
  * middleware sends (blocks logged in OpenSC issues and in eid-mw, GnuPG's structure as its code
  * writes it).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../../../../core/bytes/byte-reader.js';
 import { fromHex, toHex } from '../../../../core/bytes/hex.js';
@@ -15,7 +16,9 @@ import {
   buildPinRequest,
   findPreset,
   parseParameterSetting,
+  PIN_PARAMETER_FIELDS,
   PIN_PRESETS,
+  pinRequestView,
   presetOperations,
   type PinParameterSetting,
 } from '../../../../core/pinpad/index.js';
@@ -191,5 +194,30 @@ describe('presets reproduce what the middleware sends', () => {
       spaced('1E 1E 82 08 00 08 04 02 00 00 00 00 00 00 00 0D 00 00 00 00 20 00 80 08 FF FF FF FF FF FF FF FF'),
     );
     expect(findPreset('PIV-PIN')?.name).toBe('piv-pin');
+  });
+});
+
+describe('any parameters a user can set', () => {
+  it('build, decode back and serialise without throwing', () => {
+    const rows = PIN_PRESETS.flatMap((p) => presetOperations(p).map((op) => [p.name, op] as const));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...rows),
+        fc.array(fc.tuple(fc.constantFrom(...PIN_PARAMETER_FIELDS), fc.integer({ min: 0, max: 0xffffff })), { maxLength: 8 }),
+        fc.uint8Array({ minLength: 4, maxLength: 48 }),
+        ([preset, op], values, template) => {
+          const settings: PinParameterSetting[] = values
+            .filter(([field]) => field.operations.includes(op))
+            .map(([field, v]) => ({ name: field.name, value: v % (field.max + 1) }));
+          settings.push({ name: 'apdu', value: template });
+          const request = buildPinRequest({ preset, operation: op, settings });
+          const back = decodePinStructure(op, request.pcsc.bytes).parameters!;
+          for (const s of settings) if (s.name !== 'apdu') expect(back[s.name]).toBe(request.parameters[s.name]);
+          expect(JSON.parse(JSON.stringify(pinRequestView(request))).pcsc.hex).toBe(toHex(request.pcsc.bytes));
+          expect(request.template.roles).toHaveLength(template.length);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
