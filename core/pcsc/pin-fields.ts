@@ -87,12 +87,19 @@ export interface PinFieldSpec {
   /** The name this layout's specification uses (CCID: bTimeOut). */
   label: string;
   size: 1 | 2 | 3 | 4;
+  /** Words are little-endian in both specs; bTeoPrologue's three bytes go NAD, PCB, LEN (big-endian as a number). */
+  endian: 'le' | 'be';
 }
 
 /** Largest template accepted: an extended APDU with 65536 data bytes, its header and Le. */
 export const MAX_PIN_APDU = 65544;
 
-const f = (name: PinFieldName, size: 1 | 2 | 3 | 4, label: string = name): PinFieldSpec => ({ name, size, label });
+const f = (name: PinFieldName, size: 1 | 2 | 3 | 4, label: string = name): PinFieldSpec => ({
+  name,
+  size,
+  label,
+  endian: size === 3 ? 'be' : 'le',
+});
 
 const PCSC_VERIFY: readonly PinFieldSpec[] = [
   f('bTimerOut', 1),

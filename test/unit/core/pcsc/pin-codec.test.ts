@@ -145,6 +145,10 @@ describe('one writer and one reader, driven by the field lists', () => {
     expect(names('ccid', 'modify', 2).filter((n) => n.startsWith('bMsgIndex'))).toEqual(['bMsgIndex1', 'bMsgIndex2']);
     expect(names('ccid', 'modify', 0xff).filter((n) => n.startsWith('bMsgIndex'))).toEqual(['bMsgIndex1', 'bMsgIndex2', 'bMsgIndex3']);
     expect([pinStructureHeaderLength('pcsc', 'verify'), pinStructureHeaderLength('pcsc', 'modify')]).toEqual([19, 24]);
+    // Words are little-endian in both specs; only the 3-byte T=1 prologue reads as NAD PCB LEN.
+    for (const spec of [...pinStructureFields('pcsc', 'modify'), ...pinStructureFields('ccid', 'modify')]) {
+      expect(spec.endian, spec.name).toBe(spec.size === 3 ? 'be' : 'le');
+    }
   });
 });
 
