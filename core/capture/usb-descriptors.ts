@@ -198,7 +198,9 @@ export function parseConfigurationDescriptor(whole: Uint8Array): DescriptorParse
       break;
     }
     if (at + length > bytes.length) {
-      problems.push(`descriptor at offset ${at} (bLength ${length}) runs past the ${bytes.length} bytes read`);
+      // Past the 16-bit cut the walk ends where the cut fell; that drop is reported below.
+      if (bytes.length === whole.length)
+        problems.push(`descriptor at offset ${at} (bLength ${length}) runs past the ${bytes.length} bytes read`);
       break;
     }
     const d = bytes.subarray(at, at + length);
