@@ -16,6 +16,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           cli: resolve(root, 'electron/cli/main.ts'),
+          // The capture decoder's worker thread: beside cli.js and index.js, where decode-worker-host.ts looks for it.
+          'capture-decode-worker': resolve(root, 'electron/backend/capture/capture-decode-worker.ts'),
         },
       },
     },

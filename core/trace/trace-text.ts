@@ -16,7 +16,10 @@ const SHOWN_BYTES = 48;
 
 const ARROWS: Record<TraceMessage['direction'], string> = { out: '->', in: '<-', interrupt: '<!' };
 
-export function traceMessageLine(message: TraceMessage): string {
+/** The fields of a message its transcript line shows (a decode in a worker sends just these). */
+export type TraceMessageLineFields = Pick<TraceMessage, 'timeNs' | 'frame' | 'device' | 'slot' | 'direction' | 'summary'>;
+
+export function traceMessageLine(message: TraceMessageLineFields): string {
   const time = (message.timeNs / 1e9).toFixed(6).padStart(12);
   const slot = message.slot !== undefined ? `slot ${message.slot}` : '      ';
   return `${time}  #${String(message.frame).padEnd(7)} ${message.device.padEnd(7)} ${slot}  ${ARROWS[message.direction]}  ${message.summary}`;

@@ -5,7 +5,7 @@
  * transactions while the import runs.
  */
 import { basename } from 'node:path';
-import { fromHex } from '../../../core/bytes/hex.js';
+import { fromHex, intHex } from '../../../core/bytes/hex.js';
 import type {
   CaptureDetail,
   CaptureFilter,
@@ -15,11 +15,13 @@ import type {
   CaptureTransaction,
 } from '../../../core/ipc/channels/captures.js';
 import { redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
-import { TransactionFolder, type TraceExchange, type TraceMessage, type TraceReport } from '../../../core/trace/index.js';
+import { messageTypeByCode } from '../../../core/ccid/message-types.js';
+import { TransactionFolder, type TraceExchange, type TraceReport } from '../../../core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
+import { NO_MESSAGE_SLOT, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
 import { ByteArena } from './byte-arena.js';
 import { ExchangeMembership } from './exchange-membership.js';
-import { DIRECTIONS, FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, PAYLOAD_KINDS, RowColumns } from './row-columns.js';
+import { FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, RowColumns } from './row-columns.js';
 import { decodeRow, describeRow, detailTree, type RowSource } from './row-decode.js';
 import { FilterCache, isEmptyFilter, rowPredicate, type FilteredView } from './row-filter.js';
 
@@ -86,9 +88,12 @@ export class CaptureSession implements RowSource {
         signal: this.controller.signal,
         reportName: this.name,
         ...(this.options.chunkSize !== undefined ? { chunkSize: this.options.chunkSize } : {}),
-        handlers: { message: (m) => this.addMessage(m), exchange: (e) => this.addExchange(e) },
-        // The session folds exchanges itself as they arrive (transactions show during the import); once is enough.
+        // Decoded in a worker: each chunk's messages and exchanges come back as one batch.
+        contents: { messages: true, exchanges: true },
+        onBatch: (batch) => this.addBatch(batch),
+        // The session keeps the exchanges and folds them itself as they arrive (transactions show during the import).
         foldTransactions: false,
+        reportExchanges: false,
         onProgress: (p) => {
           this.bytesRead = p.bytesRead;
           this.totalBytes = p.totalBytes;
@@ -112,34 +117,47 @@ export class CaptureSession implements RowSource {
     this.options.onProgress?.(this.status());
   }
 
-  private addMessage(m: TraceMessage): void {
-    const bytes = m.ccidFrame.bytes;
-    let device = this.deviceIds.get(m.device);
-    if (device === undefined) {
-      device = this.devices.length;
-      this.devices.push(m.device);
-      this.deviceIds.set(m.device, device);
+  /** One chunk's messages and exchanges, interleaved as in the capture (an exchange's rows exist before it is tagged). */
+  private addBatch(batch: DecodedBatch): void {
+    for (const name of batch.newDevices) {
+      this.deviceIds.set(name, this.devices.length);
+      this.devices.push(name);
     }
-    const problems = m.message.problems.length + m.ccidFrame.problems.length;
+    let row = 0;
+    batch.exchanges.forEach((exchange, i) => {
+      for (const until = batch.exchangeAfter[i]!; row < until; row++) this.addMessage(batch.messages, row);
+      this.addExchange(exchange);
+    });
+    for (; row < batch.messages.count; row++) this.addMessage(batch.messages, row);
+  }
+
+  private addMessage(m: MessageColumns, i: number): void {
+    const offset = m.byteOffset[i]!;
+    const bytes = m.bytes.subarray(offset, offset + m.byteLength[i]!);
+    const problems = m.problems[i]!;
     this.problemCount += problems;
-    const kind = PAYLOAD_KINDS.indexOf(m.message.data?.kind ?? 'none');
+    const slot = m.slot[i]!;
+    const messageType = m.messageType[i]!;
     this.columns.push({
-      frame: m.frame,
-      timeNs: m.timeNs,
-      device,
-      slot: m.slot ?? NO_SLOT,
-      direction: DIRECTIONS.indexOf(m.direction),
-      messageType: m.message.bMessageType,
-      kind: kind < 0 ? 0 : kind,
-      flags: (problems > 0 ? FLAG_PROBLEM : 0) | (m.ccidFrame.truncated ? FLAG_TRUNCATED : 0),
+      frame: m.frame[i]!,
+      timeNs: m.timeNs[i]!,
+      // The worker numbers devices in order of appearance, as newDevices added them here.
+      device: m.device[i]!,
+      slot: slot === NO_MESSAGE_SLOT ? NO_SLOT : slot,
+      // The worker's direction and kind codes are the row columns' (DIRECTIONS, PAYLOAD_KINDS).
+      direction: m.direction[i]!,
+      messageType,
+      kind: m.kind[i]!,
+      flags: (problems > 0 ? FLAG_PROBLEM : 0) | (m.truncated[i] ? FLAG_TRUNCATED : 0),
       address: this.arena.add(bytes),
       length: bytes.length,
-      lastFrame: m.ccidFrame.lastFrame,
-      transfers: m.ccidFrame.frames.length,
+      lastFrame: m.lastFrame[i]!,
+      transfers: m.transfers[i]!,
     });
-    const counted = this.typeCounts.get(m.message.bMessageType);
+    const counted = this.typeCounts.get(messageType);
     if (counted) counted.count++;
-    else this.typeCounts.set(m.message.bMessageType, { name: m.name, count: 1 });
+    else
+      this.typeCounts.set(messageType, { name: messageTypeByCode(messageType)?.name ?? `unknown 0x${intHex(messageType, 2)}`, count: 1 });
   }
 
   /** Tags the command and answer rows of an APDU exchange with its INS and SW (filters use them). */

@@ -1,42 +1,59 @@
 /**
- * Reads a capture file from disk in large chunks and pushes them through core/trace's
- * TraceDecoder. Memory stays flat whatever the file size: each chunk is a fresh buffer the
- * decoder may reference while it handles it, and nothing but the report is kept.
+ * Decodes a capture — a file, a named pipe or a stream — in a worker thread with a heap limit
+ * and a watchdog (decode-worker-host.ts): large chunks are read here and transferred to the
+ * worker, at most two in flight, so reading and decoding overlap and memory stays flat whatever
+ * the file size. What each chunk completed comes back as a batch (messages as typed columns,
+ * APDU exchanges), then the report.
+ *
+ * A hostile file can at worst end its own decode with a CaptureFileError saying why (heap
+ * exhausted, no progress): the caller — the CLI, or the backend in Electron's main process —
+ * goes on.
  */
-import { open, stat } from 'node:fs/promises';
-import { TraceDecoder, type TraceHandlers, type TraceReport } from '../../../core/trace/index.js';
+import type { TraceReport } from '../../../core/trace/index.js';
+import { CaptureFileError, openCaptureFile, type CaptureSource } from './capture-source.js';
+import type { BatchContents, DecodedBatch } from './decoded-batch.js';
+import { DecodeWorker, DecodeWorkerFailure, decoderLimits, type DecoderLimits, type WorkerScript } from './decode-worker-host.js';
+import type { DecodeWorkerReply } from './decode-worker-protocol.js';
+
+export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSource } from './capture-source.js';
 
 /** 4 MiB: large enough that per-read overhead vanishes, small enough to stay cache friendly. */
 export const CAPTURE_CHUNK_SIZE = 4 * 1024 * 1024;
+/** Chunks handed to the worker and not yet decoded: one decoding, one waiting. */
+const CHUNKS_IN_FLIGHT = 2;
 
 export interface CaptureProgress {
+  /** Bytes decoded so far. */
   bytesRead: number;
   totalBytes: number;
 }
 
 export interface DecodeCaptureFileOptions {
   onProgress?: (progress: CaptureProgress) => void;
-  /** Aborting stops the read between chunks; the promise rejects with CaptureAbortedError. */
+  /** Aborting stops the decode (the worker is terminated); the promise rejects with CaptureAbortedError. */
   signal?: AbortSignal;
-  handlers?: TraceHandlers;
-  /** The name the report and error messages give the file (default: the path as given); an
-   * upload's original name, so the server's temporary path never reaches the user. */
+  /**
+   * What each chunk completed, in capture order (see `contents`). When it returns a promise, no
+   * more is read until it settles: a slow consumer (a pipe) paces the decode.
+   */
+  onBatch?: (batch: DecodedBatch) => void | Promise<void>;
+  /** What the batches carry (default: nothing; the report only). */
+  contents?: Partial<BatchContents>;
+  /** Keep exchanges and transactions in the report (default true); off when the batches delivered them. */
+  reportExchanges?: boolean;
+  /**
+   * The name the report and error messages give the file (default: the path as given); an
+   * upload's original name, so the server's temporary path never reaches the user.
+   */
   reportName?: string;
   chunkSize?: number;
   maxProblems?: number;
   /** See TraceDecoderOptions.foldTransactions. */
   foldTransactions?: boolean;
-}
-
-/** Why a file could not be decoded at all, in words a user can act on. */
-export class CaptureFileError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'not-found' | 'unreadable' | 'not-a-capture' | 'is-a-directory',
-  ) {
-    super(message);
-    this.name = 'CaptureFileError';
-  }
+  /** Heap limit and watchdog of the worker (default: decoderLimits(), from the environment). */
+  limits?: DecoderLimits;
+  /** Another worker script (tests of the watchdog). */
+  workerScript?: WorkerScript;
 }
 
 export class CaptureAbortedError extends Error {
@@ -47,68 +64,131 @@ export class CaptureAbortedError extends Error {
 }
 
 export async function decodeCaptureFile(path: string, options: DecodeCaptureFileOptions = {}): Promise<TraceReport> {
-  const shown = options.reportName ?? path;
-  const totalBytes = await fileSize(path, shown);
-  const decoder = new TraceDecoder({
-    file: shown,
-    ...(options.handlers ? { handlers: options.handlers } : {}),
-    ...(options.maxProblems !== undefined ? { maxProblems: options.maxProblems } : {}),
-    ...(options.foldTransactions === false ? { foldTransactions: false } : {}),
-  });
+  if (options.signal?.aborted) throw new CaptureAbortedError();
+  return decodeCapture(await openCaptureFile(path, options.reportName ?? path), options);
+}
+
+/** Decodes whatever the source gives until its end; closes it. */
+export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileOptions = {}): Promise<TraceReport> {
+  const limits = options.limits ?? decoderLimits();
   const chunkSize = Math.max(4096, options.chunkSize ?? CAPTURE_CHUNK_SIZE);
-  const handle = await open(path, 'r').catch((error: unknown) => {
-    throw new CaptureFileError(`cannot open ${shown}: ${reason(error)}`, 'unreadable');
-  });
-  let bytesRead = 0;
-  // A fresh buffer per chunk: records may point into it while the decoder runs. The next read
-  // is started before the current chunk is decoded, so disk and CPU work overlap.
-  const readChunk = () => {
-    const buffer = new Uint8Array(chunkSize);
-    return handle.read(buffer, 0, chunkSize, null).then(({ bytesRead: got }) => buffer.subarray(0, got));
+  const contents: BatchContents = {
+    messages: options.contents?.messages ?? false,
+    summaries: options.contents?.summaries ?? false,
+    exchanges: options.contents?.exchanges ?? false,
   };
-  let next: Promise<Uint8Array> | undefined;
-  try {
-    next = readChunk();
-    while (true) {
-      const chunk = await next;
-      if (options.signal?.aborted) throw new CaptureAbortedError();
-      if (chunk.length === 0) break;
-      next = readChunk();
-      bytesRead += chunk.length;
-      decoder.push(chunk);
-      options.onProgress?.({ bytesRead, totalBytes: Math.max(totalBytes, bytesRead) });
-      if (decoder.notACapture !== undefined) break;
+  return new Promise<TraceReport>((resolve, reject) => {
+    let inFlight = 0;
+    let pumping = false;
+    let sourceEnded = false;
+    let settled = false;
+    let reported = 0;
+    /** The consumer's handling of the last batch, while it is not done. */
+    let consuming: Promise<void> | undefined;
+
+    const settle = (outcome: { report: TraceReport } | { error: unknown }): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      // The worker and the source are released (and a report waits for the last batch to be
+      // consumed) before the caller hears the outcome.
+      const consumed = 'report' in outcome ? (consuming ?? Promise.resolve()) : Promise.resolve();
+      void Promise.all([worker.stop(), source.close(), consumed]).then(
+        () => ('report' in outcome ? resolve(outcome.report) : reject(outcome.error)),
+        (error: unknown) => reject(error),
+      );
+    };
+    const onAbort = (): void => settle({ error: new CaptureAbortedError() });
+
+    const onReply = (reply: DecodeWorkerReply): void => {
+      switch (reply.type) {
+        case 'decoded': {
+          inFlight = Math.max(0, inFlight - 1);
+          const handled = reply.batch ? options.onBatch?.(reply.batch) : undefined;
+          if (reply.bytesDone > reported) {
+            reported = reply.bytesDone;
+            options.onProgress?.({ bytesRead: reported, totalBytes: Math.max(source.totalBytes ?? 0, reported) });
+          }
+          if (handled instanceof Promise) {
+            const previous = consuming ?? Promise.resolve();
+            consuming = previous.then(() => handled);
+            const mine = consuming;
+            mine.then(
+              () => {
+                if (consuming === mine) consuming = undefined;
+                void pump();
+              },
+              (error: unknown) => settle({ error }),
+            );
+            return;
+          }
+          void pump();
+          return;
+        }
+        case 'refused':
+          settle({ error: new CaptureFileError(`${source.name}: ${reply.message}`, 'not-a-capture') });
+          return;
+        case 'failed':
+          settle({ error: new CaptureFileError(`${source.name}: the decoder failed: ${reply.message}`, 'crashed') });
+          return;
+        case 'done':
+          settle({ report: reply.report });
+          return;
+      }
+    };
+    const onFailure = (failure: DecodeWorkerFailure): void =>
+      settle({ error: new CaptureFileError(`${source.name}: ${failure.message}`, failure.code) });
+
+    let worker: DecodeWorker;
+    try {
+      worker = startWorker();
+    } catch (error) {
+      void source.close();
+      const message = error instanceof Error ? error.message : String(error);
+      reject(new CaptureFileError(`${source.name}: ${message}`, error instanceof DecodeWorkerFailure ? error.code : 'crashed'));
+      return;
     }
-  } catch (error) {
-    if (error instanceof CaptureAbortedError) throw error;
-    throw new CaptureFileError(`cannot read ${shown}: ${reason(error)}`, 'unreadable');
-  } finally {
-    // Never close under a read in flight (and never leave its rejection unhandled).
-    await next?.catch(() => undefined);
-    await handle.close();
-  }
-  decoder.end();
-  const refusal = decoder.notACapture;
-  if (refusal !== undefined) throw new CaptureFileError(`${shown}: ${refusal}`, 'not-a-capture');
-  return decoder.result();
-}
+    function startWorker(): DecodeWorker {
+      return new DecodeWorker(
+        {
+          reportName: options.reportName ?? source.name,
+          ...(options.maxProblems !== undefined ? { maxProblems: options.maxProblems } : {}),
+          foldTransactions: options.foldTransactions !== false,
+          contents,
+          reportExchanges: options.reportExchanges !== false,
+        },
+        limits,
+        onReply,
+        onFailure,
+        ...(options.workerScript ? [options.workerScript] : []),
+      );
+    }
 
-async function fileSize(path: string, shown: string): Promise<number> {
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new CaptureFileError(`${shown} is a directory, not a capture file`, 'is-a-directory');
-    return info.size;
-  } catch (error) {
-    if (error instanceof CaptureFileError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CaptureFileError(`no such file: ${shown}`, 'not-found');
-    throw new CaptureFileError(`cannot open ${shown}: ${reason(error)}`, 'unreadable');
-  }
-}
+    /** Reads ahead while the worker has room; one reader at a time. */
+    const pump = async (): Promise<void> => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (!settled && !sourceEnded && inFlight < CHUNKS_IN_FLIGHT && consuming === undefined) {
+          const chunk = await source.read(chunkSize);
+          if (settled) return;
+          if (chunk.length === 0) {
+            sourceEnded = true;
+            worker.send({ type: 'end' });
+            return;
+          }
+          inFlight++;
+          worker.send({ type: 'chunk', bytes: chunk });
+        }
+      } catch (error) {
+        settle({ error });
+      } finally {
+        pumping = false;
+      }
+    };
 
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return error instanceof Error ? error.message : String(error);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    else void pump();
+  });
 }

@@ -1,15 +1,31 @@
 /**
- * `cardbench decode FILE [--json | --text]`: a USB capture read as CCID messages and APDU
+ * `cardbench decode FILE|- [--json | --text]`: a USB capture read as CCID messages and APDU
  * exchanges. --json prints the report object (the format scripts and tests rely on); --text,
- * the default, a transcript for people. Exit 1 when the file cannot be read or is not a capture.
+ * the default, a transcript for people. `-` reads the capture from standard input.
+ *
+ * Decoding runs in a worker thread with a heap limit (CARDBENCH_DECODE_HEAP_MB): a file crafted
+ * to exhaust memory or hang the decoder ends with exit 1 and a sentence saying so. Exit 1 too
+ * when the file cannot be read, is not a capture, or could not be read to its end — what was
+ * decoded before that point is still printed, and the report says "complete": false.
  */
-import { redactPins, traceHeaderLine, traceMessageLine, traceSummaryLines } from '../../../core/trace/index.js';
-import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../../backend/capture/decode-capture-file.js';
+import { redactPins, traceHeaderLine, traceMessageLine, traceSummaryLines, type TraceReport } from '../../../core/trace/index.js';
+import {
+  CaptureAbortedError,
+  CaptureFileError,
+  decodeCapture,
+  openCaptureFile,
+  streamCaptureSource,
+  type CaptureSource,
+} from '../../backend/capture/decode-capture-file.js';
+import { MESSAGE_DIRECTIONS, NO_MESSAGE_SLOT, type DecodedBatch } from '../../backend/capture/decoded-batch.js';
 import type { CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
 
-export const DECODE_USAGE = 'FILE [--json | --text] [--redact-pins]';
+export const DECODE_USAGE = 'FILE|- [--json | --text] [--redact-pins]';
+
+/** The name `-` stands for in messages and the report. */
+const STDIN = '-';
 
 export async function runDecode(context: CommandContext, args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandOptions(
@@ -23,29 +39,67 @@ export async function runDecode(context: CommandContext, args: readonly string[]
   if (values.json && values.text) throw new CliError('decode: choose one of --json and --text.', EXIT.usage);
   if (positionals.length !== 1) {
     throw new CliError(
-      `decode: ${positionals.length === 0 ? 'name the capture file' : 'one capture file at a time'} (usage: cardbench decode ${DECODE_USAGE}).`,
+      `decode: ${positionals.length === 0 ? 'name the capture file (or - for standard input)' : 'one capture file at a time'} (usage: cardbench decode ${DECODE_USAGE}).`,
       EXIT.usage,
     );
   }
   const file = positionals[0]!;
-  const abort = new AbortController();
-  void context.untilInterrupted().then(() => abort.abort());
   try {
-    if (values.json) {
-      const report = await decodeCaptureFile(file, { signal: abort.signal });
-      context.stdout(JSON.stringify(redact ? redactPins(report) : report, null, 2));
-      return EXIT.ok;
-    }
-    context.stdout(traceHeaderLine({ file }, { redactPins: redact }));
-    const report = await decodeCaptureFile(file, {
-      signal: abort.signal,
-      handlers: { message: (message) => context.stdout(traceMessageLine(message)) },
-    });
-    for (const line of traceSummaryLines(report, { redactPins: redact })) context.stdout(line);
-    return EXIT.ok;
+    const source = file === STDIN ? streamCaptureSource(process.stdin, STDIN) : await openCaptureFile(file);
+    const report = values.json ? await decodeJson(context, source, redact) : await decodeText(context, source, redact);
+    if (report.complete) return EXIT.ok;
+    const stop = report.stoppedBy;
+    const where = stop?.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
+    context.stderr(
+      `cardbench: decode: ${file} could not be read to its end (${stop?.message ?? 'unknown reason'}${where}); what was decoded before that is printed.`,
+    );
+    return EXIT.failure;
   } catch (error) {
+    if (error instanceof CaptureAbortedError) throw new CliError(`decode: stopped before the end of ${file}`, EXIT.interrupted);
     if (error instanceof CaptureFileError) throw new CliError(`decode: ${error.message}`, EXIT.failure);
-    if (error instanceof CaptureAbortedError) throw new CliError('decode: interrupted', EXIT.interrupted);
     throw error;
+  }
+}
+
+async function decodeJson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
+  const report = await decodeCapture(source, { signal: context.signal });
+  context.stdout(JSON.stringify(redact ? redactPins(report) : report, null, 2));
+  return report;
+}
+
+async function decodeText(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
+  context.stdout(traceHeaderLine({ file: source.name }, { redactPins: redact }));
+  const devices: string[] = [];
+  const report = await decodeCapture(source, {
+    signal: context.signal,
+    contents: { messages: true, summaries: true },
+    onBatch: (batch) => messageLines(context, batch, devices),
+  });
+  for (const line of traceSummaryLines(report, { redactPins: redact })) context.stdout(line);
+  const stop = report.stoppedBy;
+  if (stop) {
+    const where = stop.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
+    context.stdout('');
+    context.stdout(`Import stopped${where}: ${stop.message}. The file could not be read to its end; the above is what came before.`);
+  }
+  return report;
+}
+
+/** One transcript line per CCID message of the batch. */
+function messageLines(context: CommandContext, batch: DecodedBatch, devices: string[]): void {
+  devices.push(...batch.newDevices);
+  const m = batch.messages;
+  for (let i = 0; i < m.count; i++) {
+    const slot = m.slot[i]!;
+    context.stdout(
+      traceMessageLine({
+        frame: m.frame[i]!,
+        timeNs: m.timeNs[i]!,
+        device: devices[m.device[i]!] ?? '?',
+        slot: slot === NO_MESSAGE_SLOT ? undefined : slot,
+        direction: MESSAGE_DIRECTIONS[m.direction[i]!]!,
+        summary: m.summaries?.[i] ?? '',
+      }),
+    );
   }
 }

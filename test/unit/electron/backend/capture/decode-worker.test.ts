@@ -1,0 +1,234 @@
+/**
+ * Decoding in a worker thread (issue 8, item 8): what the worker sends equals what the decoder
+ * finds in-thread; a capture that exhausts the worker's heap, a decoder that hangs or cannot
+ * start each end that decode with a clear reason while this thread goes on; sources other than
+ * regular files (a stream, a FIFO) are read without blocking, and cancelling one works.
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeTraceBytes, TraceDecoder, type TraceMessage } from '../../../../../core/trace/index.js';
+import {
+  CaptureAbortedError,
+  CaptureFileError,
+  decodeCapture,
+  decodeCaptureFile,
+  openCaptureFile,
+  streamCaptureSource,
+} from '../../../../../electron/backend/capture/decode-capture-file.js';
+import {
+  MESSAGE_DIRECTIONS,
+  MESSAGE_PAYLOAD_KINDS,
+  NO_MESSAGE_SLOT,
+  type DecodedBatch,
+} from '../../../../../electron/backend/capture/decoded-batch.js';
+import { decoderLimits, decodeWorkerScript } from '../../../../../electron/backend/capture/decode-worker-host.js';
+import { DIRECTIONS, PAYLOAD_KINDS } from '../../../../../electron/backend/capture-store/row-columns.js';
+import { largeResponsesCapture } from '../../../core/capture/hostile-capture-files.js';
+import { requireShared, sharedPath } from '../../../../shared-path.js';
+
+const skip = requireShared('captures');
+const GCC = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+const PINPAD = sharedPath('captures', 'usbmon-qemu-pinpad', 'pinpad-labcard.usbmon.pcapng');
+const dir = mkdtempSync(join(tmpdir(), 'cardbench-decode-worker-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const fixture = (name: string) => ({ url: new URL(`./workers/${name}.ts`, import.meta.url), typescript: true });
+
+/** Rows as the worker sends them, in a comparable form. */
+function rowsOf(batches: DecodedBatch[]) {
+  const devices: string[] = [];
+  const rows: unknown[] = [];
+  for (const batch of batches) {
+    devices.push(...batch.newDevices);
+    const m = batch.messages;
+    for (let i = 0; i < m.count; i++) {
+      rows.push({
+        frame: m.frame[i],
+        lastFrame: m.lastFrame[i],
+        transfers: m.transfers[i],
+        timeNs: m.timeNs[i],
+        device: devices[m.device[i]!],
+        slot: m.slot[i] === NO_MESSAGE_SLOT ? undefined : m.slot[i],
+        direction: MESSAGE_DIRECTIONS[m.direction[i]!],
+        messageType: m.messageType[i],
+        kind: MESSAGE_PAYLOAD_KINDS[m.kind[i]!],
+        problems: m.problems[i],
+        truncated: m.truncated[i] === 1,
+        bytes: Buffer.from(m.bytes.subarray(m.byteOffset[i], m.byteOffset[i]! + m.byteLength[i]!)).toString('hex'),
+        summary: m.summaries?.[i],
+      });
+    }
+  }
+  return rows;
+}
+
+/** The same rows from the decoder run in this thread. */
+function rowsInThread(bytes: Uint8Array) {
+  const rows: unknown[] = [];
+  const decoder = new TraceDecoder({
+    handlers: {
+      message: (m: TraceMessage) =>
+        rows.push({
+          frame: m.frame,
+          lastFrame: m.ccidFrame.lastFrame,
+          transfers: m.ccidFrame.frames.length,
+          timeNs: m.timeNs,
+          device: m.device,
+          slot: m.slot,
+          direction: m.direction,
+          messageType: m.message.bMessageType,
+          kind: m.message.data?.kind ?? 'none',
+          problems: m.message.problems.length + m.ccidFrame.problems.length,
+          truncated: m.ccidFrame.truncated,
+          bytes: Buffer.from(m.ccidFrame.bytes).toString('hex'),
+          summary: m.summary,
+        }),
+    },
+  });
+  decoder.push(bytes);
+  decoder.end();
+  return rows;
+}
+
+describe.skipIf(skip)('what the worker sends', () => {
+  it('every CCID message as a row, every exchange in capture order, and the report, as decoded in-thread', async () => {
+    for (const file of [GCC, PINPAD]) {
+      const batches: DecodedBatch[] = [];
+      const report = await decodeCaptureFile(file, {
+        chunkSize: 8192,
+        contents: { messages: true, summaries: true, exchanges: true },
+        onBatch: (b) => void batches.push(b),
+      });
+      const bytes = new Uint8Array(readFileSync(file));
+      expect(rowsOf(batches)).toEqual(rowsInThread(bytes));
+      expect(batches.flatMap((b) => b.exchanges)).toEqual(report.exchanges);
+      expect(report).toEqual(decodeTraceBytes(bytes, { file }));
+      // Each exchange comes after the messages that carried it.
+      let seen = 0;
+      for (const b of batches) {
+        b.exchangeAfter.forEach((after, i) => {
+          const frames = [...b.messages.frame.subarray(0, after)];
+          expect(frames).toContain(b.exchanges[i]!.responseFrame);
+        });
+        seen += b.messages.count;
+      }
+      expect(seen).toBe(report.ccid.messages);
+    }
+  });
+
+  it('uses the row store codes for directions and payload kinds', () => {
+    expect(MESSAGE_DIRECTIONS).toEqual(DIRECTIONS);
+    expect(MESSAGE_PAYLOAD_KINDS).toEqual(PAYLOAD_KINDS);
+  });
+
+  it('can leave exchanges out of the report when the batches carried them', async () => {
+    const report = await decodeCaptureFile(GCC, { reportExchanges: false, contents: { exchanges: true } });
+    expect(report.exchanges).toEqual([]);
+    expect(report.transactions).toEqual([]);
+    expect(report.ccid.messages).toBe(426);
+  });
+});
+
+describe('a decoder that cannot finish ends its own decode, not this thread', () => {
+  it('a capture that needs more heap than allowed: out-of-memory, with the limit and what to do', async () => {
+    const file = join(dir, 'large-responses.pcap');
+    writeFileSync(file, largeResponsesCapture());
+    const error = await decodeCaptureFile(file, { limits: { heapMb: 32, watchdogMs: 30_000 } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CaptureFileError);
+    expect(error).toMatchObject({
+      code: 'out-of-memory',
+      message: `${file}: this capture needs more memory than the decoder is allowed (32 MiB); it may be crafted to exhaust memory. If you trust it, allow more with CARDBENCH_DECODE_HEAP_MB=64.`,
+    });
+    // The same file within the default limit decodes whole: the limit, not the file, stopped it.
+    expect((await decodeCaptureFile(file)).exchanges).toHaveLength(400);
+  });
+
+  it.skipIf(skip)('a real capture decodes within that small limit', async () => {
+    expect((await decodeCaptureFile(GCC, { limits: { heapMb: 32, watchdogMs: 30_000 } })).exchanges).toHaveLength(208);
+  });
+
+  it.skipIf(skip)('a decoder that stops answering is stopped by the watchdog, while this thread keeps running', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const error = await decodeCaptureFile(GCC, {
+      limits: { heapMb: 64, watchdogMs: 400 },
+      workerScript: fixture('hanging-decode-worker'),
+    }).catch((e: unknown) => e);
+    clearInterval(timer);
+    expect(error).toMatchObject({
+      code: 'hung',
+      message: `${GCC}: the decoder made no progress for 0.4 s on this capture (it may be crafted to hang a decoder) and was stopped.`,
+    });
+    expect(ticks).toBeGreaterThan(5);
+  });
+
+  it.skipIf(skip)('a decoder that cannot start says so', async () => {
+    const error = await decodeCaptureFile(GCC, { workerScript: fixture('failing-decode-worker') }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'crashed', message: expect.stringContaining('the decoder module failed to load') });
+  });
+
+  it('the limits come from the environment, with defaults', () => {
+    expect(decoderLimits({})).toEqual({ heapMb: 2048, watchdogMs: 30_000 });
+    expect(decoderLimits({ CARDBENCH_DECODE_HEAP_MB: '96', CARDBENCH_DECODE_WATCHDOG_S: '2.5' })).toEqual({ heapMb: 96, watchdogMs: 2500 });
+    expect(decoderLimits({ CARDBENCH_DECODE_HEAP_MB: 'lots', CARDBENCH_DECODE_WATCHDOG_S: '-1' })).toEqual({
+      heapMb: 2048,
+      watchdogMs: 30_000,
+    });
+  });
+
+  it('finds the built worker beside the running module or one folder up (a shared chunk)', () => {
+    const out = mkdtempSync(join(dir, 'out-'));
+    writeFileSync(join(out, 'capture-decode-worker.js'), '');
+    expect(decodeWorkerScript(`file://${out}/cli.js`)).toEqual({
+      url: new URL(`file://${out}/capture-decode-worker.js`),
+      typescript: false,
+    });
+    expect(decodeWorkerScript(`file://${out}/chunks/shared-1234.js`).url.href).toBe(`file://${out}/capture-decode-worker.js`);
+    expect(() => decodeWorkerScript(`file://${dir}/elsewhere/cli.js`)).toThrow(/the capture decoder is missing from this build/);
+    expect(decodeWorkerScript().typescript).toBe(true);
+  });
+});
+
+describe.skipIf(skip)('sources other than a regular file', () => {
+  it('a stream (stdin) decodes to the same report as the file', async () => {
+    const fromStream = await decodeCapture(streamCaptureSource(createReadStream(GCC, { highWaterMark: 1000 }), '-'));
+    const fromFile = await decodeCaptureFile(GCC);
+    expect({ ...fromStream, file: GCC }).toEqual(fromFile);
+    expect(fromStream.file).toBe('-');
+  });
+
+  it('a FIFO with no writer yet: the open returns, the decode waits without blocking, cancel ends it; a writer later is read', async () => {
+    const fifo = join(dir, 'capture.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const abort = new AbortController();
+    const waiting = decodeCapture(await openCaptureFile(fifo), { signal: abort.signal });
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (++ticks < 5) return;
+        clearInterval(timer);
+        resolve();
+      }, 10);
+    });
+    abort.abort();
+    await expect(waiting).rejects.toBeInstanceOf(CaptureAbortedError);
+
+    const reading = decodeCapture(await openCaptureFile(fifo));
+    const writer = await open(fifo, 'w');
+    await writer.writeFile(readFileSync(GCC));
+    await writer.close();
+    expect((await reading).exchanges).toHaveLength(208);
+  });
+
+  it('a character device is refused with a way to read it anyway', async () => {
+    await expect(openCaptureFile('/dev/zero')).rejects.toMatchObject({
+      code: 'not-a-file',
+      message:
+        '/dev/zero is a character device, not a capture file; to decode what it produces, pipe it in: cat /dev/zero | cardbench decode -',
+    });
+  });
+});
