@@ -17,3 +17,5 @@ export * from './pin-outcome.js';
 export * from './retry-guard.js';
 export * from './software-pin.js';
 export * from './profiles.js';
+export * from './pin-request-text.js';
+export * from './keypad-prompts.js';

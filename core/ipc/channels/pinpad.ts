@@ -20,6 +20,7 @@
  */
 import { z } from 'zod';
 import type { PinOperationName } from '../../pcsc/pin-bit-fields.js';
+import type { KeypadStep } from '../../pinpad/keypad-prompts.js';
 import type { PinpadOutcome } from '../../pinpad/pin-outcome.js';
 import type { PinPresetView, PinRequestView } from '../../pinpad/pin-request-view.js';
 import type { RetryProbeSupport } from '../../pinpad/presets.js';
@@ -81,7 +82,7 @@ export interface PinpadKeypadRequest {
   requestId: string;
   reader: string;
   operation: PinOperationName;
-  step: 'pin' | 'current-pin' | 'new-pin' | 'confirm-new-pin';
+  step: KeypadStep;
   minDigits: number;
   maxDigits: number;
   /** How long the simulated reader waits before it answers timeout (bError F0). */
