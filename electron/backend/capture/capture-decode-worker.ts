@@ -7,7 +7,7 @@
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { TraceDecoder } from '../../../core/trace/index.js';
+import { redactPins, TraceDecoder } from '../../../core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
 import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest } from './decode-worker-protocol.js';
 
@@ -66,8 +66,13 @@ port.on('message', (request: DecodeWorkerRequest) => {
     // Messages and exchanges completed by end() (a message cut by the end of the file).
     decoded();
     const report = decoder.result();
-    reply({ type: 'done', report: config.reportExchanges ? report : { ...report, exchanges: [], transactions: [] } });
     stopped = true;
+    if (config.reportAs === 'json') {
+      const json = JSON.stringify(config.redactPins ? redactPins(report) : report, null, 2);
+      reply({ type: 'done-json', report: { json, complete: report.complete, stoppedBy: report.stoppedBy } });
+      return;
+    }
+    reply({ type: 'done', report: config.reportExchanges ? report : { ...report, exchanges: [], transactions: [] } });
   } catch (error) {
     stopped = true;
     reply({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });

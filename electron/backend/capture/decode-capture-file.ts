@@ -13,7 +13,9 @@ import type { TraceReport } from '../../../core/trace/index.js';
 import { CaptureFileError, openCaptureFile, type CaptureSource } from './capture-source.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 import { DecodeWorker, DecodeWorkerFailure, decoderLimits, type DecoderLimits, type WorkerScript } from './decode-worker-host.js';
-import type { DecodeWorkerReply } from './decode-worker-protocol.js';
+import type { DecodeWorkerConfig, DecodeWorkerReply, JsonReport } from './decode-worker-protocol.js';
+
+export type { JsonReport } from './decode-worker-protocol.js';
 
 export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSource } from './capture-source.js';
 
@@ -70,6 +72,33 @@ export async function decodeCaptureFile(path: string, options: DecodeCaptureFile
 
 /** Decodes whatever the source gives until its end; closes it. */
 export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileOptions = {}): Promise<TraceReport> {
+  return runDecode(source, options, { reportAs: 'object', redactPins: false }).then((done) => {
+    if (done.type !== 'done') throw new CaptureFileError(`${source.name}: the decoder sent no report`, 'crashed');
+    return done.report;
+  });
+}
+
+/**
+ * Decodes the source to the report's JSON text (what `decode --json` prints), made in the worker:
+ * cheaper than cloning a large report object across threads.
+ */
+export function decodeCaptureToJson(
+  source: CaptureSource,
+  options: DecodeCaptureFileOptions & { redactPins?: boolean } = {},
+): Promise<JsonReport> {
+  return runDecode(source, options, { reportAs: 'json', redactPins: options.redactPins === true }).then((done) => {
+    if (done.type !== 'done-json') throw new CaptureFileError(`${source.name}: the decoder sent no report`, 'crashed');
+    return done.report;
+  });
+}
+
+type DoneReply = Extract<DecodeWorkerReply, { type: 'done' | 'done-json' }>;
+
+function runDecode(
+  source: CaptureSource,
+  options: DecodeCaptureFileOptions,
+  output: Pick<DecodeWorkerConfig, 'reportAs' | 'redactPins'>,
+): Promise<DoneReply> {
   const limits = options.limits ?? decoderLimits();
   const chunkSize = Math.max(4096, options.chunkSize ?? CAPTURE_CHUNK_SIZE);
   const contents: BatchContents = {
@@ -77,7 +106,7 @@ export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileO
     summaries: options.contents?.summaries ?? false,
     exchanges: options.contents?.exchanges ?? false,
   };
-  return new Promise<TraceReport>((resolve, reject) => {
+  return new Promise<DoneReply>((resolve, reject) => {
     let inFlight = 0;
     let pumping = false;
     let sourceEnded = false;
@@ -86,7 +115,7 @@ export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileO
     /** The consumer's handling of the last batch, while it is not done. */
     let consuming: Promise<void> | undefined;
 
-    const settle = (outcome: { report: TraceReport } | { error: unknown }): void => {
+    const settle = (outcome: { report: DoneReply } | { error: unknown }): void => {
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
@@ -132,7 +161,8 @@ export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileO
           settle({ error: new CaptureFileError(`${source.name}: the decoder failed: ${reply.message}`, 'crashed') });
           return;
         case 'done':
-          settle({ report: reply.report });
+        case 'done-json':
+          settle({ report: reply });
           return;
       }
     };
@@ -156,6 +186,7 @@ export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileO
           foldTransactions: options.foldTransactions !== false,
           contents,
           reportExchanges: options.reportExchanges !== false,
+          ...output,
         },
         limits,
         onReply,

@@ -8,11 +8,12 @@
  * when the file cannot be read, is not a capture, or could not be read to its end — what was
  * decoded before that point is still printed, and the report says "complete": false.
  */
-import { redactPins, traceHeaderLine, traceMessageLine, traceSummaryLines, type TraceReport } from '../../../core/trace/index.js';
+import { traceHeaderLine, traceMessageLine, traceSummaryLines, type TraceStop } from '../../../core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
   decodeCapture,
+  decodeCaptureToJson,
   openCaptureFile,
   streamCaptureSource,
   type CaptureSource,
@@ -47,7 +48,7 @@ export async function runDecode(context: CommandContext, args: readonly string[]
   try {
     const source = file === STDIN ? streamCaptureSource(process.stdin, STDIN) : await openCaptureFile(file);
     const report = values.json ? await decodeJson(context, source, redact) : await decodeText(context, source, redact);
-    if (report.complete) return EXIT.ok;
+    if (report.stoppedBy === undefined) return EXIT.ok;
     const stop = report.stoppedBy;
     const where = stop?.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
     context.stderr(
@@ -61,13 +62,19 @@ export async function runDecode(context: CommandContext, args: readonly string[]
   }
 }
 
-async function decodeJson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
-  const report = await decodeCapture(source, { signal: context.signal });
-  context.stdout(JSON.stringify(redact ? redactPins(report) : report, null, 2));
+/** What the exit status and the last words depend on. */
+interface Outcome {
+  stoppedBy?: TraceStop | undefined;
+}
+
+async function decodeJson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<Outcome> {
+  // The worker makes the text (masked when asked): no report object crosses threads.
+  const report = await decodeCaptureToJson(source, { signal: context.signal, redactPins: redact });
+  context.stdout(report.json);
   return report;
 }
 
-async function decodeText(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
+async function decodeText(context: CommandContext, source: CaptureSource, redact: boolean): Promise<Outcome> {
   context.stdout(traceHeaderLine({ file: source.name }, { redactPins: redact }));
   const devices: string[] = [];
   const report = await decodeCapture(source, {

@@ -16,6 +16,7 @@ import {
   CaptureFileError,
   decodeCapture,
   decodeCaptureFile,
+  decodeCaptureToJson,
   openCaptureFile,
   streamCaptureSource,
 } from '../../../../../electron/backend/capture/decode-capture-file.js';
@@ -118,6 +119,12 @@ describe.skipIf(skip)('what the worker sends', () => {
       }
       expect(seen).toBe(report.ccid.messages);
     }
+  });
+
+  it('the report as JSON text, made in the worker, is the report object stringified', async () => {
+    const text = await decodeCaptureToJson(await openCaptureFile(GCC));
+    expect(text.json).toBe(JSON.stringify(await decodeCaptureFile(GCC), null, 2));
+    expect(text).toMatchObject({ complete: true, stoppedBy: undefined });
   });
 
   it('uses the row store codes for directions and payload kinds', () => {
