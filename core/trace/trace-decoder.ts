@@ -59,6 +59,12 @@ export interface TraceDecoderOptions {
   capture?: UsbCaptureOptions;
   /** Fold exchanges into report.transactions (default true). A caller that folds them itself (the viewer's store, live) turns it off. */
   foldTransactions?: boolean;
+  /**
+   * Keep exchanges in report.exchanges (default true). A consumer that takes each one from the
+   * exchange handler (the viewer's import, through its worker) turns it off: a million-row capture
+   * would otherwise hold every exchange twice.
+   */
+  keepExchanges?: boolean;
 }
 
 interface PendingCommand {
@@ -91,6 +97,8 @@ export class TraceDecoder implements ByteSink {
   private readonly maxProblems: number;
   private readonly handlers: TraceHandlers;
   private readonly folder: TransactionFolder | undefined;
+  private readonly keepExchanges: boolean;
+  private exchangeCount = 0;
   private messages = 0;
   private finished = false;
   private refusal: string | undefined;
@@ -99,6 +107,7 @@ export class TraceDecoder implements ByteSink {
     this.maxProblems = options.maxProblems ?? 10_000;
     this.handlers = options.handlers ?? {};
     this.folder = options.foldTransactions === false ? undefined : new TransactionFolder();
+    this.keepExchanges = options.keepExchanges !== false;
     this.report = {
       file: options.file ?? '',
       format: null,
@@ -365,7 +374,7 @@ export class TraceDecoder implements ByteSink {
   private exchange(device: string, slot: number, raw: RawApduExchange): void {
     const response = raw.response;
     const exchange: TraceExchange = {
-      index: this.report.exchanges.length + 1,
+      index: ++this.exchangeCount,
       device,
       slot,
       command: toHex(raw.command),
@@ -377,7 +386,7 @@ export class TraceDecoder implements ByteSink {
       durationMs: Math.round((raw.responseEndNs - raw.commandTimeNs) / 1000) / 1000,
       truncated: raw.truncated,
     };
-    this.report.exchanges.push(exchange);
+    if (this.keepExchanges) this.report.exchanges.push(exchange);
     this.folder?.add(exchange, raw.command, raw.response);
     this.handlers.exchange?.(exchange);
   }

@@ -20,6 +20,8 @@ const decoder = new TraceDecoder({
   file: config.reportName,
   ...(config.maxProblems !== undefined ? { maxProblems: config.maxProblems } : {}),
   ...(config.foldTransactions ? {} : { foldTransactions: false }),
+  // Exchanges the batches carry need not stay here too (the report leaves them out).
+  ...(config.reportExchanges ? {} : { keepExchanges: false }),
   handlers: {
     // The full decode of every message costs; only a consumer of messages pays for it.
     ...(config.contents.messages ? { message: (m) => batch.message(m) } : {}),

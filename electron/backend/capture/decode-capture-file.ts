@@ -21,6 +21,8 @@ export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSou
 
 /** 4 MiB: large enough that per-read overhead vanishes, small enough to stay cache friendly. */
 export const CAPTURE_CHUNK_SIZE = 4 * 1024 * 1024;
+/** The first chunk; each next one is four times larger, up to the chunk size. */
+const FIRST_CHUNK_SIZE = 64 * 1024;
 /** Chunks handed to the worker and not yet decoded: one decoding, one waiting. */
 const CHUNKS_IN_FLIGHT = 2;
 
@@ -112,6 +114,7 @@ function runDecode(
     let sourceEnded = false;
     let settled = false;
     let reported = 0;
+    let chunksRead = 0;
     /** The consumer's handling of the last batch, while it is not done. */
     let consuming: Promise<void> | undefined;
 
@@ -201,7 +204,8 @@ function runDecode(
       pumping = true;
       try {
         while (!settled && !sourceEnded && inFlight < CHUNKS_IN_FLIGHT && consuming === undefined) {
-          const chunk = await source.read(chunkSize);
+          // The first chunks are small so the first rows arrive within milliseconds of the worker's start.
+          const chunk = await source.read(Math.min(chunkSize, FIRST_CHUNK_SIZE * 4 ** Math.min(chunksRead++, 8)));
           if (settled) return;
           if (chunk.length === 0) {
             sourceEnded = true;

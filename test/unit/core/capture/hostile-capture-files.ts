@@ -229,3 +229,18 @@ export function largeResponsesCapture(options: { exchanges?: number; responseLen
   }
   return writer.build();
 }
+
+/**
+ * A reader that claims 256 slots (bMaxSlotIndex 255) and sends `messages` NotifySlotChange
+ * interrupts in which every slot changed: 256 card events per 65-byte message. Each event is kept
+ * in the report, so this file still grows the decoder's heap ~70× its size — what the decoder's
+ * heap limit is there for.
+ */
+export function slotChangeFloodCapture(options: { messages?: number } = {}): Uint8Array {
+  const writer = new UsbmonPcapWriter();
+  writer.configuration(1, ccidConfiguration({ bMaxSlotIndex: 0xff }));
+  const notify = new Uint8Array(65).fill(0xff);
+  notify[0] = 0x50;
+  for (let i = 0; i < (options.messages ?? 2_000); i++) writer.interruptIn(1, 0x03, notify);
+  return writer.build();
+}

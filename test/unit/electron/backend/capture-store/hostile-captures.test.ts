@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureStatus } from '../../../../../core/ipc/channels/captures.js';
 import { createBackend, type Backend } from '../../../../../electron/backend/backend.js';
 import { electronStatusFor } from '../../../../../electron/backend/electron-status.js';
-import { descriptorFloodCapture, hugeLengthCapture, largeResponsesCapture } from '../../../core/capture/hostile-capture-files.js';
+import { descriptorFloodCapture, hugeLengthCapture, slotChangeFloodCapture } from '../../../core/capture/hostile-capture-files.js';
 import { requireShared, sharedPath } from '../../../../shared-path.js';
 import { controllableProbes } from '../../../../support/fake-probes.js';
 
@@ -21,12 +21,12 @@ const dir = mkdtempSync(join(tmpdir(), 'cardbench-hostile-'));
 const files = {
   flood: join(dir, 'descriptor-flood.pcap'),
   lengths: join(dir, 'huge-lengths.pcap'),
-  large: join(dir, 'large-responses.pcap'),
+  slots: join(dir, 'slot-change-flood.pcap'),
 };
 beforeAll(() => {
   writeFileSync(files.flood, descriptorFloodCapture());
   writeFileSync(files.lengths, hugeLengthCapture());
-  writeFileSync(files.large, largeResponsesCapture());
+  writeFileSync(files.slots, slotChangeFloodCapture());
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -85,10 +85,11 @@ describe('crafted captures through the backend', () => {
     async () => {
       process.env.CARDBENCH_DECODE_HEAP_MB = '32';
       const { backend: b, finished } = start();
-      const failed = await finished(await open(b, files.large));
+      // 512,000 card events from a 450 KB file: what still grows the decoder's heap.
+      const failed = await finished(await open(b, files.slots));
       expect(failed.state).toBe('failed');
       expect(failed.problem).toBe(
-        `large-responses.pcap: this capture needs more memory than the decoder is allowed (32 MiB); it may be crafted to exhaust memory. If you trust it, allow more with CARDBENCH_DECODE_HEAP_MB=64.`,
+        `slot-change-flood.pcap: this capture needs more memory than the decoder is allowed (32 MiB); it may be crafted to exhaust memory. If you trust it, allow more with CARDBENCH_DECODE_HEAP_MB=64.`,
       );
       expect(await b.call('readers.list', {})).toMatchObject({ ok: true });
       const next = await finished(await open(b, GCC));
