@@ -1,7 +1,9 @@
 /**
  * Runs a parsed script step by step and says, for each, what was sent, what came back and
  * whether the expected status word was met. A failed transmit ends the run (the card or reader
- * is gone); a failed assertion does not.
+ * is gone); a failed assertion does not. Each step is handed to `onStep` as it completes, so a
+ * caller can show it at once and pace the run; `stopRequested` is asked before every step, so a
+ * Ctrl-C stops the run between steps and the result says where.
  */
 import type { ExchangeView } from './exchange-view.js';
 import { statusWordMatches, type ParsedScript, type ScriptProblem } from './script.js';
@@ -20,11 +22,24 @@ export interface ScriptStepResult {
   message?: string;
 }
 
+/** Where a run that was asked to stop ended. */
+export interface ScriptStop {
+  /** Script line of the first step that did not complete. */
+  line: number;
+  /** True when that step had been sent and its answer was still awaited; false when it was never sent. */
+  inFlight: boolean;
+  /** Steps that did not complete, that one included. */
+  notDone: number;
+}
+
 export interface ScriptRunResult {
   ok: boolean;
+  /** Every completed step, unless the caller asked not to keep them (it had them through onStep). */
   steps: ScriptStepResult[];
   problems: ScriptProblem[];
   counts: { passed: number; failed: number; sent: number; errors: number };
+  /** Present when the run was stopped before its end. */
+  stopped?: ScriptStop;
 }
 
 export interface ScriptRunner {
@@ -32,48 +47,74 @@ export interface ScriptRunner {
   reset(): Promise<void>;
 }
 
-export async function runScript(
-  script: ParsedScript,
-  runner: ScriptRunner,
-  options: { followUps?: boolean } = {},
-): Promise<ScriptRunResult> {
+export interface ScriptRunOptions {
+  followUps?: boolean;
+  /** Called with each step as it completes, before the next is sent; awaited, so a slow consumer paces the run. */
+  onStep?: (step: ScriptStepResult) => void | Promise<void>;
+  /** Asked before each step and when a step fails to send: true ends the run there. */
+  stopRequested?: () => boolean;
+  /** Keep every step in the result (default true). A streaming caller says false and memory stays flat. */
+  keepSteps?: boolean;
+}
+
+export async function runScript(script: ParsedScript, runner: ScriptRunner, options: ScriptRunOptions = {}): Promise<ScriptRunResult> {
   const steps: ScriptStepResult[] = [];
-  const result = (): ScriptRunResult => {
-    const counts = { passed: 0, failed: 0, sent: 0, errors: 0 };
-    for (const s of steps) {
-      if (s.outcome === 'passed') counts.passed++;
-      else if (s.outcome === 'failed') counts.failed++;
-      else if (s.outcome === 'sent') counts.sent++;
-      else if (s.outcome === 'error') counts.errors++;
-    }
-    return { ok: counts.failed === 0 && counts.errors === 0 && script.problems.length === 0, steps, problems: script.problems, counts };
+  const counts = { passed: 0, failed: 0, sent: 0, errors: 0 };
+  let stopped: ScriptStop | undefined;
+  const result = (): ScriptRunResult => ({
+    ok: counts.failed === 0 && counts.errors === 0 && script.problems.length === 0 && stopped === undefined,
+    steps,
+    problems: script.problems,
+    counts,
+    ...(stopped ? { stopped } : {}),
+  });
+  const complete = async (step: ScriptStepResult): Promise<void> => {
+    if (step.outcome === 'passed') counts.passed++;
+    else if (step.outcome === 'failed') counts.failed++;
+    else if (step.outcome === 'sent') counts.sent++;
+    else if (step.outcome === 'error') counts.errors++;
+    if (options.keepSteps !== false) steps.push(step);
+    await options.onStep?.(step);
   };
   if (script.problems.length > 0) return result();
-  for (const step of script.steps) {
+  for (const [index, step] of script.steps.entries()) {
+    const notDone = script.steps.length - index;
+    if (options.stopRequested?.()) {
+      stopped = { line: step.line, inFlight: false, notDone };
+      break;
+    }
     if (step.kind === 'reset') {
       try {
         await runner.reset();
-        steps.push({ line: step.line, kind: 'reset', outcome: 'reset', exchanges: [], expected: undefined });
       } catch (error) {
-        steps.push({ line: step.line, kind: 'reset', outcome: 'error', exchanges: [], expected: undefined, message: messageOf(error) });
+        if (options.stopRequested?.()) {
+          stopped = { line: step.line, inFlight: true, notDone };
+          break;
+        }
+        await complete({ line: step.line, kind: 'reset', outcome: 'error', exchanges: [], expected: undefined, message: messageOf(error) });
         break;
       }
+      await complete({ line: step.line, kind: 'reset', outcome: 'reset', exchanges: [], expected: undefined });
       continue;
     }
     let exchanges: ExchangeView[];
     try {
       exchanges = await transmitWithFollowUps(runner.send, step.apdu, options.followUps ?? false);
     } catch (error) {
-      steps.push({ line: step.line, kind: 'apdu', outcome: 'error', exchanges: [], expected: step.expect, message: messageOf(error) });
+      if (options.stopRequested?.()) {
+        stopped = { line: step.line, inFlight: true, notDone };
+        break;
+      }
+      await complete({ line: step.line, kind: 'apdu', outcome: 'error', exchanges: [], expected: step.expect, message: messageOf(error) });
       break;
     }
     const last = exchanges[exchanges.length - 1]!;
     if (!step.expect) {
-      steps.push({ line: step.line, kind: 'apdu', outcome: 'sent', exchanges, expected: undefined });
+      await complete({ line: step.line, kind: 'apdu', outcome: 'sent', exchanges, expected: undefined });
     } else if (statusWordMatches(last.sw, step.expect)) {
-      steps.push({ line: step.line, kind: 'apdu', outcome: 'passed', exchanges, expected: step.expect });
+      await complete({ line: step.line, kind: 'apdu', outcome: 'passed', exchanges, expected: step.expect });
     } else {
-      steps.push({
+      await complete({
         line: step.line,
         kind: 'apdu',
         outcome: 'failed',

@@ -19,7 +19,18 @@ export interface BackendReader {
   atr: string | null;
 }
 
-export interface ReaderTransmitOptions {
+/**
+ * What a caller may pass to any reader call. `signal` stops the wait: the call rejects with
+ * CallStoppedError (electron/backend/abortable.ts) as soon as it fires, after the backend has
+ * cancelled what it can (a CCID exchange is aborted by the driver's own timeout, closing the
+ * device ends it at once; a PC/SC call blocked in pcscd cannot be cancelled and is left to return
+ * on its own, its reader handle untouched until it does).
+ */
+export interface ReaderCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ReaderTransmitOptions extends ReaderCallOptions {
   share?: ShareMode;
   protocol?: ProtocolChoice;
 }
@@ -42,10 +53,11 @@ export interface ReaderBackend {
   settled(): Promise<void>;
   transmit(reader: string, apdu: Uint8Array, options?: ReaderTransmitOptions): Promise<ReaderTransmitResult>;
   /** SCardControl-style call (part 10 features, escape); absent where the backend has none. */
-  control?(reader: string, controlCode: number, data: Uint8Array): Promise<Uint8Array>;
+  control?(reader: string, controlCode: number, data: Uint8Array, options?: ReaderCallOptions): Promise<Uint8Array>;
   /** The CCID class descriptor, where the backend sees the device itself (virtual, usb). */
   ccidDescriptor?(reader: string): Uint8Array | undefined;
-  /** Drops the connection to a reader's card (the next transmit reconnects). */
+  /** Drops the connection to a reader's card (the next transmit reconnects); never waits on a call still in flight. */
   disconnect(reader: string, disposition?: Disposition): Promise<void>;
+  /** Releases everything that can be released; returns promptly even when a call is still blocked. */
   dispose(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import {
   scardCtlCodeLinux,
 } from '../../../core/pcsc/control-codes.js';
 import { encodeFeatureList } from '../../../core/pcsc/features.js';
+import { abandonOnAbort, CallStoppedError } from '../abortable.js';
 import type { ActiveProtocol, BackendReader, Disposition, ReaderTransmitResult } from '../reader-backend.js';
 
 const FEATURE_VERIFY_PIN_DIRECT = 0x06;
@@ -66,14 +67,24 @@ export class CcidDriverReader {
     this.changed();
   }
 
-  async transmit(apdu: Uint8Array): Promise<ReaderTransmitResult> {
-    const activation = await this.connect();
+  /**
+   * With `signal`, the caller stops waiting when it fires. The exchange itself is not interrupted
+   * in the middle of a CCID command (the driver ends a silent one with a CCID Abort after its
+   * timeout, and closing the device ends it at once); a stopped activation is dropped, so the
+   * next call starts from a fresh power-on.
+   */
+  async transmit(apdu: Uint8Array, signal?: AbortSignal): Promise<ReaderTransmitResult> {
+    const activation = await this.stoppable(this.connect(), signal, `the card in ${this.name} to power on`);
     const started = this.now();
-    const response = await this.run(() => this.driver.transmit(this.slot, apdu));
+    const response = await this.stoppable(
+      this.run(() => this.driver.transmit(this.slot, apdu)),
+      signal,
+      `the answer of the card in ${this.name}`,
+    );
     return { response, ms: this.now() - started, protocol: activation.protocol as ActiveProtocol };
   }
 
-  async control(code: number, data: Uint8Array): Promise<Uint8Array> {
+  async control(code: number, data: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const code32 = code >>> 0;
     if (code32 === CM_IOCTL_GET_FEATURE_REQUEST_LINUX || code32 === CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS) {
       const features: { tag: number; controlCode: number }[] = [];
@@ -83,9 +94,13 @@ export class CcidDriverReader {
       return encodeFeatureList(features);
     }
     if (code32 === VERIFY_PIN_DIRECT_CODE || code32 === MODIFY_PIN_DIRECT_CODE) {
-      await this.connect();
-      const outcome = await this.run(() =>
-        code32 === VERIFY_PIN_DIRECT_CODE ? this.driver.verifyPin(this.slot, data) : this.driver.modifyPin(this.slot, data),
+      await this.stoppable(this.connect(), signal, `the card in ${this.name} to power on`);
+      const outcome = await this.stoppable(
+        this.run(() =>
+          code32 === VERIFY_PIN_DIRECT_CODE ? this.driver.verifyPin(this.slot, data) : this.driver.modifyPin(this.slot, data),
+        ),
+        signal,
+        `the PIN entry on ${this.name}`,
       );
       return responseOf(outcome);
     }
@@ -114,6 +129,16 @@ export class CcidDriverReader {
         this.activating = undefined;
       });
     return this.activating;
+  }
+
+  /** Waits for `operation` unless `signal` fires first; a card left mid-exchange is not trusted afterwards. */
+  private async stoppable<T>(operation: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+    try {
+      return await abandonOnAbort(operation, signal, what);
+    } catch (error) {
+      if (error instanceof CallStoppedError) this.activation = undefined;
+      throw error;
+    }
   }
 
   /** CcidError → CardbenchError with the driver's advice; a lost activation is dropped. */

@@ -9,7 +9,14 @@ import { CardbenchError } from '../../../core/ipc/errors.js';
 import { CcidDriver } from '../../../core/ccid/host/ccid-driver.js';
 import { intHex } from '../../../core/bytes/hex.js';
 import { loadNativeModule } from '../native-module.js';
-import type { BackendReader, Disposition, ReaderBackend, ReaderTransmitResult } from '../reader-backend.js';
+import type {
+  BackendReader,
+  Disposition,
+  ReaderBackend,
+  ReaderCallOptions,
+  ReaderTransmitOptions,
+  ReaderTransmitResult,
+} from '../reader-backend.js';
 import { probeUsb } from '../usb/usb-probe.js';
 import { CcidDriverReader } from './ccid-driver-reader.js';
 import { ClaimError, openUsbCcidTransport } from './usb-transport.js';
@@ -113,8 +120,10 @@ export function createUsbReaderBackend(options: UsbReaderBackendOptions = {}): U
       return () => listeners.delete(listener);
     },
     settled: () => started,
-    transmit: async (name: string, apdu: Uint8Array): Promise<ReaderTransmitResult> => find(name).reader.transmit(apdu),
-    control: async (name: string, code: number, data: Uint8Array) => find(name).reader.control(code, data),
+    transmit: async (name: string, apdu: Uint8Array, options?: ReaderTransmitOptions): Promise<ReaderTransmitResult> =>
+      find(name).reader.transmit(apdu, options?.signal),
+    control: async (name: string, code: number, data: Uint8Array, options?: ReaderCallOptions) =>
+      find(name).reader.control(code, data, options?.signal),
     ccidDescriptor: (name: string) => open.get(name)?.classDescriptor,
     disconnect: async (name: string, disposition?: Disposition) => find(name).reader.disconnect(disposition),
     async dispose() {

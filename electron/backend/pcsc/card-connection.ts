@@ -1,9 +1,17 @@
 /**
  * One PC/SC connection to a reader, promisified. Shared mode by default (the binding's own
  * default is exclusive, which would lock other programs out of the reader).
+ *
+ * A call can be given an AbortSignal: the caller stops waiting when it fires. PC/SC cannot cancel
+ * a transmit or control call that the driver is blocked in (SCardCancel only ends
+ * SCardGetStatusChange, and the binding does not expose it for card handles), so the native call
+ * is left to return on its own and the reader handle is released only once it has (reader-calls.ts).
  */
+import { CardbenchError } from '../../../core/ipc/errors.js';
+import { abandonOnAbort } from '../abortable.js';
 import type { PcscLiteReader } from './pcsc-binding.js';
 import { pcscFailure } from './pcsc-failure.js';
+import { callReader, readerIsBusy, whenReaderIdle } from './reader-calls.js';
 
 export type ShareMode = 'shared' | 'exclusive' | 'direct';
 export type ProtocolChoice = 't0' | 't1' | 'any';
@@ -23,10 +31,23 @@ export class CardConnection {
     readonly share: ShareMode,
   ) {}
 
-  static async connect(reader: PcscLiteReader, options: { share?: ShareMode; protocol?: ProtocolChoice } = {}): Promise<CardConnection> {
+  static async connect(
+    reader: PcscLiteReader,
+    options: { share?: ShareMode; protocol?: ProtocolChoice; signal?: AbortSignal } = {},
+  ): Promise<CardConnection> {
+    if (readerIsBusy(reader)) {
+      // A new call would queue behind the blocked one inside the binding and block a second thread.
+      throw new CardbenchError(
+        'operation-failed',
+        `${reader.name} is still busy with an earlier call that has not returned (the card may have stopped answering): remove and reinsert the card, or wait.`,
+      );
+    }
     // The binding's connect() is a silent no-op while it thinks a handle is open, which after a
     // card removal would hand back the dead handle: release any stale one first.
-    if (reader.connected) await new Promise<void>((resolve) => reader.disconnect(reader.SCARD_LEAVE_CARD, () => resolve()));
+    if (reader.connected)
+      await callReader<void>(reader, (done) => reader.disconnect(reader.SCARD_LEAVE_CARD, (error) => done(error, undefined))).catch(
+        () => undefined,
+      );
     const share = options.share ?? 'shared';
     const shareCode = { shared: reader.SCARD_SHARE_SHARED, exclusive: reader.SCARD_SHARE_EXCLUSIVE, direct: reader.SCARD_SHARE_DIRECT }[
       share
@@ -37,42 +58,65 @@ export class CardConnection {
       share === 'direct'
         ? 0
         : { t0: reader.SCARD_PROTOCOL_T0, t1: reader.SCARD_PROTOCOL_T1, any: reader.SCARD_PROTOCOL_T0 | reader.SCARD_PROTOCOL_T1 }[wanted];
-    return new Promise((resolve, reject) => {
-      reader.connect({ share_mode: shareCode, protocol: protocolMask }, (error, protocol) => {
-        if (error) return reject(pcscFailure(`Connecting to ${reader.name}`, error));
-        const name: ActiveProtocol = protocol === reader.SCARD_PROTOCOL_T0 ? 'T=0' : protocol === reader.SCARD_PROTOCOL_T1 ? 'T=1' : 'none';
-        resolve(new CardConnection(reader, name, protocol ?? 0, share));
-      });
-    });
+    const connecting = callReader<number>(reader, (done) =>
+      reader.connect({ share_mode: shareCode, protocol: protocolMask }, (error, protocol) => done(error, protocol ?? 0)),
+    );
+    // A connection that arrives after the caller gave up belongs to nobody: release it.
+    connecting.then(
+      () => {
+        if (options.signal?.aborted) whenReaderIdle(reader, () => reader.disconnect(reader.SCARD_LEAVE_CARD, () => undefined));
+      },
+      () => undefined,
+    );
+    let protocol: number;
+    try {
+      protocol = await abandonOnAbort(connecting, options.signal, `the connection to ${reader.name}`);
+    } catch (error) {
+      if (error instanceof CardbenchError) throw error;
+      throw pcscFailure(`Connecting to ${reader.name}`, error);
+    }
+    const name: ActiveProtocol = protocol === reader.SCARD_PROTOCOL_T0 ? 'T=0' : protocol === reader.SCARD_PROTOCOL_T1 ? 'T=1' : 'none';
+    return new CardConnection(reader, name, protocol, share);
   }
 
   get isOpen(): boolean {
     return this.open && this.reader.connected;
   }
 
-  transmit(apdu: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      this.reader.transmit(Buffer.from(apdu), MAX_RESPONSE, this.protocolCode, (error, data) => {
-        if (error) return reject(pcscFailure('Sending the APDU', error));
-        resolve(new Uint8Array(data));
-      });
-    });
+  async transmit(apdu: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+    const call = callReader<Buffer>(this.reader, (done) =>
+      this.reader.transmit(Buffer.from(apdu), MAX_RESPONSE, this.protocolCode, (error, data) => done(error, data)),
+    );
+    try {
+      return new Uint8Array(await abandonOnAbort(call, signal, `the answer of the card in ${this.reader.name}`));
+    } catch (error) {
+      if (error instanceof CardbenchError) throw error;
+      throw pcscFailure('Sending the APDU', error);
+    }
   }
 
-  control(controlCode: number, data: Uint8Array, maxResponse = 65536): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      this.reader.control(Buffer.from(data), controlCode, maxResponse, (error, out) => {
-        if (error) return reject(pcscFailure(`SCardControl 0x${controlCode.toString(16).toUpperCase()}`, error));
-        resolve(new Uint8Array(out));
-      });
-    });
+  async control(controlCode: number, data: Uint8Array, options: { maxResponse?: number; signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const call = callReader<Buffer>(this.reader, (done) =>
+      this.reader.control(Buffer.from(data), controlCode, options.maxResponse ?? 65536, (error, out) => done(error, out)),
+    );
+    try {
+      return new Uint8Array(await abandonOnAbort(call, options.signal, `${this.reader.name} to answer SCardControl`));
+    } catch (error) {
+      if (error instanceof CardbenchError) throw error;
+      throw pcscFailure(`SCardControl 0x${controlCode.toString(16).toUpperCase()}`, error);
+    }
   }
 
+  /** Releases the handle; while a call is still blocked on it, as soon as that call returns (never waits for it). */
   close(disposition: Disposition = 'leave'): Promise<void> {
     this.open = false;
     const code = { leave: this.reader.SCARD_LEAVE_CARD, reset: this.reader.SCARD_RESET_CARD, unpower: this.reader.SCARD_UNPOWER_CARD }[
       disposition
     ];
-    return new Promise((resolve) => this.reader.disconnect(code, () => resolve()));
+    if (readerIsBusy(this.reader)) {
+      whenReaderIdle(this.reader, () => this.reader.disconnect(code, () => undefined));
+      return Promise.resolve();
+    }
+    return callReader<void>(this.reader, (done) => this.reader.disconnect(code, (error) => done(error, undefined))).catch(() => undefined);
   }
 }

@@ -5,12 +5,15 @@
  */
 import { CardbenchError } from '../../../core/ipc/errors.js';
 import type { PcscLiteFactory } from './pcsc-binding.js';
+import { CallStoppedError } from '../abortable.js';
 import { CardConnection, type Disposition, type ProtocolChoice, type ShareMode } from './card-connection.js';
 import { ReaderMonitor, type MonitorSnapshot } from './reader-monitor.js';
 
 export interface TransmitOptions {
   share?: ShareMode;
   protocol?: ProtocolChoice;
+  /** Stops the wait (see CardConnection): the call rejects with CallStoppedError. */
+  signal?: AbortSignal;
 }
 
 export interface TransmitResult {
@@ -41,20 +44,27 @@ export class PcscService {
     const connection = await this.connection(readerName, options);
     const started = performance.now();
     try {
-      const response = await connection.transmit(apdu);
+      const response = await connection.transmit(apdu, options.signal);
       return { response, ms: performance.now() - started, protocol: connection.protocol };
     } catch (error) {
-      // The card was reset, removed or the reader vanished: release the handle; the next call reconnects.
+      // The card was reset, removed or the reader vanished (or the caller stopped waiting): release
+      // the handle; the next call reconnects.
       await this.disconnect(readerName);
       throw error;
     }
   }
 
-  async control(readerName: string, controlCode: number, data: Uint8Array): Promise<Uint8Array> {
+  async control(readerName: string, controlCode: number, data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const snapshot = this.monitor.snapshot().readers.find((r) => r.name === readerName);
     // Without a card only direct mode can talk to the reader (e.g. GET_FEATURE_REQUEST).
     const share: ShareMode = snapshot?.cardPresent ? 'shared' : 'direct';
-    return (await this.connection(readerName, { share })).control(controlCode, data);
+    const connection = await this.connection(readerName, { share, ...(options.signal ? { signal: options.signal } : {}) });
+    try {
+      return await connection.control(controlCode, data, options.signal ? { signal: options.signal } : {});
+    } catch (error) {
+      if (options.signal?.aborted) await this.disconnect(readerName);
+      throw error;
+    }
   }
 
   async disconnect(readerName: string, disposition: Disposition = 'leave'): Promise<void> {
@@ -85,6 +95,10 @@ export class PcscService {
       );
     }
     const connection = await CardConnection.connect(binding, options);
+    if (options.signal?.aborted) {
+      await connection.close();
+      throw new CallStoppedError(`the connection to ${readerName}`);
+    }
     this.connections.set(readerName, { connection, key });
     return connection;
   }

@@ -6,6 +6,7 @@
 import { toHex } from '../../../core/bytes/hex.js';
 import { READER_STATE, type PcscLiteFactory, type PcscLiteInstance, type PcscLiteReader } from './pcsc-binding.js';
 import { describePcscFailure } from './pcsc-errors.js';
+import { whenReaderIdle } from './reader-calls.js';
 
 export interface ReaderSnapshot {
   name: string;
@@ -122,7 +123,8 @@ export class ReaderMonitor {
     this.instance = undefined;
     for (const { binding } of this.readers.values()) {
       binding.on('error', () => undefined);
-      binding.close();
+      // Closing takes the reader's mutex, which a blocked transmit holds: that would freeze this thread.
+      whenReaderIdle(binding, () => binding.close());
     }
     this.readers.clear();
     if (instance) {

@@ -7,7 +7,7 @@ import { parseHex } from '../../../core/bytes/hex.js';
 import type { ExchangeView } from '../../../core/console/exchange-view.js';
 import { historyEntryFor, maskCommand, MAX_HISTORY_ENTRIES, searchHistory, type HistoryEntry } from '../../../core/console/history.js';
 import { parseScript } from '../../../core/console/script.js';
-import { runScript } from '../../../core/console/script-run.js';
+import { runScript, type ScriptStepResult } from '../../../core/console/script-run.js';
 import type { ScriptOutcome, TransmitOutcome } from '../../../core/ipc/channels/readers.js';
 import { exportSession, type SessionExport } from '../../../core/console/session-export.js';
 import { transmitWithFollowUps } from '../../../core/console/transmit-sequence.js';
@@ -60,24 +60,43 @@ export class ConsoleService {
     return { reader: reader.id, protocol, exchanges };
   }
 
-  async runScript(request: {
-    reader?: string | undefined;
-    script: string;
-    share?: ShareMode | undefined;
-    protocol?: ProtocolChoice | undefined;
-    followUps?: boolean | undefined;
-  }): Promise<ScriptOutcome> {
+  /**
+   * Runs a script on the named reader (or the first with a card). `live` is for callers that show
+   * steps as they complete (the CLI): each step goes to onStep, the signal stops the run between
+   * steps and cancels the wait of the step in flight; with keepSteps false nothing is kept, in
+   * the result or in the history (a script is a file already).
+   */
+  async runScript(
+    request: {
+      reader?: string | undefined;
+      script: string;
+      share?: ShareMode | undefined;
+      protocol?: ProtocolChoice | undefined;
+      followUps?: boolean | undefined;
+    },
+    live: { onStep?: (step: ScriptStepResult) => void | Promise<void>; signal?: AbortSignal; keepSteps?: boolean } = {},
+  ): Promise<ScriptOutcome> {
     const parsed = parseScript(request.script);
     const target = request.reader ? this.hub.resolve(request.reader).reader : this.hub.firstWithCard();
     if (!target) throw new CardbenchError('operation-failed', 'No reader has a card: insert one, or choose the reader.');
-    const options = { ...(request.share ? { share: request.share } : {}), ...(request.protocol ? { protocol: request.protocol } : {}) };
+    const signal = live.signal;
+    const options = {
+      ...(request.share ? { share: request.share } : {}),
+      ...(request.protocol ? { protocol: request.protocol } : {}),
+      ...(signal ? { signal } : {}),
+    };
     const result = await runScript(
       parsed,
       {
         send: (bytes) => this.hub.transmit(target.id, bytes, options),
         reset: () => this.hub.disconnect(target.id, 'reset'),
       },
-      { followUps: request.followUps ?? false },
+      {
+        followUps: request.followUps ?? false,
+        ...(live.onStep ? { onStep: live.onStep } : {}),
+        ...(signal ? { stopRequested: () => signal.aborted } : {}),
+        ...(live.keepSteps === undefined ? {} : { keepSteps: live.keepSteps }),
+      },
     );
     for (const step of result.steps) this.remember(target.name, step.exchanges);
     return { ...result, reader: target.id };

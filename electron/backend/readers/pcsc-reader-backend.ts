@@ -8,7 +8,14 @@ import { CardbenchError } from '../../../core/ipc/errors.js';
 import type { PcscLiteFactory } from '../pcsc/pcsc-binding.js';
 import { loadPcscLite } from '../pcsc/pcsc-probe.js';
 import { PcscService } from '../pcsc/pcsc-service.js';
-import type { BackendReader, Disposition, ReaderBackend, ReaderTransmitOptions, ReaderTransmitResult } from '../reader-backend.js';
+import type {
+  BackendReader,
+  Disposition,
+  ReaderBackend,
+  ReaderCallOptions,
+  ReaderTransmitOptions,
+  ReaderTransmitResult,
+} from '../reader-backend.js';
 
 export class PcscReaderBackend implements ReaderBackend {
   readonly kind = 'pcsc' as const;
@@ -39,8 +46,8 @@ export class PcscReaderBackend implements ReaderBackend {
     return this.service.transmit(reader, apdu, options);
   }
 
-  control(reader: string, controlCode: number, data: Uint8Array): Promise<Uint8Array> {
-    return this.service.control(reader, controlCode, data);
+  control(reader: string, controlCode: number, data: Uint8Array, options: ReaderCallOptions = {}): Promise<Uint8Array> {
+    return this.service.control(reader, controlCode, data, options);
   }
 
   disconnect(reader: string, disposition?: Disposition): Promise<void> {

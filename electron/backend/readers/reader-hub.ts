@@ -5,7 +5,15 @@
  */
 import type { BackendStatus } from '../../../core/ipc/app-info.js';
 import { CardbenchError } from '../../../core/ipc/errors.js';
-import type { Disposition, ReaderBackend, ReaderBackendKind, ReaderTransmitOptions, ReaderTransmitResult } from '../reader-backend.js';
+import { CallStoppedError } from '../abortable.js';
+import type {
+  Disposition,
+  ReaderBackend,
+  ReaderBackendKind,
+  ReaderCallOptions,
+  ReaderTransmitOptions,
+  ReaderTransmitResult,
+} from '../reader-backend.js';
 
 export interface HubReader {
   id: string;
@@ -25,6 +33,42 @@ export interface ResolvedReader {
   reader: HubReader;
 }
 
+/**
+ * A reader name that matches no reader, or several. Carries the names there are (and the backends
+ * that are down, which may be why) as data, so each shell lays them out its own way; the detail
+ * keeps one reader per line for those that only show text.
+ */
+export class UnknownReaderError extends CardbenchError {
+  constructor(
+    readonly asked: string,
+    readonly problem: 'unknown' | 'ambiguous',
+    readonly candidates: readonly HubReader[],
+    readonly unavailable: readonly { kind: ReaderBackendKind; reason: string }[],
+  ) {
+    super(
+      'operation-failed',
+      problem === 'ambiguous'
+        ? `"${asked}" matches ${candidates.length} readers: give more of the name.`
+        : candidates.length
+          ? `No reader named "${asked}".`
+          : `No reader named "${asked}": no reader is listed.`,
+      [
+        ...(candidates.length ? [problem === 'ambiguous' ? 'Matching readers:' : 'Readers:', ...candidates.map((r) => `  ${r.name}`)] : []),
+        ...unavailable.map((b) => `${b.kind} is not available: ${b.reason}`),
+      ].join('\n'),
+    );
+  }
+}
+
+export interface ReaderHubOptions {
+  /**
+   * Told once about a transmit or control call that has not returned after `slowCallMs`, with
+   * what it waits for, so a shell can say why nothing happens (a card that stopped answering).
+   */
+  onSlowCall?: (waitingFor: string, ms: number) => void;
+  slowCallMs?: number;
+}
+
 export class ReaderHub {
   private readonly listeners = new Set<(snapshot: HubSnapshot) => void>();
   private readonly unsubscribe: (() => void)[];
@@ -32,7 +76,10 @@ export class ReaderHub {
   /** id and name → reader, rebuilt on every backend change: the per-APDU path must not rebuild snapshots. */
   private routes: Map<string, ResolvedReader> | undefined;
 
-  constructor(readonly backends: readonly ReaderBackend[]) {
+  constructor(
+    readonly backends: readonly ReaderBackend[],
+    private readonly options: ReaderHubOptions = {},
+  ) {
     this.unsubscribe = backends.map((backend) => backend.onChange(() => this.changed()));
   }
 
@@ -62,31 +109,22 @@ export class ReaderHub {
   resolve(reader: string): ResolvedReader {
     const route = this.fastRoutes().get(reader);
     if (route) return route;
-    const all = this.snapshot().readers;
+    const snapshot = this.snapshot();
+    const all = snapshot.readers;
     const lower = reader.toLowerCase();
     const found =
       all.find((r) => r.id === reader) ??
       all.find((r) => r.name === reader) ??
       (() => {
         const partial = all.filter((r) => r.name.toLowerCase().includes(lower));
-        if (partial.length > 1) {
-          throw new CardbenchError(
-            'operation-failed',
-            `"${reader}" matches ${partial.length} readers: give more of the name.`,
-            partial.map((r) => r.name).join(', '),
-          );
-        }
+        if (partial.length > 1) throw new UnknownReaderError(reader, 'ambiguous', partial, []);
         return partial[0];
       })();
     if (!found) {
-      const down = this.snapshot()
-        .backends.filter((b) => !b.status.available)
-        .map((b) => `${b.kind}: ${b.status.reason ?? 'unavailable'}`);
-      throw new CardbenchError(
-        'operation-failed',
-        `No reader named "${reader}".`,
-        [all.length ? `Readers: ${all.map((r) => r.name).join(', ')}` : 'No reader is listed.', ...down].join(' '),
-      );
+      const down = snapshot.backends
+        .filter((b) => !b.status.available)
+        .map((b) => ({ kind: b.kind, reason: b.status.reason ?? 'unavailable' }));
+      throw new UnknownReaderError(reader, 'unknown', all, down);
     }
     const backend = this.backends.find((b) => b.kind === found.backend)!;
     return { backend, reader: found };
@@ -99,17 +137,22 @@ export class ReaderHub {
 
   transmit(reader: string, apdu: Uint8Array, options?: ReaderTransmitOptions): Promise<ReaderTransmitResult> {
     const { backend, reader: found } = this.resolve(reader);
-    return backend.transmit(found.name, apdu, options);
+    if (options?.signal?.aborted) return Promise.reject(new CallStoppedError(`the answer of the card in ${found.name}`));
+    return this.watched(backend.transmit(found.name, apdu, options), `the card in "${found.name}" to answer`);
   }
 
-  control(reader: string, controlCode: number, data: Uint8Array): Promise<Uint8Array> {
+  control(reader: string, controlCode: number, data: Uint8Array, options?: ReaderCallOptions): Promise<Uint8Array> {
     const { backend, reader: found } = this.resolve(reader);
     if (!backend.control) {
       return Promise.reject(
         new CardbenchError('operation-failed', `The ${backend.kind} backend has no control channel for ${found.name}.`),
       );
     }
-    return backend.control(found.name, controlCode, data);
+    if (options?.signal?.aborted) return Promise.reject(new CallStoppedError(`${found.name} to answer SCardControl`));
+    return this.watched(
+      backend.control(found.name, controlCode, data, options),
+      `"${found.name}" to answer SCardControl 0x${(controlCode >>> 0).toString(16).toUpperCase()}`,
+    );
   }
 
   ccidDescriptor(reader: string): Uint8Array | undefined {
@@ -126,6 +169,17 @@ export class ReaderHub {
     for (const off of this.unsubscribe) off();
     this.listeners.clear();
     await Promise.all(this.backends.map((backend) => backend.dispose()));
+  }
+
+  private watched<T>(call: Promise<T>, waitingFor: string): Promise<T> {
+    const tell = this.options.onSlowCall;
+    if (!tell) return call;
+    const ms = this.options.slowCallMs ?? 1000;
+    const timer = setTimeout(() => tell(waitingFor, ms), ms);
+    timer.unref?.();
+    const clear = (): void => clearTimeout(timer);
+    call.then(clear, clear);
+    return call;
   }
 
   private fastRoutes(): Map<string, ResolvedReader> {

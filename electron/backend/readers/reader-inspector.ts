@@ -7,13 +7,14 @@
 import { buildInspection, type RawReaderAnswers, type ReaderInspection } from '../../../core/console/reader-inspection.js';
 import { getFeatureRequestCode } from '../../../core/pcsc/control-codes.js';
 import { decodeFeatureList } from '../../../core/pcsc/features.js';
+import { CallStoppedError } from '../abortable.js';
 import type { ReaderHub } from './reader-hub.js';
 import { identifyCard } from './smartcard-list-file.js';
 
 export async function inspectReader(
   hub: ReaderHub,
   readerName: string,
-  options: { smartcardListPaths?: readonly string[] } = {},
+  options: { smartcardListPaths?: readonly string[]; signal?: AbortSignal } = {},
 ): Promise<ReaderInspection> {
   const { backend, reader } = hub.resolve(readerName);
   const raw: RawReaderAnswers = {
@@ -26,14 +27,19 @@ export async function inspectReader(
   };
   if (backend.control) {
     const platform = process.platform === 'win32' ? 'windows' : 'pcsc-lite';
+    const callOptions = options.signal ? { signal: options.signal } : {};
+    // Through the hub, which tells the shell about a reader that takes long to answer.
+    const control = (code: number) => hub.control(reader.id, code, new Uint8Array(0), callOptions);
     try {
-      raw.featureAnswer = await backend.control(reader.name, getFeatureRequestCode(platform), new Uint8Array(0));
+      raw.featureAnswer = await control(getFeatureRequestCode(platform));
       const features = decodeFeatureList(raw.featureAnswer).features;
       const tlv = features.find((f) => f.name === 'GET_TLV_PROPERTIES');
       const pin = features.find((f) => f.name === 'IFD_PIN_PROPERTIES');
-      if (tlv) raw.tlvAnswer = await ask(backend.control.bind(backend), reader.name, tlv.controlCode, 'GET_TLV_PROPERTIES', raw.notes!);
-      if (pin) raw.pinAnswer = await ask(backend.control.bind(backend), reader.name, pin.controlCode, 'IFD_PIN_PROPERTIES', raw.notes!);
+      if (tlv) raw.tlvAnswer = await ask(control, tlv.controlCode, 'GET_TLV_PROPERTIES', raw.notes!);
+      if (pin) raw.pinAnswer = await ask(control, pin.controlCode, 'IFD_PIN_PROPERTIES', raw.notes!);
     } catch (error) {
+      // A stop is the caller's, not something the reader failed to do.
+      if (error instanceof CallStoppedError) throw error;
       raw.notes!.push(`GET_FEATURE_REQUEST failed: ${(error as Error).message}`);
     } finally {
       // Inspection may have opened a direct connection; the console should not inherit it.
@@ -50,15 +56,15 @@ export async function inspectReader(
 }
 
 async function ask(
-  control: (reader: string, code: number, data: Uint8Array) => Promise<Uint8Array>,
-  reader: string,
+  control: (code: number) => Promise<Uint8Array>,
   code: number,
   name: string,
   notes: string[],
 ): Promise<Uint8Array | undefined> {
   try {
-    return await control(reader, code, new Uint8Array(0));
+    return await control(code);
   } catch (error) {
+    if (error instanceof CallStoppedError) throw error;
     notes.push(`${name} failed: ${(error as Error).message}`);
     return undefined;
   }

@@ -5,7 +5,14 @@
  */
 import type { BackendStatus } from '../../../core/ipc/app-info.js';
 import { CardbenchError } from '../../../core/ipc/errors.js';
-import type { BackendReader, Disposition, ReaderBackend, ReaderBackendKind, ReaderTransmitOptions } from '../reader-backend.js';
+import type {
+  BackendReader,
+  Disposition,
+  ReaderBackend,
+  ReaderBackendKind,
+  ReaderCallOptions,
+  ReaderTransmitOptions,
+} from '../reader-backend.js';
 
 export class SwitchableBackend implements ReaderBackend {
   private inner: ReaderBackend | undefined;
@@ -53,10 +60,10 @@ export class SwitchableBackend implements ReaderBackend {
   transmit(reader: string, apdu: Uint8Array, options?: ReaderTransmitOptions) {
     return this.on().transmit(reader, apdu, options);
   }
-  control(reader: string, controlCode: number, data: Uint8Array): Promise<Uint8Array> {
+  control(reader: string, controlCode: number, data: Uint8Array, options?: ReaderCallOptions): Promise<Uint8Array> {
     const inner = this.on();
     if (!inner.control) return Promise.reject(new CardbenchError('operation-failed', `${reader} has no control channel.`));
-    return inner.control(reader, controlCode, data);
+    return inner.control(reader, controlCode, data, options);
   }
   ccidDescriptor(reader: string): Uint8Array | undefined {
     return this.inner?.ccidDescriptor?.(reader);

@@ -13,7 +13,14 @@ import type { DeviceTimers } from '../../../core/sim/usb/usb-faults.js';
 import { GEMPC_PINPAD_USB_PROFILE, type UsbReaderProfile } from '../../../core/sim/usb/usb-reader-profiles.js';
 import { VirtualUsbCcidDevice } from '../../../core/sim/usb/virtual-usb-ccid-device.js';
 import { CcidDriverReader } from '../ccid-usb/ccid-driver-reader.js';
-import type { BackendReader, Disposition, ReaderBackend, ReaderTransmitOptions, ReaderTransmitResult } from '../reader-backend.js';
+import type {
+  BackendReader,
+  Disposition,
+  ReaderBackend,
+  ReaderCallOptions,
+  ReaderTransmitOptions,
+  ReaderTransmitResult,
+} from '../reader-backend.js';
 
 export const VIRTUAL_READER_NAME = 'Cardbench Virtual Pinpad';
 /** OpenPGP's factory PW1: what the demo keypad types unless told otherwise. */
@@ -77,11 +84,11 @@ export function createVirtualReaderBackend(options: VirtualReaderBackendOptions 
       return () => listeners.delete(listener);
     },
     settled: () => started,
-    async transmit(name: string, apdu: Uint8Array, _options?: ReaderTransmitOptions): Promise<ReaderTransmitResult> {
-      return find(name).transmit(apdu);
+    async transmit(name: string, apdu: Uint8Array, options?: ReaderTransmitOptions): Promise<ReaderTransmitResult> {
+      return find(name).transmit(apdu, options?.signal);
     },
-    async control(name: string, controlCode: number, data: Uint8Array): Promise<Uint8Array> {
-      return find(name).control(controlCode, data);
+    async control(name: string, controlCode: number, data: Uint8Array, options?: ReaderCallOptions): Promise<Uint8Array> {
+      return find(name).control(controlCode, data, options?.signal);
     },
     ccidDescriptor(name: string): Uint8Array | undefined {
       return name === VIRTUAL_READER_NAME && !disposed ? Uint8Array.from(device.info.classDescriptor) : undefined;
@@ -92,8 +99,9 @@ export function createVirtualReaderBackend(options: VirtualReaderBackendOptions 
     async dispose(): Promise<void> {
       if (disposed) return;
       disposed = true;
-      await started;
+      // Closing first cancels whatever is still waiting on the device (a mute card), so nothing here waits for a timeout.
       await driver.close();
+      await started;
       changed();
       listeners.clear();
     },

@@ -7,6 +7,7 @@ import { decodeFeatureList } from '../../../../../core/pcsc/features.js';
 import { encodePinVerifyStructure } from '../../../../../core/pcsc/pin-structures.js';
 import { ScriptedKeypad } from '../../../../../core/sim/reader/keypad.js';
 import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { CallStoppedError } from '../../../../../electron/backend/abortable.js';
 import { MODIFY_PIN_DIRECT_CODE, VERIFY_PIN_DIRECT_CODE } from '../../../../../electron/backend/ccid-usb/ccid-driver-reader.js';
 import {
   createVirtualReaderBackend,
@@ -104,5 +105,30 @@ describe('createVirtualReaderBackend', () => {
     expect(backend.readers()).toEqual([]);
     expect(backend.status().available).toBe(false);
     await expect(backend.transmit(VIRTUAL_READER_NAME, bytes('00A40400'))).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
+
+describe('createVirtualReaderBackend, a card that stops answering', () => {
+  it('a transmit waiting on it stops as soon as its signal fires; the next one powers the card anew; dispose does not wait', async () => {
+    backend = createVirtualReaderBackend();
+    await backend.settled();
+    expect(hex((await backend.transmit(VIRTUAL_READER_NAME, bytes('00A4000C022F01'))).response)).toBe('9000');
+    backend.device.faults.muteCard = 'no-answer';
+    const controller = new AbortController();
+    const waiting = backend.transmit(VIRTUAL_READER_NAME, bytes('00B0000010'), { signal: controller.signal });
+    // Let the command reach the device, which holds it unanswered.
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort('SIGINT');
+    const error = await waiting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallStoppedError);
+    expect((error as CallStoppedError).what).toBe(`the answer of the card in ${VIRTUAL_READER_NAME}`);
+    // A call made with a signal that has already fired does not reach the card at all.
+    const sentBefore = backend.device.received.length;
+    await expect(backend.transmit(VIRTUAL_READER_NAME, bytes('00B0000010'), { signal: controller.signal })).rejects.toBeInstanceOf(
+      CallStoppedError,
+    );
+    expect(backend.device.received.length).toBe(sentBefore);
+    await backend.dispose();
+    backend = undefined;
   });
 });
