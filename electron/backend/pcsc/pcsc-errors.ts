@@ -23,8 +23,11 @@ const PCSC_ERRORS: readonly PcscErrorInfo[] = [
   {
     code: 0x8010000b,
     name: 'SCARD_E_SHARING_VIOLATION',
+    // PC/SC does not say who holds the card: name usual holders only as possibilities.
     advice:
-      'Another program holds the reader exclusively: close it, or tell GnuPG scdaemon to use PC/SC (`disable-ccid` in scdaemon.conf).',
+      'Another program holds the card exclusively (PC/SC does not say which): close it and retry. Programs that often do: ' +
+      "GnuPG's scdaemon (`gpgconf --kill scdaemon` frees the card; `pcsc-shared` in scdaemon.conf makes it share), " +
+      'a browser or mail client with a PKCS#11 module loaded, another Cardbench connected with --share exclusive.',
   },
   { code: 0x8010000c, name: 'SCARD_E_NO_SMARTCARD', advice: 'No card is in the reader: insert one.' },
   { code: 0x80100069, name: 'SCARD_W_REMOVED_CARD', advice: 'The card was removed: insert it again and reconnect.' },
@@ -53,7 +56,8 @@ const PCSC_ERRORS: readonly PcscErrorInfo[] = [
   {
     code: 0x80100013,
     name: 'SCARD_F_COMM_ERROR',
-    advice: 'Lost contact with the PC/SC service (pcscd stopped or crashed): Cardbench reconnects by itself once it is back.',
+    // True for the app (whose reader list comes back by itself) and for the CLI (which has exited) alike.
+    advice: 'Lost contact with the PC/SC service (pcscd stopped or crashed): once it runs again, retry.',
   },
   {
     code: 0x80100067,

@@ -13,8 +13,17 @@ describe('PC/SC errors', () => {
     expect(describePcscFailure(message)).toMatchObject({ name: 'SCARD_E_NO_SERVICE', advice: expect.stringContaining('pcscd') });
   });
 
-  it('tells who may hold a reader on a sharing violation', () => {
-    expect(describePcscFailure('SCardConnect error: Sharing violation.(0x8010000b)').advice).toContain('disable-ccid');
+  it('on a sharing violation says what is known, and names usual holders only as possibilities', () => {
+    const { advice } = describePcscFailure('SCardConnect error: Sharing violation.(0x8010000b)');
+    expect(advice).toMatch(/^Another program holds the card exclusively \(PC\/SC does not say which\): close it and retry\./);
+    expect(advice).toMatch(/Programs that often do: GnuPG's scdaemon/);
+    // The old advice blamed GnuPG and prescribed its direct-CCID switch, which has nothing to do with PC/SC sharing.
+    expect(advice).not.toMatch(/disable-ccid|tell GnuPG/);
+  });
+
+  it('after pcscd is lost, says nothing only the app does ("reconnects by itself")', () => {
+    const { advice } = describePcscFailure('SCardTransmit error: RPC transport error.(0x80100013)');
+    expect(advice).toBe('Lost contact with the PC/SC service (pcscd stopped or crashed): once it runs again, retry.');
   });
 
   it('keeps unknown codes visible', () => {
