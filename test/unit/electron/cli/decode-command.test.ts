@@ -165,6 +165,15 @@ describe('cardbench decode: pipes, FIFOs and signals (issue 8, item 3)', { timeo
     expect({ ...piped, file: GCC }).toEqual(JSON.parse(fromFile.stdout));
   });
 
+  it('decode - waiting on a stdin that sends nothing stops itself on SIGINT (130)', async () => {
+    const run = spawnCardbench(['decode', '-']);
+    await run.printed('Capture -');
+    run.child.kill('SIGINT');
+    const result = await run.exited;
+    expect(result.code).toBe(EXIT.interrupted);
+    expect(result.stderr).toBe('cardbench: decode: stopped before the end of -\n');
+  });
+
   it('a character device is refused (exit 1) with a way to read it', () => {
     const run = cardbench('decode', '/dev/zero', '--json');
     expect(run.status).toBe(EXIT.failure);
