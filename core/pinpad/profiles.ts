@@ -62,17 +62,22 @@ function text(value: unknown, field: string, max: number, where: string): string
 
 class ProfileError extends Error {}
 
-/** True when the template's PIN area already holds at least 4 digits (ASCII 30-39 or BCD nibbles 0-9). */
+/**
+ * True when the template already holds at least 4 digits where a PIN goes (ASCII 30-39 or BCD
+ * nibbles 0-9 in the PIN area), or 4 ASCII digits in data the reader appends its PIN after (a
+ * template with no PIN block, whose "data" is then most likely a PIN someone pasted in).
+ */
 function templateHoldsDigits(roles: readonly string[], bytes: Uint8Array, bmFormatString: number): boolean {
   const coding = decodeFormatString(bmFormatString).coding;
-  if (coding !== 'ascii' && coding !== 'bcd') return false;
   let digits = 0;
+  let asciiInData = 0;
   bytes.forEach((b, i) => {
+    if (roles[i] === 'data') asciiInData += b >= 0x30 && b <= 0x39 ? 1 : 0;
     if (roles[i] !== 'pin' && roles[i] !== 'new-pin') return;
     if (coding === 'ascii') digits += b >= 0x30 && b <= 0x39 ? 1 : 0;
-    else digits += (b >> 4 <= 9 ? 1 : 0) + ((b & 0x0f) <= 9 ? 1 : 0);
+    else if (coding === 'bcd') digits += (b >> 4 <= 9 ? 1 : 0) + ((b & 0x0f) <= 9 ? 1 : 0);
   });
-  return digits >= 4;
+  return digits >= 4 || asciiInData >= 4;
 }
 
 /** Checks one profile; `where` names it in messages ("profile 3"). */

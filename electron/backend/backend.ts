@@ -9,10 +9,13 @@ import type { Envelope } from '../../core/ipc/envelope.js';
 import { createCaptureHandlers, type CaptureHandlerOptions } from './handlers/capture-handlers.js';
 import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
 import { createPinpadHandlers } from './handlers/pinpad-handlers.js';
-import { createReaderHandlers, type ReaderHandlerOptions } from './handlers/reader-handlers.js';
+import { createReaderDomain, type ReaderHandlerOptions } from './handlers/reader-handlers.js';
 import { loadPcscLite, probePcsc } from './pcsc/pcsc-probe.js';
+import { cardbenchDataDir } from './settings/data-dir.js';
 import { probeUsb } from './usb/usb-probe.js';
 import { APP_VERSION } from './version.js';
+import { OnScreenKeypad } from './virtual-reader/on-screen-keypad.js';
+import { VIRTUAL_READER_ID } from './virtual-reader/virtual-reader-backend.js';
 
 export type { BackendEvent };
 export type BackendListener = (event: BackendEvent) => void;
@@ -78,15 +81,23 @@ export function createBackend(options: BackendOptions): Backend {
 
   const cleanups: (() => void | Promise<void>)[] = [];
   const context: HandlerContext = { shell: options.shell, emit: (event) => emit(event), onDispose: (cleanup) => cleanups.push(cleanup) };
+  // The built-in virtual reader's keypad is on screen: its requests go out as events, its keys come back through the Pinpad channels.
+  const keypad = new OnScreenKeypad(VIRTUAL_READER_ID);
+  const readers = createReaderDomain(context, { ...options.readers, virtualKeypad: keypad });
   // Each domain owns its channels; the Handlers type makes sure together they cover the contract.
   const handlers: Handlers = {
     'app.info': () => {
       refresh();
       return info();
     },
-    ...createReaderHandlers(context, options.readers),
+    ...readers.handlers,
     ...createCaptureHandlers(context, options.captures),
-    ...createPinpadHandlers(),
+    ...createPinpadHandlers(context, {
+      hub: readers.hub,
+      dataDir: () => options.readers?.dataDir ?? cardbenchDataDir(),
+      keypad,
+      ...(options.readers?.smartcardListPaths ? { smartcardListPaths: options.readers.smartcardListPaths } : {}),
+    }),
   };
 
   return {

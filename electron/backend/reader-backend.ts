@@ -42,6 +42,18 @@ export interface ReaderTransmitResult {
   protocol: ActiveProtocol;
 }
 
+/** A PIN entry on the reader's own keypad, as a CCID PC_to_RDR_Secure carries it. */
+export interface SecurePinEntry {
+  operation: 'verify' | 'modify';
+  /** bPINOperation + abPINDataStructure (core/ccid builds it; the APDU template is its tail). */
+  abData: Uint8Array;
+  /** The APDU template alone: at T=1 the driver wraps the card's answer to it. */
+  template: Uint8Array;
+}
+
+/** What the reader answered: the card's response (the status word), or the bError of a failed Secure. */
+export type SecurePinAnswer = { response: Uint8Array } | { bError: number };
+
 export interface ReaderBackend {
   readonly kind: ReaderBackendKind;
   /** Available or not, and why (shown in the status bar). */
@@ -54,6 +66,10 @@ export interface ReaderBackend {
   transmit(reader: string, apdu: Uint8Array, options?: ReaderTransmitOptions): Promise<ReaderTransmitResult>;
   /** SCardControl-style call (part 10 features, escape); absent where the backend has none. */
   control?(reader: string, controlCode: number, data: Uint8Array, options?: ReaderCallOptions): Promise<Uint8Array>;
+  /** PC_to_RDR_Secure through the backend's CCID driver (virtual, usb); PC/SC readers take SCardControl instead. */
+  securePinEntry?(reader: string, entry: SecurePinEntry): Promise<SecurePinAnswer>;
+  /** CCID Abort of the PIN entry waiting on this reader's keypad; false when none waits. */
+  abortPinEntry?(reader: string): Promise<boolean>;
   /** The CCID class descriptor, where the backend sees the device itself (virtual, usb). */
   ccidDescriptor?(reader: string): Uint8Array | undefined;
   /** Drops the connection to a reader's card (the next transmit reconnects); never waits on a call still in flight. */

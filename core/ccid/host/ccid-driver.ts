@@ -362,6 +362,17 @@ export class CcidDriver {
     return pinOutcomeFromResponse(operation, Uint8Array.from(answer.data));
   }
 
+  /**
+   * Aborts the command of `slot` still waiting for the reader (CCID §5.3.1), e.g. a PIN entry
+   * nobody will finish: that command then ends with the reader's answer, CMD_ABORTED (bError FF)
+   * for a Secure. False when no command of that slot is waiting.
+   */
+  async abort(slot: number): Promise<boolean> {
+    if (this.closed || this.channel.goneReason) return false;
+    this.assertSlot(slot);
+    return this.channel.abortInFlight(slot);
+  }
+
   /** GET_CLOCK_FREQUENCIES class request: the clocks in kHz (empty when the reader lists none). */
   async clockFrequencies(): Promise<number[]> {
     return this.listRequest(CCID_CLASS_REQUEST.GET_CLOCK_FREQUENCIES, this.descriptor.bNumClockSupported);

@@ -3,7 +3,7 @@
  * answers matched on bSeq and bSlot (stale answers of an earlier, timed-out command are read and
  * dropped), time extensions (bStatus 0x80) honoured with the reader's multiplier, answers that
  * span several bulk IN transfers rebuilt from dwLength, and Abort (class request + bulk message)
- * when the reader goes quiet.
+ * when the reader goes quiet, or when the host gives up on a command still waiting (a PIN entry).
  */
 import { decodeSlotStatus, type CcidSlotStatus } from '../decode-message.js';
 import { encodeAbort } from '../encode-message.js';
@@ -54,6 +54,8 @@ export class CcidMessageChannel {
   private nextSeq = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private gone: string | undefined;
+  /** The command waiting for its answer, so an abort can name its slot. */
+  private inFlight: { slot: number } | undefined;
 
   constructor(
     private readonly transport: UsbCcidTransport,
@@ -83,7 +85,44 @@ export class CcidMessageChannel {
     return seq;
   }
 
+  /**
+   * CCID §5.3.1 for the command of `slot` still waiting for its answer (a PIN entry the user gave
+   * up on): the ABORT class request and PC_to_RDR_Abort go out now, outside the queue. The reader
+   * answers the waiting command with CMD_ABORTED, which that command reads as its own answer; the
+   * Abort's SlotStatus is then a stale answer the next command skips. False when nothing waits.
+   */
+  async abortInFlight(slot: number): Promise<boolean> {
+    if (this.gone || this.inFlight?.slot !== slot) return false;
+    const seq = this.takeSeq();
+    this.observer.trace?.({ direction: 'control', request: `ABORT slot ${slot} seq ${seq}` });
+    await this.guard(() =>
+      this.transport.controlOut(
+        {
+          bmRequestType: CLASS_INTERFACE_OUT,
+          bRequest: CCID_CLASS_REQUEST.ABORT,
+          wValue: (seq << 8) | slot,
+          wIndex: this.transport.info.interfaceNumber,
+        },
+        new Uint8Array(0),
+        ABORT_TIMEOUT_MS,
+      ),
+    );
+    const message = encodeAbort({ slot, seq });
+    this.observer.trace?.({ direction: 'out', bytes: message });
+    await this.guard(() => this.transport.bulkOut(message));
+    return true;
+  }
+
   private async exchange(command: CcidCommand): Promise<CcidAnswer> {
+    this.inFlight = { slot: command.slot };
+    try {
+      return await this.exchangeOnce(command);
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  private async exchangeOnce(command: CcidCommand): Promise<CcidAnswer> {
     this.assertPresent();
     const seq = this.takeSeq();
     const message = command.build(seq);

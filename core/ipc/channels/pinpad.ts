@@ -14,9 +14,11 @@
  *   unless `confirmLastTry`), then SCardControl(VERIFY/MODIFY_PIN_DIRECT) on PC/SC or
  *   PC_to_RDR_Secure on direct-USB/virtual readers, with `pinpad.runState` events; the outcome is
  *   explained by core/pinpad explainPinOutcome. `pinpad.cancel` aborts the pending entry
- *   (SCardCancel / CCID Abort). With the built-in virtual reader the backend emits
+ *   (CCID Abort; on PC/SC nothing can, see the channel). With the built-in virtual reader the backend emits
  *   `pinpad.keypadRequest` for each PIN the simulated reader asks for and waits for
  *   `pinpad.keypadInput`; `pinpad.keypadDone` closes the on-screen keypad.
+ *
+ * Every `reader` in results and events is the hub's reader id (`pcsc:NAME`, `virtual:NAME`, `usb:NAME`).
  */
 import { z } from 'zod';
 import type { PinOperationName } from '../../pcsc/pin-bit-fields.js';
@@ -154,8 +156,12 @@ export const pinpadChannels = {
   ),
   /** Runs the request on the reader's keypad and explains the outcome. */
   'pinpad.run': channel<PinRunResult>()(z.object(runArgs).strict()),
-  /** Aborts the PIN entry pending on this reader. */
-  'pinpad.cancel': channel<{ cancelled: boolean }>()(z.object({ reader: readerArg }).strict()),
+  /**
+   * Aborts the PIN entry pending on this reader (CCID Abort on the built-in virtual reader and
+   * direct USB). `detail` says what happened in a sentence; on PC/SC `cancelled` is false, because
+   * nothing pcsc-lite offers ends a pending SCardControl: the reader's Cancel key or its timeout do.
+   */
+  'pinpad.cancel': channel<{ cancelled: boolean; detail: string }>()(z.object({ reader: readerArg }).strict()),
   /** The software path: the PIN typed here goes into the APDU (for readers without a keypad). Never echoed. */
   'pinpad.runSoftware': channel<PinRunResult>()(
     z

@@ -21,6 +21,12 @@ export type KeypadResult = { kind: 'digits'; digits: string } | { kind: 'cancel'
 
 export interface Keypad {
   enterPin(prompt: PinEntryPrompt): Promise<KeypadResult>;
+  /**
+   * The reader stopped waiting for the entry in progress (the host sent a CCID Abort): a keypad
+   * with a person in front of it closes its prompt. Whatever the pending enterPin resolves with
+   * afterwards is ignored.
+   */
+  abort?(): void;
 }
 
 /** One line of a keypad script: a PIN, `cancel`, `timeout`, or `delay N` (a pause before the next entry). */

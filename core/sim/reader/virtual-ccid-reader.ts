@@ -38,6 +38,8 @@ export const CCID_ERROR = {
   /** Index of abData: the Secure structure or the protocol data is wrong. */
   badData: 0x0a,
   slotBusy: 0xe0,
+  /** CMD_ABORTED: the host aborted the command (CCID §5.3.1). */
+  commandAborted: 0xff,
   pinCancelled: 0xef,
   pinTimeout: 0xf0,
   iccMute: 0xfe,
@@ -58,7 +60,7 @@ export type ReaderActivity =
   | { type: 'pin-entry'; operation: 'verify' | 'modify'; outcome: PinEntryOutcome }
   | { type: 'refused'; message: string };
 
-export type PinEntryOutcome = 'entered' | 'cancelled' | 'timeout' | 'confirmation-mismatch' | 'wrong-length' | 'not-insertable';
+export type PinEntryOutcome = 'entered' | 'cancelled' | 'timeout' | 'aborted' | 'confirmation-mismatch' | 'wrong-length' | 'not-insertable';
 
 /** Status words the reader makes up itself for a PIN entry that never reached the card (PC/SC part 10). */
 const SW_CONFIRMATION_MISMATCH = Uint8Array.of(0x64, 0x02);
@@ -89,6 +91,8 @@ export class VirtualCcidReader {
   private t1: T1CardLink | undefined;
   private slotChangePending = false;
   private busy = false;
+  /** Set while the keypad is asked for a PIN: ends that wait when the host aborts. */
+  private stopPinEntry: (() => void) | undefined;
 
   constructor(options: VirtualCcidReaderOptions) {
     this.profile = options.profile ?? GEMPC_PINPAD_PROFILE;
@@ -120,6 +124,23 @@ export class VirtualCcidReader {
     this.t1 = undefined;
     this.slotChangePending = true;
     this.onActivity({ type: 'card', present: false });
+  }
+
+  /** True while a PIN entry waits for the keypad. */
+  get pinEntryPending(): boolean {
+    return this.stopPinEntry !== undefined;
+  }
+
+  /**
+   * The host's CCID Abort (class request) during a PIN entry: the keypad is told to stop and the
+   * Secure is answered CMD_ABORTED, as CCID §5.3.1 asks of a reader. False when no entry waits.
+   */
+  abortPinEntry(): boolean {
+    const stop = this.stopPinEntry;
+    if (!stop) return false;
+    this.stopPinEntry = undefined;
+    stop();
+    return true;
   }
 
   /** RDR_to_PC_NotifySlotChange for the interrupt pipe when the card moved since the last call. */
@@ -312,7 +333,15 @@ export class VirtualCcidReader {
     this.busy = true;
     let entries: Map<PinEntryStep, string>;
     try {
-      const collected = await this.collectPins(operation, fields);
+      const aborted = new Promise<{ kind: 'aborted' }>((resolve) => {
+        this.stopPinEntry = () => resolve({ kind: 'aborted' });
+      });
+      const collected = await Promise.race([this.collectPins(operation, fields), aborted]);
+      if (collected.kind === 'aborted') {
+        this.keypad.abort?.();
+        this.onActivity({ type: 'pin-entry', operation, outcome: 'aborted' });
+        return encodeDataBlock({ ...address, ...this.failed(CCID_ERROR.commandAborted), data: new Uint8Array(0) });
+      }
       if (collected.kind !== 'digits') {
         this.onActivity({ type: 'pin-entry', operation, outcome: collected.kind === 'cancel' ? 'cancelled' : 'timeout' });
         const bError = collected.kind === 'cancel' ? CCID_ERROR.pinCancelled : CCID_ERROR.pinTimeout;
@@ -321,6 +350,7 @@ export class VirtualCcidReader {
       entries = collected.entries;
     } finally {
       this.busy = false;
+      this.stopPinEntry = undefined;
     }
     // The card may have gone while the user typed.
     if (this.card !== card || !this.powered) return refuse(CCID_ERROR.iccMute, 'the card left during PIN entry');

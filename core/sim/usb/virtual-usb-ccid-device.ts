@@ -197,6 +197,8 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
       return Promise.reject(new UsbTransferError('stall', 'LIBUSB_ERROR_PIPE (request not supported)'));
     // CCID §5.3.1: the command the host gave up on is answered with CMD_ABORTED.
     const slot = setup.wValue & 0xff;
+    // A PIN entry waiting for the keypad ends now; the reader model answers it CMD_ABORTED.
+    this.readers[slot]?.abortPinEntry();
     const hungSeq = this.hung.get(slot);
     if (hungSeq !== undefined) {
       this.hung.delete(slot);

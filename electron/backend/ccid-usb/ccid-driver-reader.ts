@@ -17,7 +17,14 @@ import {
 } from '../../../core/pcsc/control-codes.js';
 import { encodeFeatureList } from '../../../core/pcsc/features.js';
 import { abandonOnAbort, CallStoppedError } from '../abortable.js';
-import type { ActiveProtocol, BackendReader, Disposition, ReaderTransmitResult } from '../reader-backend.js';
+import type {
+  ActiveProtocol,
+  BackendReader,
+  Disposition,
+  ReaderTransmitResult,
+  SecurePinAnswer,
+  SecurePinEntry,
+} from '../reader-backend.js';
 
 const FEATURE_VERIFY_PIN_DIRECT = 0x06;
 const FEATURE_MODIFY_PIN_DIRECT = 0x07;
@@ -29,6 +36,8 @@ export class CcidDriverReader {
   private cardPresent = false;
   private activation: CardActivation | undefined;
   private activating: Promise<CardActivation> | undefined;
+  /** PIN entries in progress through securePinEntry (what abortPinEntry may abort). */
+  private pinEntries = 0;
 
   constructor(
     readonly name: string,
@@ -105,6 +114,37 @@ export class CcidDriverReader {
       return responseOf(outcome);
     }
     throw new CardbenchError('operation-failed', `Control code 0x${code32.toString(16)} is not supported by ${this.name}.`);
+  }
+
+  /**
+   * PC_to_RDR_Secure with abData as built for this request: the reader's answer as it came, the
+   * card's response or the bError of a refused or stopped entry (cancelled, timeout, aborted,
+   * a field the reader does not support), so the caller explains it from the real value.
+   */
+  async securePinEntry(entry: SecurePinEntry): Promise<SecurePinAnswer> {
+    await this.connect();
+    this.pinEntries++;
+    try {
+      return await this.run(async (): Promise<SecurePinAnswer> => {
+        try {
+          const outcome = await this.driver.secure(this.slot, entry.operation, entry.abData, entry.template);
+          if (outcome.response) return { response: outcome.response };
+          return { bError: outcome.bError ?? 0 };
+        } catch (error) {
+          if (error instanceof CcidError && error.bError !== undefined && (error.code === 'command-failed' || error.code === 'unsupported'))
+            return { bError: error.bError };
+          throw error;
+        }
+      });
+    } finally {
+      this.pinEntries--;
+    }
+  }
+
+  /** CCID Abort of the PIN entry in progress (the reader answers it CMD_ABORTED); false when none is. */
+  async abortPinEntry(): Promise<boolean> {
+    if (this.pinEntries === 0) return false;
+    return this.driver.abort(this.slot);
   }
 
   async disconnect(disposition: Disposition = 'leave'): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   ReaderCallOptions,
   ReaderTransmitOptions,
   ReaderTransmitResult,
+  SecurePinEntry,
 } from '../reader-backend.js';
 import { probeUsb } from '../usb/usb-probe.js';
 import { CcidDriverReader } from './ccid-driver-reader.js';
@@ -124,6 +125,8 @@ export function createUsbReaderBackend(options: UsbReaderBackendOptions = {}): U
       find(name).reader.transmit(apdu, options?.signal),
     control: async (name: string, code: number, data: Uint8Array, options?: ReaderCallOptions) =>
       find(name).reader.control(code, data, options?.signal),
+    securePinEntry: async (name: string, entry: SecurePinEntry) => find(name).reader.securePinEntry(entry),
+    abortPinEntry: async (name: string) => open.get(name)?.reader.abortPinEntry() ?? false,
     ccidDescriptor: (name: string) => open.get(name)?.classDescriptor,
     disconnect: async (name: string, disposition?: Disposition) => find(name).reader.disconnect(disposition),
     async dispose() {

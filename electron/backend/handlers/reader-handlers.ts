@@ -2,6 +2,7 @@
 import type { readerChannels } from '../../../core/ipc/channels/readers.js';
 import type { Handlers } from '../../../core/ipc/dispatch.js';
 import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { Keypad } from '../../../core/sim/reader/keypad.js';
 import type { ReaderBackend } from '../reader-backend.js';
 import { ConsoleService } from '../readers/console-service.js';
 import { defaultReaderBackends, virtualReaderWanted } from '../readers/default-backends.js';
@@ -17,14 +18,27 @@ export type ReaderHandlers = Pick<Handlers, keyof typeof readerChannels>;
 
 /** Injectable pieces for tests; production passes nothing. */
 export interface ReaderHandlerOptions {
-  /** The reader sources; default: PC/SC, direct USB and the built-in virtual reader (defaultReaderBackends). */
-  backends?: () => ReaderBackend[];
+  /**
+   * The reader sources; default: PC/SC, direct USB and the built-in virtual reader (defaultReaderBackends).
+   * `keypad` is what the built-in virtual reader's keypad should be (the app's on-screen keypad).
+   */
+  backends?: (shared: { keypad?: Keypad }) => ReaderBackend[];
+  /** The built-in virtual reader's keypad (the backend passes its on-screen keypad). */
+  virtualKeypad?: Keypad;
   /** Where console.json lives; default cardbenchDataDir() (CARDBENCH_DATA_DIR overrides). */
   dataDir?: string;
   smartcardListPaths?: readonly string[];
 }
 
 export function createReaderHandlers(context: HandlerContext, options: ReaderHandlerOptions = {}): ReaderHandlers {
+  return createReaderDomain(context, options).handlers;
+}
+
+/** The handlers and, for the domains that work on the same readers (the Pinpad), the hub they share. */
+export function createReaderDomain(
+  context: HandlerContext,
+  options: ReaderHandlerOptions = {},
+): { handlers: ReaderHandlers; hub: () => ReaderHub } {
   // Created on first use: a backend that never shows readers (a unit test, `cardbench decode`) never opens PC/SC.
   let state: { hub: ReaderHub; console: ConsoleService; virtual?: SwitchableBackend } | undefined;
   const dataDir = (): string => options.dataDir ?? cardbenchDataDir();
@@ -39,9 +53,10 @@ export function createReaderHandlers(context: HandlerContext, options: ReaderHan
     if (state) return state;
     let backends: ReaderBackend[];
     let virtual: SwitchableBackend | undefined;
-    if (options.backends) backends = options.backends();
+    const keypad = options.virtualKeypad ? { keypad: options.virtualKeypad } : {};
+    if (options.backends) backends = options.backends(keypad);
     else {
-      ({ backends, virtual } = defaultReaderBackends({ virtual: virtualReaderWanted(settings()?.value.virtualReader ?? true) }));
+      ({ backends, virtual } = defaultReaderBackends({ virtual: virtualReaderWanted(settings()?.value.virtualReader ?? true), ...keypad }));
     }
     const hub = new ReaderHub(backends);
     let store;
@@ -56,7 +71,7 @@ export function createReaderHandlers(context: HandlerContext, options: ReaderHan
     return state;
   };
 
-  return {
+  const handlers: ReaderHandlers = {
     'readers.list': async () => {
       const { hub } = get();
       return hub.settled();
@@ -95,4 +110,5 @@ export function createReaderHandlers(context: HandlerContext, options: ReaderHan
       return { enabled: virtual.enabled };
     },
   };
+  return { handlers, hub: () => get().hub };
 }

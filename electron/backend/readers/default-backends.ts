@@ -3,6 +3,7 @@
  * then the built-in virtual reader unless it is turned off (settings, or --no-virtual which sets
  * CARDBENCH_NO_VIRTUAL=1 for the run).
  */
+import type { Keypad } from '../../../core/sim/reader/keypad.js';
 import { createUsbReaderBackend } from '../ccid-usb/usb-reader-backend.js';
 import type { ReaderBackend } from '../reader-backend.js';
 import { createVirtualReaderBackend } from '../virtual-reader/virtual-reader-backend.js';
@@ -20,7 +21,14 @@ export interface DefaultBackends {
   virtual: SwitchableBackend;
 }
 
-export function defaultReaderBackends(options: { virtual: boolean }): DefaultBackends {
-  const virtual = new SwitchableBackend('virtual', () => createVirtualReaderBackend(), VIRTUAL_OFF_REASON, options.virtual);
+/** `keypad`: what the built-in virtual reader's keypad is (the app's on-screen keypad, the CLI's terminal). */
+export function defaultReaderBackends(options: { virtual: boolean; keypad?: Keypad }): DefaultBackends {
+  const keypad = options.keypad;
+  const virtual = new SwitchableBackend(
+    'virtual',
+    () => createVirtualReaderBackend(keypad ? { keypad } : {}),
+    VIRTUAL_OFF_REASON,
+    options.virtual,
+  );
   return { backends: [createPcscReaderBackend(), createUsbReaderBackend(), virtual], virtual };
 }

@@ -12,6 +12,8 @@ import type {
   ReaderBackendKind,
   ReaderCallOptions,
   ReaderTransmitOptions,
+  SecurePinAnswer,
+  SecurePinEntry,
 } from '../reader-backend.js';
 
 export class SwitchableBackend implements ReaderBackend {
@@ -64,6 +66,14 @@ export class SwitchableBackend implements ReaderBackend {
     const inner = this.on();
     if (!inner.control) return Promise.reject(new CardbenchError('operation-failed', `${reader} has no control channel.`));
     return inner.control(reader, controlCode, data, options);
+  }
+  securePinEntry(reader: string, entry: SecurePinEntry): Promise<SecurePinAnswer> {
+    const inner = this.on();
+    if (!inner.securePinEntry) return Promise.reject(new CardbenchError('operation-failed', `${reader} has no CCID PIN entry.`));
+    return inner.securePinEntry(reader, entry);
+  }
+  async abortPinEntry(reader: string): Promise<boolean> {
+    return (await this.inner?.abortPinEntry?.(reader)) ?? false;
   }
   ccidDescriptor(reader: string): Uint8Array | undefined {
     return this.inner?.ccidDescriptor?.(reader);

@@ -20,9 +20,13 @@ import type {
   ReaderCallOptions,
   ReaderTransmitOptions,
   ReaderTransmitResult,
+  SecurePinAnswer,
+  SecurePinEntry,
 } from '../reader-backend.js';
 
 export const VIRTUAL_READER_NAME = 'Cardbench Virtual Pinpad';
+/** Its id in the reader hub (`<backend>:<name>`), what events about its keypad name. */
+export const VIRTUAL_READER_ID = `virtual:${VIRTUAL_READER_NAME}`;
 /** OpenPGP's factory PW1: what the demo keypad types unless told otherwise. */
 export const DEFAULT_KEYPAD_PIN = '123456';
 
@@ -89,6 +93,12 @@ export function createVirtualReaderBackend(options: VirtualReaderBackendOptions 
     },
     async control(name: string, controlCode: number, data: Uint8Array, options?: ReaderCallOptions): Promise<Uint8Array> {
       return find(name).control(controlCode, data, options?.signal);
+    },
+    async securePinEntry(name: string, entry: SecurePinEntry): Promise<SecurePinAnswer> {
+      return find(name).securePinEntry(entry);
+    },
+    async abortPinEntry(name: string): Promise<boolean> {
+      return name === VIRTUAL_READER_NAME && !disposed ? reader.abortPinEntry() : false;
     },
     ccidDescriptor(name: string): Uint8Array | undefined {
       return name === VIRTUAL_READER_NAME && !disposed ? Uint8Array.from(device.info.classDescriptor) : undefined;
