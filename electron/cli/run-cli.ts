@@ -1,5 +1,7 @@
+import { CallStoppedError } from '../backend/abortable.js';
 import { APP_VERSION } from '../backend/version.js';
-import type { CliCommand, CommandContext } from './command.js';
+import { stopCause, type CliCommand, type CommandContext } from './command.js';
+import { commandHelpText, EXIT_CODES_LINE } from './command-help.js';
 import { COMMANDS } from './commands/index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -10,7 +12,7 @@ export function helpText(commands: readonly CliCommand[] = COMMANDS): string {
   });
   return `Cardbench ${APP_VERSION} — smart card toolbox
 
-Usage: cardbench <command> [options]        (cardbench <command> --help for its options)
+Usage: cardbench <command> [options]   (cardbench <command> --help, or cardbench help <command>, for its options)
 
 Commands:
 ${lines.join('\n')}
@@ -20,7 +22,7 @@ Options:
   -v, --version           print the version
   --no-virtual            hide the built-in virtual reader for this run
 
-Exit codes: 0 ok, 1 operation failed, 2 usage error, 3 not available here, 130 interrupted.`;
+${EXIT_CODES_LINE}`;
 }
 
 export async function runCli(
@@ -35,6 +37,14 @@ export async function runCli(
       context.stderr(`cardbench: ${error.message}`);
       return error.exitCode;
     }
+    if (context.signal.aborted) {
+      // Stopped while waiting for something before its real work (its input, the readers to settle).
+      const where = error instanceof CallStoppedError ? `while waiting for ${error.what}` : 'before it finished';
+      context.stderr(
+        `cardbench: ${argv.find((arg) => arg !== '--no-virtual') ?? 'cardbench'}: stopped by ${stopCause(context.signal)} ${where}.`,
+      );
+      return EXIT.interrupted;
+    }
     context.stderr(`cardbench: unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failure;
   }
@@ -47,6 +57,17 @@ async function dispatchCommand(argv: readonly string[], context: CommandContext,
     argv = argv.filter((arg) => arg !== '--no-virtual');
   }
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    const command = commands.find((c) => c.name === rest[0]);
+    if (!command || rest.length > 1) {
+      throw new CliError(
+        `help: ${command ? 'one command at a time' : `unknown command '${rest[0]}'`}. Run \`cardbench --help\` for the list.`,
+        EXIT.usage,
+      );
+    }
+    context.stdout(commandHelpText(command));
+    return EXIT.ok;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     context.stdout(helpText(commands));
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -58,7 +79,7 @@ async function dispatchCommand(argv: readonly string[], context: CommandContext,
   const command = commands.find((c) => c.name === name);
   if (!command) throw new CliError(`unknown command '${name}'. Run \`cardbench --help\` for the list.`, EXIT.usage);
   if (rest.includes('--help') || rest.includes('-h')) {
-    context.stdout(`Usage: cardbench ${command.name}${command.usage ? ` ${command.usage}` : ''}\n\n${command.summary}`);
+    context.stdout(commandHelpText(command));
     return EXIT.ok;
   }
   return command.run(context, rest);

@@ -1,15 +1,45 @@
 /**
  * The options `send` and `run` share: which reader, how to connect, whether to follow 61xx/6Cxx,
- * and JSON output. One parser so both commands accept and check them the same way.
+ * and JSON output. One parser (and one help table) so both commands accept, check and explain
+ * them the same way.
  */
 import type { ProtocolChoice, ShareMode } from '../backend/reader-backend.js';
+import type { OptionHelp } from './command.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { parseCommandOptions } from './parse-options.js';
+import { parseCommandOptions, type OptionsConfig } from './parse-options.js';
 
 export const TRANSMIT_USAGE = '[--reader R] [--protocol t0|t1|any] [--share shared|exclusive|direct] [--follow-ups] [--json]';
 
 const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
 const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
+
+export const TRANSMIT_OPTIONS = {
+  reader: { type: 'string' },
+  protocol: { type: 'string' },
+  share: { type: 'string' },
+  'follow-ups': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const satisfies OptionsConfig;
+
+export const TRANSMIT_OPTION_HELP: readonly OptionHelp[] = [
+  {
+    syntax: '--reader R',
+    text: 'the reader: its name, its id (pcsc:NAME, virtual:NAME) or a part of its name that matches one reader',
+    default: 'the first reader with a card',
+  },
+  { syntax: '--protocol t0|t1|any', text: 'the protocol to ask PC/SC for when connecting', default: 'any' },
+  {
+    syntax: '--share shared|exclusive|direct',
+    text: 'PC/SC share mode: shared lets other programs use the card, exclusive locks them out, direct talks to the reader only',
+    default: 'shared',
+  },
+  {
+    syntax: '--follow-ups',
+    text: 'answer 61xx with GET RESPONSE and 6Cxx by re-sending with Le=xx, each shown as its own exchange',
+    default: 'off: exactly the APDUs given',
+  },
+  { syntax: '--json', text: 'print the exchanges as a JSON array instead of text', default: 'text' },
+];
 
 export interface TransmitCliOptions {
   reader?: string;
@@ -20,26 +50,22 @@ export interface TransmitCliOptions {
   positionals: string[];
 }
 
-export function parseTransmitOptions(command: string, args: readonly string[]): TransmitCliOptions {
-  const { values, positionals } = parseCommandOptions(
-    command,
-    args,
-    {
-      reader: { type: 'string' },
-      protocol: { type: 'string' },
-      share: { type: 'string' },
-      'follow-ups': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-    true,
-  );
+export function parseTransmitOptions<Extra extends OptionsConfig>(
+  command: string,
+  args: readonly string[],
+  extra: Extra = {} as Extra,
+): TransmitCliOptions & { extra: Record<keyof Extra, string | boolean | undefined> } {
+  const { values, positionals } = parseCommandOptions(command, args, { ...TRANSMIT_OPTIONS, ...extra }, true);
+  const all = values as Record<string, string | boolean | undefined>;
+  const picked = Object.fromEntries(Object.keys(extra).map((key) => [key, all[key]])) as Record<keyof Extra, string | boolean | undefined>;
   return {
-    ...(values.reader === undefined ? {} : { reader: values.reader }),
-    share: pickOption(command, 'share', values.share, SHARE_MODES, 'shared'),
-    protocol: pickOption(command, 'protocol', values.protocol, PROTOCOLS, 'any'),
-    followUps: values['follow-ups'] === true,
-    json: values.json === true,
+    ...(typeof all.reader === 'string' ? { reader: all.reader } : {}),
+    share: pickOption(command, 'share', all.share as string | undefined, SHARE_MODES, 'shared'),
+    protocol: pickOption(command, 'protocol', all.protocol as string | undefined, PROTOCOLS, 'any'),
+    followUps: all['follow-ups'] === true,
+    json: all.json === true,
     positionals,
+    extra: picked,
   };
 }
 

@@ -15,6 +15,8 @@ export type VpcdEvent =
   | { kind: 'disconnected'; address: string; reason: string }
   | { kind: 'power'; action: 'on' | 'off' | 'reset' }
   | { kind: 'exchange'; command: Uint8Array; response: Uint8Array; elapsedMs: number }
+  /** A command the card received and will never answer (it has gone mute, see `muteAfterApdus`). */
+  | { kind: 'unanswered'; command: Uint8Array }
   | { kind: 'ignored'; reason: string };
 
 export interface VpcdCardSessionOptions {
@@ -22,6 +24,12 @@ export interface VpcdCardSessionOptions {
   card: SmartCard;
   /** Delay between connection attempts while vpcd is not there (default 500 ms: pcscd polls vpcd every ~400 ms). */
   retryMs?: number;
+  /**
+   * Answer this many APDUs, then receive every later one without answering, while staying inserted:
+   * a card that stopped answering, so callers blocked in SCardTransmit can be tested (timeouts, Ctrl-C).
+   * Power and ATR requests are still answered: the card is present, only mute.
+   */
+  muteAfterApdus?: number;
   onEvent?: (event: VpcdEvent) => void;
 }
 
@@ -44,6 +52,7 @@ export function plugCardIntoVpcd(options: VpcdCardSessionOptions): VpcdCardSessi
   let waitingSaid = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let atr = card.reset();
+  let answered = 0;
 
   const answer = (payload: Uint8Array): Uint8Array | undefined => {
     if (payload.length === 1) {
@@ -67,6 +76,11 @@ export function plugCardIntoVpcd(options: VpcdCardSessionOptions): VpcdCardSessi
       }
     }
     if (payload.length === 0) return undefined;
+    if (options.muteAfterApdus !== undefined && answered >= options.muteAfterApdus) {
+      emit({ kind: 'unanswered', command: payload });
+      return undefined;
+    }
+    answered++;
     const started = performance.now();
     const response = card.transmit(payload);
     emit({ kind: 'exchange', command: payload, response, elapsedMs: performance.now() - started });

@@ -1,17 +1,20 @@
 /**
  * `cardbench run SCRIPT [--reader R] [--protocol …] [--share …] [--follow-ups] [--json]`: runs a
  * scriptor-format script (see core/console/script.ts: hex APDUs, `reset`, `#` comments,
- * `=> 9000` or `# expect 9000` assertions) and prints each step. Exit 1 when an assertion
- * fails or a step could not be sent.
+ * `=> 9000` or `# expect 9000` assertions) and prints each step as it completes, then a verdict
+ * line. Exit 1 when an assertion fails, a step could not be sent, or the script cannot be read or
+ * has lines that are not steps; Ctrl-C stops it between steps (or while one waits for its
+ * answer), says at which line of the script, and exits 130.
  */
-import { readFileSync } from 'node:fs';
-import type { ScriptRunResult } from '../../../core/console/script-run.js';
+import type { ScriptRunResult, ScriptStepResult, ScriptStop } from '../../../core/console/script-run.js';
 import { ConsoleService } from '../../backend/readers/console-service.js';
-import type { CliCommand, CommandContext } from '../command.js';
+import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { parseTransmitOptions, TRANSMIT_USAGE } from '../transmit-options.js';
+import { JsonArrayWriter } from '../json-array-writer.js';
+import { readTextInput } from '../read-input.js';
 import { withReaderHub } from '../reader-session.js';
-import { sentExchange } from './send.js';
+import { parseTransmitOptions, TRANSMIT_OPTION_HELP, TRANSMIT_USAGE } from '../transmit-options.js';
+import { exchangeLines, sentExchange } from './send.js';
 
 const MAX_SCRIPT_BYTES = 2_000_000;
 
@@ -19,19 +22,33 @@ export const runCommand: CliCommand = {
   name: 'run',
   usage: `SCRIPT ${TRANSMIT_USAGE}`,
   summary: 'run an APDU script (scriptor format with expected status words)',
+  help: {
+    arguments: [{ syntax: 'SCRIPT', text: 'the script file, or - to read it from standard input' }],
+    options: TRANSMIT_OPTION_HELP.map((option) =>
+      option.syntax === '--json' ? { ...option, text: 'print the steps as a JSON array instead of text' } : option,
+    ),
+    examples: [
+      'cardbench run openpgp.apdu   # every step, then OK/FAILED with the counts',
+      'cardbench run --reader "Virtual PCD 00 00" --json checks.apdu > steps.json',
+      "printf '00A4040006D27600012401 => 9000\\n' | cardbench run -",
+    ],
+    notes: [
+      'Script lines: an APDU in hex; `reset` (reconnect with a card reset); `# comment`; `exit` ends the script.',
+      'Assertions: `00CA006E00 => 9000`, `=> 61XX` (X any digit), `=> 9000|6282`, or `# expect 9000` after the APDU.',
+      `At most 10000 steps and ${MAX_SCRIPT_BYTES} bytes. Exit 0 when every assertion holds, 1 when one fails, a step`,
+      'cannot be sent, or the script cannot be read or has lines that are not steps (nothing is sent then).',
+      'Ctrl-C stops it between steps (exit 130) and says at which line of the script.',
+    ],
+  },
   async run(context: CommandContext, args: readonly string[]): Promise<number> {
     const options = parseTransmitOptions('run', args);
     const positionals = options.positionals;
     if (positionals.length !== 1) throw new CliError('run: give one script file (use - to read it from standard input).', EXIT.usage);
     const path = positionals[0]!;
-    let script: string;
-    try {
-      script = readFileSync(path === '-' ? 0 : path, 'utf8');
-    } catch (error) {
-      throw new CliError(`run: cannot read ${path}: ${(error as Error).message}`, EXIT.usage);
-    }
-    if (script.length > MAX_SCRIPT_BYTES)
-      throw new CliError(`run: ${path} is larger than ${MAX_SCRIPT_BYTES} bytes; split it.`, EXIT.usage);
+    const label = path === '-' ? 'standard input' : path;
+    const script = await readTextInput('run', path, MAX_SCRIPT_BYTES, context.signal);
+    const lineCount = countLines(script);
+    const json = options.json ? new JsonArrayWriter(context.write) : undefined;
     const request = {
       script,
       ...(options.reader === undefined ? {} : { reader: options.reader }),
@@ -39,52 +56,88 @@ export const runCommand: CliCommand = {
       protocol: options.protocol,
       followUps: options.followUps,
     };
-    // The CLI keeps no history: scripts are files already.
-    const result = await withReaderHub((hub) => new ConsoleService(hub, undefined).runScript(request));
-    if (result.problems.length > 0) {
-      for (const p of result.problems) context.stderr(`${path}:${p.line}: ${p.message}`);
-      throw new CliError(`run: ${path} has ${result.problems.length} problem(s); nothing was sent.`, EXIT.usage);
+    let result: ScriptRunResult | undefined;
+    try {
+      // The CLI keeps no history and no steps: each is printed as it completes (a script is a file already).
+      result = await withReaderHub(context, (hub) =>
+        new ConsoleService(hub, undefined).runScript(request, {
+          signal: context.signal,
+          keepSteps: false,
+          onStep: async (step) => {
+            if (json) for (const entry of jsonStep(step)) json.push(entry);
+            else printStep(context, step, label);
+            await context.drain();
+          },
+        }),
+      );
+    } catch (error) {
+      if (!context.signal.aborted) throw error;
     }
-    if (options.json) context.stdout(JSON.stringify(jsonSteps(result), null, 2));
-    else printSteps(context, result, path);
-    return result.ok ? EXIT.ok : EXIT.failure;
+    if (result && result.problems.length > 0) {
+      for (const p of result.problems) context.stderr(`${label}:${p.line}: ${p.message}`);
+      throw new CliError(`run: ${label} has ${result.problems.length} line(s) that are not steps; nothing was sent.`, EXIT.failure);
+    }
+    json?.close();
+    if (context.signal.aborted) {
+      const where = result?.stopped
+        ? stopText(result.stopped, lineCount)
+        : result
+          ? 'after the last step: every step was run.'
+          : 'before the first step was sent.';
+      if (!json && result) context.stdout(verdictLine(result));
+      context.stderr(`cardbench: run: stopped by ${stopCause(context.signal)} ${where}`);
+      return EXIT.interrupted;
+    }
+    if (!json) context.stdout(verdictLine(result!));
+    return result!.ok ? EXIT.ok : EXIT.failure;
   },
 };
 
-function jsonSteps(result: ScriptRunResult): Record<string, unknown>[] {
-  return result.steps.flatMap((step): Record<string, unknown>[] => {
-    if (step.kind === 'reset')
-      return [{ line: step.line, reset: true, outcome: step.outcome, ...(step.message ? { message: step.message } : {}) }];
-    if (step.exchanges.length === 0) return [{ line: step.line, outcome: step.outcome, message: step.message }];
-    return step.exchanges.map((exchange, index) => ({
-      line: step.line,
-      ...sentExchange(exchange),
-      ...(index === step.exchanges.length - 1
-        ? {
-            outcome: step.outcome,
-            ...(step.expected ? { expected: step.expected.join('|') } : {}),
-            ...(step.message ? { message: step.message } : {}),
-          }
-        : {}),
-    }));
-  });
+/** Lines as an editor numbers them (a final newline does not start another line). */
+function countLines(text: string): number {
+  if (text === '') return 0;
+  return text.split(/\r?\n/).length - (/\r?\n$/.test(text) ? 1 : 0);
 }
 
-function printSteps(context: CommandContext, result: ScriptRunResult, path: string): void {
-  for (const step of result.steps) {
-    if (step.kind === 'reset') {
-      context.stdout(`${path}:${step.line}: reset${step.outcome === 'error' ? ` FAILED: ${step.message}` : ''}`);
-      continue;
-    }
-    for (const exchange of step.exchanges) {
-      context.stdout(`> ${exchange.command}${exchange.automatic ? '   (automatic)' : ''}`);
-      context.stdout(`< ${exchange.response}  ${exchange.sw} ${exchange.meaning} (${exchange.ms} ms)`);
-    }
-    if (step.outcome === 'passed') context.stdout(`  ok: ${step.expected?.join(' or ')}`);
-    if (step.outcome === 'failed' || step.outcome === 'error') context.stdout(`  ${path}:${step.line}: FAILED: ${step.message}`);
-  }
+/** "at line 53 of 201: the APDU there was sent and got no answer; 147 later step(s) were not run." */
+export function stopText(stop: ScriptStop, lineCount: number): string {
+  const later = stop.notDone - 1;
+  const rest = later === 0 ? '' : `${later} later step(s) were not run`;
+  const head = `at line ${stop.line} of ${lineCount}`;
+  if (stop.inFlight) return `${head}: its step was sent and got no answer${rest ? `; ${rest}` : ''}.`;
+  return `${head}: that step was not run${later ? `, nor the ${later} after it` : ''}.`;
+}
+
+function verdictLine(result: ScriptRunResult): string {
   const c = result.counts;
-  context.stdout(
-    `${result.ok ? 'OK' : 'FAILED'}: ${c.passed} passed, ${c.failed} failed, ${c.sent} sent without assertion${c.errors ? `, ${c.errors} error(s)` : ''}.`,
-  );
+  const counts = `${c.passed} passed, ${c.failed} failed, ${c.sent} sent without assertion${c.errors ? `, ${c.errors} error(s)` : ''}`;
+  if (result.stopped) return `STOPPED: ${counts}; ${result.stopped.notDone} step(s) not done.`;
+  return `${result.ok ? 'OK' : 'FAILED'}: ${counts}.`;
+}
+
+function jsonStep(step: ScriptStepResult): Record<string, unknown>[] {
+  if (step.kind === 'reset')
+    return [{ line: step.line, reset: true, outcome: step.outcome, ...(step.message ? { message: step.message } : {}) }];
+  if (step.exchanges.length === 0) return [{ line: step.line, outcome: step.outcome, message: step.message }];
+  return step.exchanges.map((exchange, index) => ({
+    line: step.line,
+    ...sentExchange(exchange),
+    ...(index === step.exchanges.length - 1
+      ? {
+          outcome: step.outcome,
+          ...(step.expected ? { expected: step.expected.join('|') } : {}),
+          ...(step.message ? { message: step.message } : {}),
+        }
+      : {}),
+  }));
+}
+
+function printStep(context: CommandContext, step: ScriptStepResult, label: string): void {
+  if (step.kind === 'reset') {
+    context.stdout(`${label}:${step.line}: reset${step.outcome === 'error' ? ` FAILED: ${step.message}` : ''}`);
+    return;
+  }
+  for (const exchange of step.exchanges) for (const line of exchangeLines(sentExchange(exchange))) context.stdout(line);
+  if (step.outcome === 'passed') context.stdout(`  ok: ${step.expected?.join(' or ')}`);
+  if (step.outcome === 'failed' || step.outcome === 'error') context.stdout(`  ${label}:${step.line}: FAILED: ${step.message}`);
 }

@@ -4,7 +4,7 @@
  * Every exchange is logged, with PIN bodies hidden.
  */
 import { toHex } from '../../../core/bytes/hex.js';
-import { summarizeExchange } from '../../../core/sim/card/exchange-summary.js';
+import { describeCommandSafely, summarizeExchange } from '../../../core/sim/card/exchange-summary.js';
 import { createVirtualCard } from '../../../core/sim/card/virtual-smart-card.js';
 import type { CardProtocol } from '../../../core/sim/card/virtual-card.js';
 import { DEFAULT_VPCD_ADDRESS, parseVpcdAddress, type VpcdAddress } from '../../backend/vpcd/vpcd-address.js';
@@ -18,6 +18,8 @@ export interface VirtualCardOptions {
   protocol: CardProtocol;
   /** Seconds before the card removes itself; undefined: until Ctrl-C. */
   ttlSeconds: number | undefined;
+  /** APDUs answered before the card goes mute (stays inserted, answers nothing); undefined: never mute. */
+  muteAfter: number | undefined;
 }
 
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
@@ -27,6 +29,7 @@ export function parseVirtualCardOptions(args: readonly string[]): VirtualCardOpt
     vpcd: { type: 'string' },
     protocol: { type: 'string' },
     ttl: { type: 'string' },
+    'mute-after': { type: 'string' },
   });
   if (values.vpcd === undefined) {
     throw new CliError(
@@ -36,7 +39,12 @@ export function parseVirtualCardOptions(args: readonly string[]): VirtualCardOpt
   }
   const address = parseVpcdAddress(values.vpcd);
   if (!address.ok) throw new CliError(`virtual-card: --vpcd ${address.reason}.`, EXIT.usage);
-  return { vpcd: address.address, protocol: parseProtocol(values.protocol), ttlSeconds: parseTtl(values.ttl) };
+  return {
+    vpcd: address.address,
+    protocol: parseProtocol(values.protocol),
+    ttlSeconds: parseTtl(values.ttl),
+    muteAfter: parseMuteAfter(values['mute-after']),
+  };
 }
 
 /** `--vpcd` takes an optional value, which parseArgs cannot express: a bare `--vpcd` means the default address. */
@@ -75,6 +83,13 @@ function parseTtl(text: string | undefined): number | undefined {
   return seconds;
 }
 
+function parseMuteAfter(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text))
+    throw new CliError(`virtual-card: --mute-after must be a number of APDUs (0 or more), not '${text}'.`, EXIT.usage);
+  return Number(text);
+}
+
 export async function runVirtualCard(context: CommandContext, options: VirtualCardOptions): Promise<number> {
   const card = createVirtualCard({ protocol: options.protocol });
   const describe = (event: VpcdEvent): void => {
@@ -94,12 +109,20 @@ export async function runVirtualCard(context: CommandContext, options: VirtualCa
       case 'exchange':
         context.stdout(summarizeExchange(event.command, event.response, event.elapsedMs));
         break;
+      case 'unanswered':
+        context.stdout(`mute: received ${describeCommandSafely(event.command)}, not answering`);
+        break;
       case 'ignored':
         context.stderr(`ignored: ${event.reason}`);
         break;
     }
   };
-  const session = plugCardIntoVpcd({ address: options.vpcd, card, onEvent: describe });
+  const session = plugCardIntoVpcd({
+    address: options.vpcd,
+    card,
+    onEvent: describe,
+    ...(options.muteAfter === undefined ? {} : { muteAfterApdus: options.muteAfter }),
+  });
   let ttlTimer: NodeJS.Timeout | undefined;
   const expired = new Promise<'ttl'>((resolve) => {
     if (options.ttlSeconds !== undefined) ttlTimer = setTimeout(() => resolve('ttl'), options.ttlSeconds * 1000);
@@ -113,7 +136,29 @@ export async function runVirtualCard(context: CommandContext, options: VirtualCa
 
 export const virtualCardCommand: CliCommand = {
   name: 'virtual-card',
-  usage: '--vpcd [HOST:PORT] [--protocol t0|t1] [--ttl SECONDS]',
+  usage: '--vpcd [HOST:PORT] [--protocol t0|t1] [--ttl SECONDS] [--mute-after N]',
   summary: 'plug the virtual card (OpenPGP, PIV, ISO files) into a vpcd reader, logging each APDU without PIN bytes',
+  help: {
+    options: [
+      {
+        syntax: '--vpcd [HOST:PORT]',
+        text: "the vpcd reader to plug into (vsmartcard's driver inside pcscd); retried until it answers",
+        default: `${DEFAULT_VPCD_ADDRESS.host}:${DEFAULT_VPCD_ADDRESS.port}, reader "Virtual PCD 00 00"; port 35964 is 00 01`,
+      },
+      { syntax: '--protocol t0|t1', text: 'the protocol the card announces in its ATR', default: 't1' },
+      { syntax: '--ttl SECONDS', text: 'remove the card by itself after this long', default: 'until Ctrl-C' },
+      {
+        syntax: '--mute-after N',
+        text: 'answer N APDUs, then stay inserted but answer no more (a card that stopped answering, to test timeouts and Ctrl-C)',
+        default: 'never mute',
+      },
+    ],
+    examples: [
+      'cardbench virtual-card --vpcd   # a card in "Virtual PCD 00 00" until Ctrl-C',
+      'cardbench virtual-card --vpcd 127.0.0.1:35964 --protocol t0 --ttl 60',
+      'cardbench virtual-card --vpcd --mute-after 1   # answers the first APDU, then goes silent',
+    ],
+    notes: ['Ctrl-C removes the card (exit 130). Every APDU is logged on stdout, PIN bodies as their length only.'],
+  },
   run: (context, args) => runVirtualCard(context, parseVirtualCardOptions(args)),
 };

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { untilAborted } from '../../../../electron/cli/command.js';
 import { CliError, EXIT } from '../../../../electron/cli/exit-codes.js';
 import { parsePort } from '../../../../electron/cli/parse-options.js';
 import { runCli } from '../../../../electron/cli/run-cli.js';
@@ -8,17 +9,22 @@ import { REPO_ROOT } from '../../../shared-path.js';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
+  const signal = new AbortController().signal;
   return {
     out,
     err,
     context: {
       stdout: (l: string) => out.push(l),
+      write: (text: string) => out.push(text),
       stderr: (l: string) => err.push(l),
-      signal: AbortSignal.abort(),
-      untilInterrupted: () => Promise.resolve(),
+      drain: () => Promise.resolve(),
+      signal,
+      untilInterrupted: untilAborted(signal),
     },
   };
 }
+
+const help = { options: [], examples: ['cardbench readers'] };
 
 describe('cardbench CLI', () => {
   it('prints help listing every subcommand, exit 0', async () => {
@@ -46,7 +52,7 @@ describe('cardbench CLI', () => {
   it('exits 3 with the reason when no reader backend is available', async () => {
     const io = capture();
     const noReaders = [
-      { name: 'readers', summary: 'x', run: () => Promise.reject(new CliError('PC/SC service not running', EXIT.unavailable)) },
+      { name: 'readers', summary: 'x', help, run: () => Promise.reject(new CliError('PC/SC service not running', EXIT.unavailable)) },
     ];
     expect(await runCli(['readers'], io.context, noReaders)).toBe(EXIT.unavailable);
     expect(io.err.join()).toContain('PC/SC service not running');
@@ -56,7 +62,12 @@ describe('cardbench CLI', () => {
     const io = capture();
     const seen: string[][] = [];
     const echo = [
-      { name: 'readers', summary: 'x', run: (_c: unknown, args: readonly string[]) => (seen.push([...args]), Promise.resolve(EXIT.ok)) },
+      {
+        name: 'readers',
+        summary: 'x',
+        help,
+        run: (_c: unknown, args: readonly string[]) => (seen.push([...args]), Promise.resolve(EXIT.ok)),
+      },
     ];
     const before = process.env.CARDBENCH_NO_VIRTUAL;
     try {

@@ -40,7 +40,9 @@ describe('cardbench virtual-reader options', () => {
     const out: string[] = [];
     const code = await runCli(['virtual-reader', '--help'], {
       stdout: (l) => out.push(l),
+      write: () => undefined,
       stderr: () => undefined,
+      drain: () => Promise.resolve(),
       signal: new AbortController().signal,
       untilInterrupted: () => new Promise(() => undefined),
     });
@@ -54,7 +56,9 @@ describe('cardbench virtual-reader options', () => {
     const err: string[] = [];
     const code = await runCli(['virtual-reader', '--gempc-serial', join(dir, 'pty'), '--keypad-script', join(dir, 'k.txt')], {
       stdout: () => undefined,
+      write: () => undefined,
       stderr: (l) => err.push(l),
+      drain: () => Promise.resolve(),
       signal: AbortSignal.abort(),
       untilInterrupted: () => Promise.resolve(),
     });
