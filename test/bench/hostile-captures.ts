@@ -97,6 +97,11 @@ function crafted(): { name: string; file: string; env?: NodeJS.ProcessEnv }[] {
       file: write('slot-change-flood.pcap', slotChangeFloodCapture({ messages: 40_000 })),
     },
     {
+      name: 'the same, heap limited to 512 MiB',
+      file: join(dir, 'slot-change-flood.pcap'),
+      env: { CARDBENCH_DECODE_HEAP_MB: '512' },
+    },
+    {
       name: '400 × 60 KB responses, heap limited to 32 MiB',
       file: write('large-responses.pcap', largeResponsesCapture()),
       env: { CARDBENCH_DECODE_HEAP_MB: '32' },

@@ -7,7 +7,7 @@
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { redactPins, TraceDecoder } from '../../../core/trace/index.js';
+import { redactPins, TraceDecoder, type TraceReport } from '../../../core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
 import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest } from './decode-worker-protocol.js';
 
@@ -70,13 +70,30 @@ port.on('message', (request: DecodeWorkerRequest) => {
     const report = decoder.result();
     stopped = true;
     if (config.reportAs === 'json') {
-      const json = JSON.stringify(config.redactPins ? redactPins(report) : report, null, 2);
+      const json = reportText(config.redactPins ? redactPins(report) : report);
+      if (json === undefined) {
+        reply({ type: 'failed', message: TOO_LONG_FOR_JSON(report.exchanges.length, report.events.length), bug: false });
+        return;
+      }
       reply({ type: 'done-json', report: { json, complete: report.complete, stoppedBy: report.stoppedBy } });
       return;
     }
     reply({ type: 'done', report: config.reportExchanges ? report : { ...report, exchanges: [], transactions: [] } });
   } catch (error) {
     stopped = true;
-    reply({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    reply({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), bug: true });
   }
 });
+
+/** The report as indented JSON, or undefined when it is longer than a JavaScript string can be. */
+function reportText(report: TraceReport): string | undefined {
+  try {
+    return JSON.stringify(report, null, 2);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+const TOO_LONG_FOR_JSON = (exchanges: number, events: number): string =>
+  `its report (${exchanges} exchanges, ${events} card events) is longer than the longest text JavaScript can hold (512 MiB), so it cannot be printed as one JSON document; --text prints it line by line`;

@@ -14,7 +14,7 @@ import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 
 export type CaptureFileErrorCode =
-  'not-found' | 'unreadable' | 'not-a-capture' | 'is-a-directory' | 'not-a-file' | 'out-of-memory' | 'hung' | 'crashed';
+  'not-found' | 'unreadable' | 'not-a-capture' | 'is-a-directory' | 'not-a-file' | 'out-of-memory' | 'too-large' | 'hung' | 'crashed';
 
 /** Why a capture could not be decoded, in words a user can act on. */
 export class CaptureFileError extends Error {

@@ -161,7 +161,12 @@ function runDecode(
           settle({ error: new CaptureFileError(`${source.name}: ${reply.message}`, 'not-a-capture') });
           return;
         case 'failed':
-          settle({ error: new CaptureFileError(`${source.name}: the decoder failed: ${reply.message}`, 'crashed') });
+          settle({
+            error: new CaptureFileError(
+              `${source.name}: ${reply.bug ? 'the decoder failed: ' : ''}${reply.message}`,
+              reply.bug ? 'crashed' : 'too-large',
+            ),
+          });
           return;
         case 'done':
         case 'done-json':

@@ -47,5 +47,5 @@ export type DecodeWorkerReply =
   | { type: 'refused'; message: string }
   | { type: 'done'; report: TraceReport }
   | { type: 'done-json'; report: JsonReport }
-  /** The decoder threw (a bug): the message, for the user and the log. */
-  | { type: 'failed'; message: string };
+  /** The decode cannot finish: a limit it met (a sentence for the user), or the decoder threw (a bug). */
+  | { type: 'failed'; message: string; bug: boolean };
