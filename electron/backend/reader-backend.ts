@@ -22,9 +22,9 @@ export interface BackendReader {
 /**
  * What a caller may pass to any reader call. `signal` stops the wait: the call rejects with
  * CallStoppedError (electron/backend/abortable.ts) as soon as it fires, after the backend has
- * cancelled what it can (a CCID exchange is aborted by the driver's own timeout, closing the
- * device ends it at once; a PC/SC call blocked in pcscd cannot be cancelled and is left to return
- * on its own, its reader handle untouched until it does).
+ * cancelled what it can (a CCID command still waiting on the reader gets a CCID Abort; a PC/SC
+ * call blocked in pcscd cannot be cancelled and is left to return on its own, its reader handle
+ * untouched until it does).
  */
 export interface ReaderCallOptions {
   signal?: AbortSignal;

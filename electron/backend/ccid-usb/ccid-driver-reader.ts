@@ -16,7 +16,7 @@ import {
   scardCtlCodeLinux,
 } from '../../../core/pcsc/control-codes.js';
 import { encodeFeatureList } from '../../../core/pcsc/features.js';
-import { abandonOnAbort, CallStoppedError } from '../abortable.js';
+import { abandonOnAbort, CallStoppedError, throwIfStopped } from '../abortable.js';
 import type {
   ActiveProtocol,
   BackendReader,
@@ -76,13 +76,9 @@ export class CcidDriverReader {
     this.changed();
   }
 
-  /**
-   * With `signal`, the caller stops waiting when it fires. The exchange itself is not interrupted
-   * in the middle of a CCID command (the driver ends a silent one with a CCID Abort after its
-   * timeout, and closing the device ends it at once); a stopped activation is dropped, so the
-   * next call starts from a fresh power-on.
-   */
+  /** With `signal`, the caller stops waiting when it fires, and the command in flight is aborted (see stoppable). */
   async transmit(apdu: Uint8Array, signal?: AbortSignal): Promise<ReaderTransmitResult> {
+    throwIfStopped(signal, `the answer of the card in ${this.name}`);
     const activation = await this.stoppable(this.connect(), signal, `the card in ${this.name} to power on`);
     const started = this.now();
     const response = await this.stoppable(
@@ -103,6 +99,7 @@ export class CcidDriverReader {
       return encodeFeatureList(features);
     }
     if (code32 === VERIFY_PIN_DIRECT_CODE || code32 === MODIFY_PIN_DIRECT_CODE) {
+      throwIfStopped(signal, `the PIN entry on ${this.name}`);
       await this.stoppable(this.connect(), signal, `the card in ${this.name} to power on`);
       const outcome = await this.stoppable(
         this.run(() =>
@@ -171,12 +168,19 @@ export class CcidDriverReader {
     return this.activating;
   }
 
-  /** Waits for `operation` unless `signal` fires first; a card left mid-exchange is not trusted afterwards. */
+  /**
+   * Waits for `operation` unless `signal` fires first. Then the command still waiting on the
+   * reader is aborted (CCID §5.3.1: the reader answers it CMD_ABORTED, and the bulk pipe is free
+   * for the next one), and the card, left mid-exchange, is powered anew by the next call.
+   */
   private async stoppable<T>(operation: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
     try {
       return await abandonOnAbort(operation, signal, what);
     } catch (error) {
-      if (error instanceof CallStoppedError) this.activation = undefined;
+      if (error instanceof CallStoppedError) {
+        this.activation = undefined;
+        void this.driver.abort(this.slot).catch(() => false);
+      }
       throw error;
     }
   }

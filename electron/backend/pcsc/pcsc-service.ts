@@ -5,7 +5,7 @@
  */
 import { CardbenchError } from '../../../core/ipc/errors.js';
 import type { PcscLiteFactory } from './pcsc-binding.js';
-import { CallStoppedError } from '../abortable.js';
+import { CallStoppedError, throwIfStopped } from '../abortable.js';
 import { CardConnection, type Disposition, type ProtocolChoice, type ShareMode } from './card-connection.js';
 import { ReaderMonitor, type MonitorSnapshot } from './reader-monitor.js';
 
@@ -41,6 +41,7 @@ export class PcscService {
   }
 
   async transmit(readerName: string, apdu: Uint8Array, options: TransmitOptions = {}): Promise<TransmitResult> {
+    throwIfStopped(options.signal, `the answer of the card in ${readerName}`);
     const connection = await this.connection(readerName, options);
     const started = performance.now();
     try {
@@ -55,6 +56,7 @@ export class PcscService {
   }
 
   async control(readerName: string, controlCode: number, data: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    throwIfStopped(options.signal, `${readerName} to answer SCardControl`);
     const snapshot = this.monitor.snapshot().readers.find((r) => r.name === readerName);
     // Without a card only direct mode can talk to the reader (e.g. GET_FEATURE_REQUEST).
     const share: ShareMode = snapshot?.cardPresent ? 'shared' : 'direct';

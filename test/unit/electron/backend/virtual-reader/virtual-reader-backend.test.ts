@@ -109,7 +109,7 @@ describe('createVirtualReaderBackend', () => {
 });
 
 describe('createVirtualReaderBackend, a card that stops answering', () => {
-  it('a transmit waiting on it stops as soon as its signal fires; the next one powers the card anew; dispose does not wait', async () => {
+  it('a transmit waiting on it stops as soon as its signal fires and the command is aborted; the next one powers the card anew', async () => {
     backend = createVirtualReaderBackend();
     await backend.settled();
     expect(hex((await backend.transmit(VIRTUAL_READER_NAME, bytes('00A4000C022F01'))).response)).toBe('9000');
@@ -122,13 +122,25 @@ describe('createVirtualReaderBackend, a card that stops answering', () => {
     const error = await waiting.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallStoppedError);
     expect((error as CallStoppedError).what).toBe(`the answer of the card in ${VIRTUAL_READER_NAME}`);
+    // The reader was told to give the command up (PC_to_RDR_Abort, after the ABORT class request).
+    await waitUntil(() => backend!.device.received.some((message) => message[0] === 0x72));
     // A call made with a signal that has already fired does not reach the card at all.
     const sentBefore = backend.device.received.length;
     await expect(backend.transmit(VIRTUAL_READER_NAME, bytes('00B0000010'), { signal: controller.signal })).rejects.toBeInstanceOf(
       CallStoppedError,
     );
     expect(backend.device.received.length).toBe(sentBefore);
-    await backend.dispose();
-    backend = undefined;
+    // Once the card answers again, the same reader works: a fresh power-on, then the answer.
+    backend.device.faults.muteCard = undefined;
+    const again = await backend.transmit(VIRTUAL_READER_NAME, bytes('00A4000C022F01'), { signal: new AbortController().signal });
+    expect(hex(again.response)).toBe('9000');
   });
 });
+
+/** Polls the in-process device (no timers of its own to wait on) one event-loop turn at a time. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; !condition(); turn++) {
+    if (turn > 1000) throw new Error('condition never became true');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
