@@ -170,6 +170,21 @@ describe.skipIf(skipReason)('cardbench blocked in a PC/SC call to a card that st
     );
     expect(end.stdout.split('\n').at(-2)).toBe('STOPPED: 1 passed, 0 failed, 0 sent without assertion; 2 step(s) not done.');
   });
+
+  it('SIGTERM while blocked: the same stop and message; the process ends by SIGTERM itself (shell status 143), as the README says', async () => {
+    await muteCard.kill();
+    await waitForCardPresence(MUTE_SLOT.reader, false);
+    muteCard = startVirtualCard(['--vpcd', `127.0.0.1:${MUTE_SLOT.port}`, '--mute-after', '0']);
+    await waitForCardPresence(MUTE_SLOT.reader, true);
+    const send = startCardbench(['send', '--no-virtual', '--reader', MUTE_SLOT.reader, SELECT_OPENPGP], env);
+    await muteCard.waitForOutput(/mute: received 00A40400/);
+    const end = await send.stop('SIGTERM');
+    record('send blocked in SCardTransmit (mute card), SIGTERM', end);
+    expect(end.msAfterSignal).toBeLessThan(ONE_SECOND);
+    expect(end.stderr).toMatch(/send: stopped by SIGTERM: APDU 1 of 1 was sent and got no answer\./);
+    // process.exit() would wait for the blocked thread-pool call: the signal's own default action ends it.
+    expect([end.code, end.signal, end.status]).toEqual([null, 'SIGTERM', 143]);
+  });
 });
 
 function countMuted(output: string): number {
