@@ -382,21 +382,18 @@ export class PinpadWizard {
     await this.readTries();
   }
 
-  /** Escape / the Cancel button: the on-screen keypad's Cancel key, or an abort of the pending entry on the reader. */
+  /**
+   * The run panel's Cancel (and Escape while no keypad is on screen): aborts the pending entry on
+   * the reader (CCID Abort). The on-screen keypad's own Cancel key is keypadKey('cancel').
+   */
   async cancel(): Promise<void> {
-    if (this.keypad) {
-      await this.keypadKey('cancel');
-      return;
-    }
     if (this.phase !== 'running' || !this.readerId || this.cancelling) return;
     this.cancelling = true;
     this.cancelNote = undefined;
     try {
       const answer = await this.api.invoke('pinpad.cancel', { reader: this.readerId });
-      // The backend may say what cancelling can and cannot do on this path (e.g. press Cancel on the reader).
-      const detail = 'detail' in answer && typeof answer.detail === 'string' ? answer.detail : undefined;
-      if (this.phase === 'running')
-        this.cancelNote = detail ?? (answer.cancelled ? undefined : 'The reader did not take the cancel: press Cancel on its keypad.');
+      // On PC/SC nothing ends a pending entry but the reader's own Cancel key or timeout: say so.
+      if (this.phase === 'running' && !answer.cancelled) this.cancelNote = answer.detail;
       if (!answer.cancelled) this.cancelling = false;
     } catch (error) {
       this.runProblem = `Cancel failed: ${errorText(error)}`;

@@ -1,0 +1,362 @@
+/**
+ * The Pinpad wizard (rune module + components) in happy-dom against the real backend in the same
+ * process: contract, dispatch, pinpad service, reader hub and the built-in virtual reader (the
+ * real CCID driver, the virtual pinpad reader model and a virtual card whose PW1 is a distinctive
+ * 739146, 3 tries). The on-screen keypad is answered by pressing keys, as a person would.
+ */
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Api } from '../../../../core/ipc/contract.js';
+import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
+import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
+import { createVirtualReaderBackend } from '../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
+import PinpadWorkbench from '../../../../renderer/src/workbenches/pinpad/PinpadWorkbench.svelte';
+import { PinpadWizard } from '../../../../renderer/src/workbenches/pinpad/pinpad-wizard.svelte.js';
+import { controllableProbes } from '../../../support/fake-probes.js';
+import { inProcessApi } from '../../../support/in-process-api.js';
+import { FakeReaderBackend } from '../../electron/backend/readers/fake-reader-backend.js';
+import { filesUnder, pinForms } from '../../electron/backend/pinpad/pinpad-harness.js';
+
+const PW1 = '739146';
+const WRONG = '000000';
+
+let backend: Backend;
+let dataDir: string;
+let log: ApiLog;
+
+/** Everything that crossed the contract, as JSON text: every call's arguments, every result and every event. */
+interface ApiLog {
+  calls: { channel: string; args: string }[];
+  results: string[];
+  events: string[];
+}
+
+function recordingApi(api: Api, log: ApiLog): Api {
+  return {
+    invoke: async (channel, args) => {
+      log.calls.push({ channel, args: JSON.stringify(args) });
+      const result = await api.invoke(channel, args);
+      log.results.push(JSON.stringify(result));
+      return result;
+    },
+    on: (event, listener) =>
+      api.on(event, (payload) => {
+        log.events.push(JSON.stringify(payload));
+        listener(payload);
+      }),
+  };
+}
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cardbench-pinpad-ui-'));
+  const card = new VirtualSmartCard({ openPgpPw1: PW1 });
+  backend = createBackend({
+    shell: 'browser',
+    electron: { available: false, reason: 'test' },
+    probes: controllableProbes({ pcsc: { available: false, reason: 'test' }, usb: { available: false, reason: 'test' } }),
+    readers: {
+      backends: ({ keypad }) => [createVirtualReaderBackend({ card, ...(keypad ? { keypad } : {}) })],
+      dataDir,
+    },
+  });
+  log = { calls: [], results: [], events: [] };
+});
+
+afterEach(() => {
+  cleanup();
+  backend.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openWizard(expect_ = { keypad: true }): Promise<{ wizard: PinpadWizard; container: HTMLElement }> {
+  const wizard = new PinpadWizard();
+  const { container } = render(PinpadWorkbench, { props: { api: recordingApi(inProcessApi(backend), log), wizard } });
+  await waitFor(() => expect(wizard.capabilities?.keypad).toBe(expect_.keypad));
+  // The preview is rebuilt for the reader once its capabilities are known.
+  await waitFor(() => expect(wizard.preview !== undefined && !wizard.building).toBe(true));
+  return { wizard, container };
+}
+
+const stepButton = (container: HTMLElement, step: string) => container.querySelector<HTMLButtonElement>(`[data-step-button="${step}"]`)!;
+const field = (name: string) => document.getElementById(`pinpad-field-${name}`) as HTMLInputElement;
+const byteAt = (hex: string | undefined, offset: number) => hex?.slice(offset * 2, offset * 2 + 2);
+
+async function toRunStep(container: HTMLElement, triesLeft: number): Promise<void> {
+  await fireEvent.click(stepButton(container, 'run'));
+  await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.triesLeft).toBe(String(triesLeft)));
+  await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.checking).toBe('false'));
+}
+
+async function pressKeys(keys: string[]): Promise<void> {
+  for (const key of keys) await fireEvent.keyDown(window, { key });
+}
+
+async function softwareVerify(pin: string): Promise<HTMLInputElement> {
+  const input = screen.getByTestId('software-path').querySelector<HTMLInputElement>('input[data-pin="pin"]')!;
+  input.value = pin;
+  await fireEvent.submit(screen.getByTestId('software-path'));
+  await waitFor(() => expect(screen.getByTestId('run-panel').dataset.phase).toBe('idle'));
+  return input;
+}
+
+describe('parameters and live preview', () => {
+  it('editing a field changes the PC/SC and CCID bytes, raw or part by part; a bad value is refused by name and never sent', async () => {
+    const { wizard, container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'parameters'));
+    const preview = await screen.findByTestId('structure-preview');
+    // openpgp-pw1 asks for the reader's default timeout: byte 0 of the PC/SC structure, byte 11 of the Secure message.
+    expect(byteAt(preview.dataset.pcscHex, 0)).toBe('00');
+    expect(byteAt(preview.dataset.ccidHex, 11)).toBe('00');
+
+    await fireEvent.input(field('bTimerOut'), { target: { value: '0x2D' } });
+    await waitFor(() => expect(byteAt(screen.getByTestId('structure-preview').dataset.pcscHex, 0)).toBe('2D'));
+    expect(byteAt(screen.getByTestId('structure-preview').dataset.ccidHex, 11)).toBe('2D');
+    expect(screen.getByTestId('pcsc-structure').querySelector('[data-offset="0"]')!.textContent).toBe('2D');
+    expect(screen.getByTestId('pcsc-structure').textContent).toContain('bTimerOut: 45 (45 s)');
+
+    // The coding part of bmFormatString: ASCII (82) → BCD (81), in both structures and in the raw field.
+    const coding = container.querySelector<HTMLSelectElement>('#pinpad-bits-bmFormatString-coding')!;
+    await fireEvent.change(coding, { target: { value: 'bcd' } });
+    await waitFor(() => expect(byteAt(screen.getByTestId('structure-preview').dataset.pcscHex, 2)).toBe('81'));
+    expect(byteAt(screen.getByTestId('structure-preview').dataset.ccidHex, 12)).toBe('81');
+    expect(field('bmFormatString').value).toBe('0x81');
+    expect(screen.getByTestId('ccid-structure').textContent).toContain('PIN format: BCD');
+    expect(wizard.overrides).toEqual({ bTimerOut: 0x2d, bmFormatString: 0x81 });
+
+    const builds = log.calls.filter((c) => c.channel === 'pinpad.build').length;
+    await fireEvent.input(field('bTimerOut'), { target: { value: '0x1FF' } });
+    expect(field('bTimerOut').getAttribute('aria-invalid')).toBe('true');
+    expect(container.querySelector('#pinpad-help-bTimerOut')!.textContent).toContain('bTimerOut takes 0..255');
+    expect(log.calls.filter((c) => c.channel === 'pinpad.build')).toHaveLength(builds);
+    expect(byteAt(screen.getByTestId('structure-preview').dataset.pcscHex, 0)).toBe('2D');
+
+    // A click on a field in the tree lights its bytes; a click on a byte selects its field.
+    const pcsc = screen.getByTestId('pcsc-structure');
+    const wLangId = [...pcsc.querySelectorAll<HTMLButtonElement>('.label')].find((b) => b.textContent!.startsWith('wLangId'))!;
+    await fireEvent.click(wLangId);
+    expect([...pcsc.querySelectorAll('.byte.lit')].map((b) => (b as HTMLElement).dataset.offset)).toEqual(['9', '10']);
+    await fireEvent.click(pcsc.querySelector('[data-offset="7"]')!);
+    // The innermost node over byte 7: one of bEntryValidationCondition's explanation lines.
+    expect(pcsc.querySelector<HTMLElement>('[data-selected-field]')!.dataset.selectedField).toBe(
+      'pcsc.pinVerify.bEntryValidationCondition.explain',
+    );
+    expect([...pcsc.querySelectorAll('.byte.lit')].map((b) => (b as HTMLElement).dataset.offset)).toEqual(['7']);
+  });
+
+  it('warnings appear and disappear with the values, each with its source', async () => {
+    const { container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'parameters'));
+    const warnings = await screen.findByTestId('pinpad-warnings');
+    expect(warnings.querySelector('[data-warning="entry-validation-invalid"]')).toBeNull();
+
+    await fireEvent.input(field('bEntryValidationCondition'), { target: { value: '0' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('pinpad-warnings').querySelector('[data-warning="entry-validation-invalid"]')).not.toBeNull(),
+    );
+    const warning = screen.getByTestId('pinpad-warnings').querySelector('[data-warning="entry-validation-invalid"]')!;
+    expect(warning.textContent).toMatch(/Source: \S+/);
+    // The field itself carries the warning too.
+    expect(container.querySelector('#pinpad-help-bEntryValidationCondition')!.textContent).toContain('⚠');
+
+    await fireEvent.input(field('bEntryValidationCondition'), { target: { value: '0x02' } });
+    await waitFor(() =>
+      expect(screen.getByTestId('pinpad-warnings').querySelector('[data-warning="entry-validation-invalid"]')).toBeNull(),
+    );
+  });
+});
+
+describe('run', () => {
+  it('a verify on the on-screen keypad: labelled, counts down, takes keyboard digits and Enter, shows 90 00', async () => {
+    const { wizard, container } = await openWizard();
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByTestId('run-button'));
+    const keypad = await screen.findByTestId('on-screen-keypad');
+    expect(keypad.textContent).toContain('Simulated reader keypad');
+    expect(keypad.textContent).toContain('not a real device');
+    expect(screen.getByTestId('keypad-prompt').textContent).toBe("Enter the PIN on the reader's keypad");
+    expect(Number(screen.getByTestId('keypad-countdown').dataset.secondsLeft)).toBeGreaterThan(0);
+
+    await pressKeys([...PW1]);
+    await waitFor(() => expect(keypad.dataset.digits).toBe('6'));
+    expect(screen.getByTestId('keypad-dots').textContent).toBe('••••••_');
+    expect(document.body.innerHTML).not.toContain(PW1);
+    await pressKeys(['Enter']);
+    await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted'));
+    expect(screen.getByTestId('outcome-sw').textContent).toBe('90 00');
+    expect(screen.queryByTestId('on-screen-keypad')).toBeNull();
+    expect(wizard.keypadDigits).toBe(0);
+  });
+
+  it('Escape is the keypad\'s Cancel key: "Cancelled on the keypad" (CCID bError EF), and the edited fields survive', async () => {
+    const { wizard, container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'parameters'));
+    await fireEvent.input(field('bTimerOut'), { target: { value: '0x2D' } });
+    await waitFor(() => expect(wizard.preview?.fields.bTimerOut).toBe(0x2d));
+    await toRunStep(container, 3);
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    await screen.findByTestId('on-screen-keypad');
+    // The reader waits bTimerOut seconds: the countdown starts there.
+    expect(Number(screen.getByTestId('keypad-countdown').dataset.secondsLeft)).toBeGreaterThan(40);
+    await pressKeys(['1', '2', 'Escape']);
+    await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('cancelled'));
+    expect(screen.getByTestId('outcome').textContent).toContain('Cancelled on the keypad');
+    // The virtual reader answers PC_to_RDR_Secure with bError EF (PIN_CANCELLED): no status word, explained.
+    expect(screen.getByTestId('outcome').textContent).toContain('bError EF');
+    expect(wizard.overrides).toEqual({ bTimerOut: 0x2d });
+    await fireEvent.click(stepButton(container, 'parameters'));
+    expect(field('bTimerOut').value).toBe('0x2D');
+  });
+
+  it('the guard blocks a verify at 1 try left until the user confirms, on both paths', async () => {
+    const { wizard, container } = await openWizard();
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByLabelText(/software path/));
+    await softwareVerify(WRONG);
+    await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.triesLeft).toBe('2'));
+    await softwareVerify(WRONG);
+    await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.triesLeft).toBe('1'));
+    const guard = screen.getByTestId('retry-guard');
+    expect(guard.dataset.guard).toBe('confirm');
+    expect(guard.textContent).toContain('Only one try is left');
+
+    const runsBefore = log.calls.filter((c) => c.channel === 'pinpad.run' || c.channel === 'pinpad.runSoftware').length;
+    expect((screen.getByTestId('software-run') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.submit(screen.getByTestId('software-path'));
+    await fireEvent.click(screen.getByLabelText(/On the reader's keypad/));
+    expect((screen.getByTestId('run-button') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('run-blocker').textContent).toBe('Only one try is left: confirm first.');
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    await wizard.run();
+    expect(log.calls.filter((c) => c.channel === 'pinpad.run' || c.channel === 'pinpad.runSoftware')).toHaveLength(runsBefore);
+    expect(screen.queryByTestId('on-screen-keypad')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('confirm-last-try'));
+    expect((screen.getByTestId('run-button') as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(screen.getByTestId('run-button'));
+    await screen.findByTestId('on-screen-keypad');
+    await pressKeys([...PW1, 'Enter']);
+    await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted'));
+    const run = log.calls.filter((c) => c.channel === 'pinpad.run').at(-1)!;
+    expect(JSON.parse(run.args)).toMatchObject({ confirmLastTry: true });
+    // A confirmation is good for one run; the right PIN brought the counter back.
+    await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.triesLeft).toBe('3'));
+    expect(wizard.lastTryConfirmed).toBe(false);
+    expect(screen.getByTestId('retry-guard').dataset.guard).toBe('run');
+  });
+
+  it('the software path masks the PIN, empties its input, and hands the digits to pinpad.runSoftware only', async () => {
+    const { wizard, container } = await openWizard();
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByLabelText(/software path/));
+    const input = screen.getByTestId('software-path').querySelector<HTMLInputElement>('input[data-pin="pin"]')!;
+    expect(input.type).toBe('password');
+    expect(input.getAttribute('autocomplete')).toBe('off');
+    expect(input.getAttribute('name')).toBeNull();
+    await softwareVerify(PW1);
+    expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted');
+    expect(screen.getByTestId('outcome-sw').textContent).toBe('90 00');
+    expect(input.value).toBe('');
+
+    const forms = pinForms(PW1);
+    const carrying = log.calls.filter((c) => forms.some((f) => c.args.includes(f)));
+    expect(carrying.map((c) => c.channel)).toEqual(['pinpad.runSoftware']);
+    expect(JSON.parse(carrying[0]!.args)).toMatchObject({ pin: PW1, preset: 'openpgp-pw1', operation: 'verify' });
+    for (const text of [...log.results, ...log.events]) for (const f of forms) expect(text).not.toContain(f);
+
+    const wizardState = JSON.stringify({
+      overrides: wizard.overrides,
+      preview: wizard.preview,
+      result: wizard.result,
+      tries: wizard.tries,
+      runProblem: wizard.runProblem,
+      profiles: wizard.profiles,
+      keypad: wizard.keypad,
+    });
+    const places = {
+      wizardState,
+      html: document.documentElement.outerHTML,
+      url: location.href,
+      history: JSON.stringify(history.state),
+      localStorage: JSON.stringify({ ...localStorage }),
+      sessionStorage: JSON.stringify({ ...sessionStorage }),
+    };
+    for (const [where, text] of Object.entries(places)) for (const f of forms) expect(text, where).not.toContain(f);
+    for (const file of filesUnder(dataDir)) for (const f of forms) expect(file.text, file.path).not.toContain(f);
+  });
+});
+
+describe('a reader without a keypad', () => {
+  it('says so plainly, runs the software path, and keeps the edited fields when a run fails', async () => {
+    const plain = new FakeReaderBackend('pcsc');
+    plain.list = [{ name: 'Plain Reader 00 00', cardPresent: true, atr: '3B8A8131FE458031C073F4014082900024' }];
+    plain.answers.set('00A4040006D27600012401', '9000');
+    plain.answers.set('00200081', '63C3');
+    // openpgp-pw1 has no PIN block: the PIN is appended after Lc, in ASCII.
+    plain.answers.set(`0020008106${Buffer.from(PW1).toString('hex').toUpperCase()}`, '9000');
+    plain.answers.set(`0020008106${Buffer.from(WRONG).toString('hex').toUpperCase()}`, 'REMOVED');
+    backend.dispose();
+    backend = createBackend({
+      shell: 'browser',
+      electron: { available: false, reason: 'test' },
+      probes: controllableProbes({ pcsc: { available: true }, usb: { available: false, reason: 'test' } }),
+      readers: { backends: () => [plain], dataDir },
+    });
+    const { wizard, container } = await openWizard({ keypad: false });
+    expect(screen.getByTestId('no-keypad').textContent).toBe('This reader has no keypad: the PIN is typed here and sent in the APDU.');
+
+    await fireEvent.click(stepButton(container, 'parameters'));
+    await fireEvent.input(field('bTimerOut'), { target: { value: '0x2D' } });
+    await waitFor(() => expect(wizard.preview?.fields.bTimerOut).toBe(0x2d));
+    await toRunStep(container, 3);
+    expect(screen.getByTestId('software-only').textContent).toContain(
+      'This reader has no keypad: the PIN is typed here and sent in the APDU.',
+    );
+    expect(screen.getByTestId('run-panel').dataset.path).toBe('software');
+    expect(screen.queryByTestId('run-button')).toBeNull();
+
+    // The card vanishes under the VERIFY: the run fails, the message says so, nothing edited is lost.
+    const input = await softwareVerify(WRONG);
+    expect(input.value).toBe('');
+    expect(screen.getByTestId('outcome').dataset.outcome).toBe('error');
+    expect(screen.getByTestId('outcome').textContent).toContain('Your parameters are kept');
+    expect(screen.getByTestId('outcome').textContent).not.toContain(WRONG);
+    expect(wizard.overrides).toEqual({ bTimerOut: 0x2d });
+    await fireEvent.click(stepButton(container, 'parameters'));
+    expect(field('bTimerOut').value).toBe('0x2D');
+
+    await fireEvent.click(stepButton(container, 'run'));
+    await softwareVerify(PW1);
+    expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted');
+    expect(screen.getByTestId('outcome').textContent).toContain('software path');
+    expect(plain.sent).toContain(`Plain Reader 00 00:0020008106${Buffer.from(PW1).toString('hex').toUpperCase()}`);
+  });
+});
+
+describe('profiles', () => {
+  it('saves the changed fields for this reader, loads them back, and exports JSON without any PIN', async () => {
+    const { wizard, container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'parameters'));
+    await fireEvent.input(field('bTimerOut'), { target: { value: '0x2D' } });
+    await waitFor(() => expect(wizard.preview?.fields.bTimerOut).toBe(0x2d));
+    await fireEvent.click(stepButton(container, 'profiles'));
+    await fireEvent.input(screen.getByLabelText(/^Name/), { target: { value: 'slow reader' } });
+    await fireEvent.submit(screen.getByRole('form', { name: 'Save a profile' }));
+    await waitFor(() => expect(container.querySelector('[data-profile="slow reader"]')).not.toBeNull());
+    expect(wizard.profiles[0]).toMatchObject({ name: 'slow reader', reader: 'Cardbench Virtual Pinpad', settings: { bTimerOut: 0x2d } });
+
+    await wizard.resetAllFields();
+    expect(wizard.preview?.fields.bTimerOut).toBe(0);
+    await fireEvent.click(container.querySelector('[data-profile="slow reader"] button')!);
+    await waitFor(() => expect(wizard.preview?.fields.bTimerOut).toBe(0x2d));
+
+    const exported = await wizard.exportProfiles();
+    expect(JSON.parse(exported!.text)).toMatchObject({ format: 'cardbench-pinpad-profiles', profiles: [{ name: 'slow reader' }] });
+    await wizard.importProfiles('{"format":"cardbench-pinpad-profiles","version":1,"profiles":[{"name":"x","pin":"1234"}]}');
+    expect(wizard.profilesProblem).toMatch(/^Import refused: .*never holds a PIN/);
+    expect(wizard.profilesProblem).not.toContain('1234');
+    expect(wizard.profiles).toHaveLength(1);
+  });
+});
