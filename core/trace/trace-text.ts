@@ -60,7 +60,8 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
     for (const a of report.atrs) lines.push(`  #${a.frame} ${a.device} slot ${a.slot}: ${a.atr}`);
   }
   lines.push('', `APDU exchanges (${report.exchanges.length}):`);
-  lines.push(...exchangeLines(shown.exchanges));
+  // Not push(...lines): a spread of 150 k lines (50 k exchanges) overflows the stack.
+  for (const line of exchangeLines(shown.exchanges)) lines.push(line);
   if (shown.pinOperations.length > 0) {
     lines.push('', `PIN operations (${shown.pinOperations.length}):`);
     for (const p of shown.pinOperations) {
