@@ -7,9 +7,9 @@
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { redactPins, TraceDecoder, type TraceReport } from '../../../core/trace/index.js';
+import { redactPins, TraceDecoder, traceSummaryLines, type TraceReport } from '../../../core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
-import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest } from './decode-worker-protocol.js';
+import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest, PrintedReportFormat } from './decode-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('capture-decode-worker runs as a worker thread only');
@@ -69,13 +69,13 @@ port.on('message', (request: DecodeWorkerRequest) => {
     decoded();
     const report = decoder.result();
     stopped = true;
-    if (config.reportAs === 'json') {
-      const json = reportText(config.redactPins ? redactPins(report) : report);
-      if (json === undefined) {
-        reply({ type: 'failed', message: TOO_LONG_FOR_JSON(report.exchanges.length, report.events.length), bug: false });
+    if (config.reportAs !== 'object') {
+      const text = printed(report, config.reportAs, config.redactPins);
+      if (text === undefined) {
+        reply({ type: 'failed', message: TOO_LONG(report.exchanges.length, report.events.length), bug: false });
         return;
       }
-      reply({ type: 'done-json', report: { json, complete: report.complete, stoppedBy: report.stoppedBy } });
+      reply({ type: 'done-printed', report: { text, complete: report.complete, stoppedBy: report.stoppedBy } });
       return;
     }
     reply({ type: 'done', report: config.reportExchanges ? report : { ...report, exchanges: [], transactions: [] } });
@@ -85,15 +85,16 @@ port.on('message', (request: DecodeWorkerRequest) => {
   }
 });
 
-/** The report as indented JSON, or undefined when it is longer than a JavaScript string can be. */
-function reportText(report: TraceReport): string | undefined {
+/** The report as printed, or undefined when it is longer than a JavaScript string can be. */
+function printed(report: TraceReport, format: PrintedReportFormat, redact: boolean): string | undefined {
   try {
-    return JSON.stringify(report, null, 2);
+    if (format === 'json') return JSON.stringify(redact ? redactPins(report) : report, null, 2);
+    return traceSummaryLines(report, { redactPins: redact }).join('\n');
   } catch (error) {
     if (error instanceof RangeError) return undefined;
     throw error;
   }
 }
 
-const TOO_LONG_FOR_JSON = (exchanges: number, events: number): string =>
-  `its report (${exchanges} exchanges, ${events} card events) is longer than the longest text JavaScript can hold (512 MiB), so it cannot be printed as one JSON document; --text prints it line by line`;
+const TOO_LONG = (exchanges: number, events: number): string =>
+  `its report (${exchanges} exchanges, ${events} card events) is longer than the longest text JavaScript can hold (512 MiB), so it cannot be printed in one piece`;

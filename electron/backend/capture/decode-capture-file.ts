@@ -13,9 +13,9 @@ import type { TraceReport } from '../../../core/trace/index.js';
 import { CaptureFileError, openCaptureFile, type CaptureSource } from './capture-source.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 import { DecodeWorker, DecodeWorkerFailure, decoderLimits, type DecoderLimits, type WorkerScript } from './decode-worker-host.js';
-import type { DecodeWorkerConfig, DecodeWorkerReply, JsonReport } from './decode-worker-protocol.js';
+import type { DecodeWorkerConfig, DecodeWorkerReply, PrintedReport, PrintedReportFormat } from './decode-worker-protocol.js';
 
-export type { JsonReport } from './decode-worker-protocol.js';
+export type { PrintedReport, PrintedReportFormat } from './decode-worker-protocol.js';
 
 export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSource } from './capture-source.js';
 
@@ -81,20 +81,20 @@ export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileO
 }
 
 /**
- * Decodes the source to the report's JSON text (what `decode --json` prints), made in the worker:
- * cheaper than cloning a large report object across threads.
+ * Decodes the source to the report as printed — `decode --json`'s JSON, or the summary that ends
+ * `decode --text` — made in the worker: cheaper than cloning a large report object across threads.
  */
-export function decodeCaptureToJson(
+export function decodeCaptureToText(
   source: CaptureSource,
-  options: DecodeCaptureFileOptions & { redactPins?: boolean } = {},
-): Promise<JsonReport> {
-  return runDecode(source, options, { reportAs: 'json', redactPins: options.redactPins === true }).then((done) => {
-    if (done.type !== 'done-json') throw new CaptureFileError(`${source.name}: the decoder sent no report`, 'crashed');
+  options: DecodeCaptureFileOptions & { format: PrintedReportFormat; redactPins?: boolean },
+): Promise<PrintedReport> {
+  return runDecode(source, options, { reportAs: options.format, redactPins: options.redactPins === true }).then((done) => {
+    if (done.type !== 'done-printed') throw new CaptureFileError(`${source.name}: the decoder sent no report`, 'crashed');
     return done.report;
   });
 }
 
-type DoneReply = Extract<DecodeWorkerReply, { type: 'done' | 'done-json' }>;
+type DoneReply = Extract<DecodeWorkerReply, { type: 'done' | 'done-printed' }>;
 
 function runDecode(
   source: CaptureSource,
@@ -105,6 +105,7 @@ function runDecode(
   const chunkSize = Math.max(4096, options.chunkSize ?? CAPTURE_CHUNK_SIZE);
   const contents: BatchContents = {
     messages: options.contents?.messages ?? false,
+    messageBytes: options.contents?.messageBytes ?? true,
     summaries: options.contents?.summaries ?? false,
     exchanges: options.contents?.exchanges ?? false,
   };
@@ -169,7 +170,7 @@ function runDecode(
           });
           return;
         case 'done':
-        case 'done-json':
+        case 'done-printed':
           settle({ report: reply });
           return;
       }

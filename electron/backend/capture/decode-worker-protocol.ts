@@ -17,17 +17,19 @@ export interface DecodeWorkerConfig {
   /** Leave exchanges out of the final report: the consumer got them in the batches. */
   reportExchanges: boolean;
   /**
-   * 'json': the worker sends the report as JSON text (indented, masked first when redactPins) —
-   * what `decode --json` prints — instead of an object to clone: a report of 50 k exchanges costs
-   * ~0.2 s to clone across threads, its text a copy.
+   * 'json' and 'transcript': the worker sends the report as the text `decode --json` or the end
+   * of `decode --text` prints (masked first when redactPins) instead of an object to clone: a
+   * report of 50 k exchanges costs ~0.2 s to clone across threads, its text a copy.
    */
-  reportAs: 'object' | 'json';
+  reportAs: 'object' | PrintedReportFormat;
   redactPins: boolean;
 }
 
-/** What a 'json' report comes with, for the caller's exit status. */
-export interface JsonReport {
-  json: string;
+export type PrintedReportFormat = 'json' | 'transcript';
+
+/** A report as text, with what the caller's exit status needs. */
+export interface PrintedReport {
+  text: string;
   complete: boolean;
   stoppedBy: TraceStop | undefined;
 }
@@ -46,6 +48,6 @@ export type DecodeWorkerReply =
   /** The first bytes show this is not a capture: why (the worker takes nothing more). */
   | { type: 'refused'; message: string }
   | { type: 'done'; report: TraceReport }
-  | { type: 'done-json'; report: JsonReport }
+  | { type: 'done-printed'; report: PrintedReport }
   /** The decode cannot finish: a limit it met (a sentence for the user), or the decoder threw (a bug). */
   | { type: 'failed'; message: string; bug: boolean };

@@ -47,7 +47,7 @@ export interface MessageColumns {
   problems: Uint32Array;
   /** 1 when some bytes were not captured (snapshot length). */
   truncated: Uint8Array;
-  /** The message bytes: bytes[byteOffset[i] .. byteOffset[i] + byteLength[i]). */
+  /** The message bytes: bytes[byteOffset[i] .. byteOffset[i] + byteLength[i]) (empty unless asked for). */
   byteOffset: Uint32Array;
   byteLength: Uint32Array;
   bytes: Uint8Array;
@@ -67,6 +67,8 @@ export interface DecodedBatch {
 /** Which message columns a consumer wants; exchanges are cheap and always sent when asked. */
 export interface BatchContents {
   messages: boolean;
+  /** The message bytes (the viewer's rows need them, a transcript does not). */
+  messageBytes: boolean;
   summaries: boolean;
   exchanges: boolean;
 }
@@ -92,7 +94,8 @@ export class DecodedBatchBuilder {
 
   message(m: TraceMessage): void {
     if (!this.contents.messages) return;
-    const c = this.ensureRoom(m.ccidFrame.bytes.length);
+    const length = this.contents.messageBytes ? m.ccidFrame.bytes.length : 0;
+    const c = this.ensureRoom(length);
     const i = c.count++;
     c.frame[i] = m.frame;
     c.lastFrame[i] = m.ccidFrame.lastFrame;
@@ -106,9 +109,9 @@ export class DecodedBatchBuilder {
     c.problems[i] = m.message.problems.length + m.ccidFrame.problems.length;
     c.truncated[i] = m.ccidFrame.truncated ? 1 : 0;
     c.byteOffset[i] = this.usedBytes;
-    c.byteLength[i] = m.ccidFrame.bytes.length;
-    c.bytes.set(m.ccidFrame.bytes, this.usedBytes);
-    this.usedBytes += m.ccidFrame.bytes.length;
+    c.byteLength[i] = length;
+    if (length > 0) c.bytes.set(m.ccidFrame.bytes, this.usedBytes);
+    this.usedBytes += length;
     if (this.contents.summaries) this.summaries.push(m.summary);
   }
 

@@ -8,12 +8,11 @@
  * when the file cannot be read, is not a capture, or could not be read to its end — what was
  * decoded before that point is still printed, and the report says "complete": false.
  */
-import { traceHeaderLine, traceMessageLine, traceSummaryLines, type TraceStop } from '../../../core/trace/index.js';
+import { traceHeaderLine, traceMessageLine, type TraceStop } from '../../../core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
-  decodeCapture,
-  decodeCaptureToJson,
+  decodeCaptureToText,
   openCaptureFile,
   streamCaptureSource,
   type CaptureSource,
@@ -69,20 +68,23 @@ interface Outcome {
 
 async function decodeJson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<Outcome> {
   // The worker makes the text (masked when asked): no report object crosses threads.
-  const report = await decodeCaptureToJson(source, { signal: context.signal, redactPins: redact });
-  context.stdout(report.json);
+  const report = await decodeCaptureToText(source, { format: 'json', signal: context.signal, redactPins: redact });
+  context.stdout(report.text);
   return report;
 }
 
 async function decodeText(context: CommandContext, source: CaptureSource, redact: boolean): Promise<Outcome> {
   context.stdout(traceHeaderLine({ file: source.name }, { redactPins: redact }));
   const devices: string[] = [];
-  const report = await decodeCapture(source, {
+  // Lines for each message as batches come, then the summary the worker wrote (masked when asked).
+  const report = await decodeCaptureToText(source, {
+    format: 'transcript',
+    redactPins: redact,
     signal: context.signal,
-    contents: { messages: true, summaries: true },
+    contents: { messages: true, messageBytes: false, summaries: true },
     onBatch: (batch) => messageLines(context, batch, devices),
   });
-  for (const line of traceSummaryLines(report, { redactPins: redact })) context.stdout(line);
+  context.stdout(report.text);
   const stop = report.stoppedBy;
   if (stop) {
     const where = stop.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';

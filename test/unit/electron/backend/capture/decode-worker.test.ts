@@ -10,13 +10,13 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeTraceBytes, TraceDecoder, type TraceMessage } from '../../../../../core/trace/index.js';
+import { decodeTraceBytes, TraceDecoder, traceSummaryLines, type TraceMessage } from '../../../../../core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
   decodeCapture,
   decodeCaptureFile,
-  decodeCaptureToJson,
+  decodeCaptureToText,
   openCaptureFile,
   streamCaptureSource,
 } from '../../../../../electron/backend/capture/decode-capture-file.js';
@@ -121,10 +121,20 @@ describe.skipIf(skip)('what the worker sends', () => {
     }
   });
 
-  it('the report as JSON text, made in the worker, is the report object stringified', async () => {
-    const text = await decodeCaptureToJson(await openCaptureFile(GCC));
-    expect(text.json).toBe(JSON.stringify(await decodeCaptureFile(GCC), null, 2));
-    expect(text).toMatchObject({ complete: true, stoppedBy: undefined });
+  it('the report as printed, made in the worker: the object stringified, or the transcript summary', async () => {
+    const report = await decodeCaptureFile(GCC);
+    const json = await decodeCaptureToText(await openCaptureFile(GCC), { format: 'json' });
+    expect(json.text).toBe(JSON.stringify(report, null, 2));
+    expect(json).toMatchObject({ complete: true, stoppedBy: undefined });
+    const transcript = await decodeCaptureToText(await openCaptureFile(GCC), { format: 'transcript', redactPins: true });
+    expect(transcript.text).toBe(traceSummaryLines(report, { redactPins: true }).join('\n'));
+  });
+
+  it('leaves message bytes out of the batches when not asked for', async () => {
+    const batches: DecodedBatch[] = [];
+    await decodeCaptureFile(GCC, { contents: { messages: true, messageBytes: false }, onBatch: (b) => void batches.push(b) });
+    expect(batches.reduce((n, b) => n + b.messages.count, 0)).toBe(426);
+    expect(batches.every((b) => b.messages.bytes.length === 0 && b.messages.byteLength.every((l) => l === 0))).toBe(true);
   });
 
   it('uses the row store codes for directions and payload kinds', () => {
