@@ -528,3 +528,15 @@ export class PinpadWizard {
     }
   }
 }
+
+/**
+ * One wizard per backend connection, kept while the Pinpad tab is hidden: leaving for the Readers
+ * or Console tab and coming back finds the same reader, preset, edited fields and outcome.
+ */
+const wizards = new WeakMap<Api, PinpadWizard>();
+
+export function wizardFor(api: Api): PinpadWizard {
+  let wizard = wizards.get(api);
+  if (!wizard) wizards.set(api, (wizard = new PinpadWizard()));
+  return wizard;
+}

@@ -11,17 +11,43 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Api } from '../../../../core/ipc/contract.js';
 import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
+import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../../core/sim/reader/keypad.js';
+import { GEMPC_PINPAD_USB_PROFILE } from '../../../../core/sim/usb/usb-reader-profiles.js';
+import { VirtualUsbCcidDevice } from '../../../../core/sim/usb/virtual-usb-ccid-device.js';
 import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
+import { createUsbReaderBackend } from '../../../../electron/backend/ccid-usb/usb-reader-backend.js';
 import { createVirtualReaderBackend } from '../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import PinpadWorkbench from '../../../../renderer/src/workbenches/pinpad/PinpadWorkbench.svelte';
 import { PinpadWizard } from '../../../../renderer/src/workbenches/pinpad/pinpad-wizard.svelte.js';
 import { controllableProbes } from '../../../support/fake-probes.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
 import { FakeReaderBackend } from '../../electron/backend/readers/fake-reader-backend.js';
+import { fakeUsbBusDevice } from '../../electron/backend/pinpad/fake-usb-bus.js';
 import { filesUnder, pinForms } from '../../electron/backend/pinpad/pinpad-harness.js';
 
 const PW1 = '739146';
+const NEW_PW1 = '582063';
 const WRONG = '000000';
+
+const nodeTimers = {
+  setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** A direct-USB reader's own keypad with nobody typing: it waits until the host aborts the entry. */
+class WaitingKeypad implements Keypad {
+  readonly prompts: PinEntryPrompt[] = [];
+  aborted = 0;
+  #waiting: ((result: KeypadResult) => void) | undefined;
+  enterPin(prompt: PinEntryPrompt): Promise<KeypadResult> {
+    this.prompts.push(prompt);
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+  abort(): void {
+    this.aborted++;
+    this.#waiting?.({ kind: 'cancel' });
+  }
+}
 
 let backend: Backend;
 let dataDir: string;
@@ -74,7 +100,16 @@ afterEach(() => {
 async function openWizard(expect_ = { keypad: true }): Promise<{ wizard: PinpadWizard; container: HTMLElement }> {
   const wizard = new PinpadWizard();
   const { container } = render(PinpadWorkbench, { props: { api: recordingApi(inProcessApi(backend), log), wizard } });
-  await waitFor(() => expect(wizard.capabilities?.keypad).toBe(expect_.keypad));
+  return ready(wizard, container, expect_.keypad);
+}
+
+async function ready(
+  wizard: PinpadWizard,
+  container: HTMLElement,
+  keypad: boolean,
+): Promise<{ wizard: PinpadWizard; container: HTMLElement }> {
+  await waitFor(() => expect(wizard.capabilities?.keypad).toBe(keypad));
+
   // The preview is rebuilt for the reader once its capabilities are known.
   await waitFor(() => expect(wizard.preview !== undefined && !wizard.building).toBe(true));
   return { wizard, container };
@@ -285,6 +320,130 @@ describe('run', () => {
     };
     for (const [where, text] of Object.entries(places)) for (const f of forms) expect(text, where).not.toContain(f);
     for (const file of filesUnder(dataDir)) for (const f of forms) expect(file.text, file.path).not.toContain(f);
+  });
+
+  it('a change on the on-screen keypad walks through current, new and confirmation, then the new PIN verifies', async () => {
+    const { container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'card'));
+    await fireEvent.click(screen.getByLabelText(/Change \(CHANGE REFERENCE DATA/));
+    await fireEvent.click(stepButton(container, 'run'));
+    await fireEvent.click(screen.getByTestId('run-button'));
+    expect((await screen.findByTestId('keypad-prompt')).textContent).toBe(
+      "Enter the current PIN, then the new PIN, then the new PIN again on the reader's keypad",
+    );
+    const steps: string[] = [];
+    for (const pin of [PW1, NEW_PW1, NEW_PW1]) {
+      const keypad = await screen.findByTestId('on-screen-keypad');
+      steps.push(keypad.dataset.step!);
+      const request = keypad.dataset.request;
+      await pressKeys([...pin, 'Enter']);
+      // The next request replaces this one (or the dialog closes after the last).
+      await waitFor(() => expect(screen.queryByTestId('on-screen-keypad')?.dataset.request).not.toBe(request));
+    }
+    expect(steps).toEqual(['current-pin', 'new-pin', 'confirm-new-pin']);
+    await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted'));
+    expect(screen.getByTestId('outcome').textContent).toContain('PIN changed');
+
+    await fireEvent.click(stepButton(container, 'card'));
+    await fireEvent.click(screen.getByLabelText(/Verify \(VERIFY/));
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByLabelText(/software path/));
+    await softwareVerify(NEW_PW1);
+    expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted');
+  });
+
+  it('nobody at the keypad: the reader gives up after bTimerOut and the outcome says so', async () => {
+    const { wizard, container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'parameters'));
+    await fireEvent.input(field('bTimerOut'), { target: { value: '1' } });
+    await waitFor(() => expect(wizard.preview?.fields.bTimerOut).toBe(1));
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByTestId('run-button'));
+    expect((await screen.findByTestId('keypad-countdown')).dataset.secondsLeft).toBe('1');
+    await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('timeout'), { timeout: 5000 });
+    expect(screen.getByTestId('outcome').textContent).toContain('Nobody typed the PIN in time');
+    expect(screen.queryByTestId('on-screen-keypad')).toBeNull();
+  });
+
+  it('a blocked PIN: the guard refuses to run at all', async () => {
+    const { container } = await openWizard();
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByLabelText(/software path/));
+    await softwareVerify(WRONG);
+    await softwareVerify(WRONG);
+    await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.guard).toBe('confirm'));
+    await fireEvent.click(screen.getByTestId('confirm-last-try'));
+    await softwareVerify(WRONG);
+    expect(screen.getByTestId('outcome').textContent).toContain('now blocked');
+    await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.guard).toBe('refuse'));
+    expect(screen.getByTestId('retry-guard').textContent).toContain('Refused:');
+    expect(screen.queryByTestId('confirm-last-try')).toBeNull();
+    expect((screen.getByTestId('software-run') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByLabelText(/On the reader's keypad/));
+    expect((screen.getByTestId('run-button') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('run-blocker').textContent).toMatch(/blocked/);
+  });
+
+  it('leaving the Pinpad tab and coming back keeps the step and the edited fields', async () => {
+    const api = recordingApi(inProcessApi(backend), log);
+    const first = render(PinpadWorkbench, { props: { api } });
+    await waitFor(() =>
+      expect(first.container.querySelector('[data-testid="pinpad-capabilities"]')?.getAttribute('data-keypad')).toBe('true'),
+    );
+    await fireEvent.click(stepButton(first.container, 'parameters'));
+    await fireEvent.input(field('bTimerOut'), { target: { value: '0x2D' } });
+    await waitFor(() => expect(screen.getByTestId('structure-preview').dataset.pcscHex?.slice(0, 2)).toBe('2D'));
+    first.unmount();
+    expect(document.getElementById('pinpad-field-bTimerOut')).toBeNull();
+
+    const again = render(PinpadWorkbench, { props: { api } });
+    expect(again.container.querySelector('[data-testid="pinpad-workbench"]')!.getAttribute('data-step')).toBe('parameters');
+    expect(field('bTimerOut').value).toBe('0x2D');
+    await waitFor(() => expect(screen.getByTestId('structure-preview').dataset.pcscHex?.slice(0, 2)).toBe('2D'));
+  });
+});
+
+describe('a direct-USB reader with its own keypad', () => {
+  it('shows "Enter the PIN on the reader\'s keypad" with the countdown, and Cancel aborts the entry on the reader', async () => {
+    const keypad = new WaitingKeypad();
+    const device = new VirtualUsbCcidDevice({
+      profile: GEMPC_PINPAD_USB_PROFILE,
+      keypad,
+      cards: [new VirtualSmartCard({ openPgpPw1: PW1 })],
+      timers: nodeTimers,
+    });
+    backend.dispose();
+    backend = createBackend({
+      shell: 'browser',
+      electron: { available: false, reason: 'test' },
+      probes: controllableProbes({ pcsc: { available: false, reason: 'test' }, usb: { available: true } }),
+      readers: {
+        backends: () => [
+          createUsbReaderBackend({ probe: () => ({ available: true }), lib: { getDeviceList: () => [fakeUsbBusDevice(device)] } }),
+        ],
+        dataDir,
+      },
+    });
+    const { wizard, container } = await openWizard();
+    expect(wizard.readerId).toMatch(/^usb:/);
+    await fireEvent.click(stepButton(container, 'parameters'));
+    await fireEvent.input(field('bTimerOut'), { target: { value: '20' } });
+    await waitFor(() => expect(wizard.preview?.fields.bTimerOut).toBe(20));
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByTestId('run-button'));
+    await waitFor(() => expect(keypad.prompts).toHaveLength(1));
+    expect((await screen.findByTestId('keypad-prompt')).textContent).toBe("Enter the PIN on the reader's keypad");
+    const seconds = Number(screen.getByTestId('countdown').dataset.secondsLeft);
+    expect(seconds).toBeGreaterThan(15);
+    expect(seconds).toBeLessThanOrEqual(20);
+    // The app's own keypad is for the built-in reader only: this reader's keypad is the device's.
+    expect(screen.queryByTestId('on-screen-keypad')).toBeNull();
+
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('cancelled'));
+    expect(screen.getByTestId('outcome').textContent).toContain('Aborted by the host');
+    expect(keypad.aborted).toBe(1);
+    expect(log.calls.filter((c) => c.channel === 'pinpad.cancel')).toHaveLength(1);
   });
 });
 
