@@ -60,7 +60,12 @@ export const COMMANDS: readonly CliCommand[] = [
         { syntax: '--redact-pins', text: 'mask PIN data (VERIFY, CHANGE REFERENCE DATA…) to share the output', default: 'exact bytes' },
       ],
       examples: ['cardbench decode trace.pcapng | less', 'cardbench decode --json --redact-pins trace.pcapng > report.json'],
-      notes: ['Exit 1 when the file cannot be read or is not a capture; Ctrl-C stops it (exit 130).'],
+      notes: [
+        'Exit 1 when the file cannot be read, is not a capture, or could not be read to its end (what was decoded is still printed;',
+        '  the JSON says "complete": false and "stoppedBy" why). Ctrl-C stops it (exit 130).',
+        'The decoder runs in a worker: CARDBENCH_DECODE_HEAP_MB (default 2048) limits its heap, CARDBENCH_DECODE_WATCHDOG_S',
+        '  (default 30) stops it when it makes no progress, so a crafted file ends the decode with a sentence saying why.',
+      ],
     },
     run: runDecode,
   },
