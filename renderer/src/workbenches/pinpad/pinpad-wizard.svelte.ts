@@ -134,9 +134,18 @@ export class PinpadWizard {
     return this.keypadOffered ? this.chosenPath : 'software';
   }
 
+  /**
+   * Whether a wrong PIN can cost a try: a verify, or a change that asks for the current PIN
+   * (bConfirmPIN bit 1). Only then does the guard read the counter.
+   */
+  get guardApplies(): boolean {
+    if (this.operation === 'verify') return true;
+    return ((this.preview?.fields.bConfirmPIN ?? 0) & 0x02) !== 0;
+  }
+
   /** The guard's verdict from the last reading: refuse (blocked), confirm (one try left) or run. */
   get guard(): 'run' | 'confirm' | 'refuse' {
-    if (this.operation !== 'verify' || !this.tries) return 'run';
+    if (!this.guardApplies || !this.tries) return 'run';
     return this.tries.decision.decision;
   }
 
@@ -377,7 +386,7 @@ export class PinpadWizard {
   /** The counter changed with the run; read it again where the preset says the probe is safe. */
   async #refreshTriesAfterRun(): Promise<void> {
     const outcome = this.result?.outcome;
-    if (this.operation !== 'verify' || !this.preset || this.preset.retryProbe !== 'supported') return;
+    if (!this.guardApplies || !this.preset || this.preset.retryProbe !== 'supported') return;
     if (outcome?.kind === 'reader-error' || outcome?.kind === 'reader-refused') return;
     await this.readTries();
   }

@@ -326,7 +326,8 @@ describe('run', () => {
     const { container } = await openWizard();
     await fireEvent.click(stepButton(container, 'card'));
     await fireEvent.click(screen.getByLabelText(/Change \(CHANGE REFERENCE DATA/));
-    await fireEvent.click(stepButton(container, 'run'));
+    // The change asks for the current PIN (bConfirmPIN 03): a wrong one costs a try, so the guard reads the counter.
+    await toRunStep(container, 3);
     await fireEvent.click(screen.getByTestId('run-button'));
     expect((await screen.findByTestId('keypad-prompt')).textContent).toBe(
       "Enter the current PIN, then the new PIN, then the new PIN again on the reader's keypad",
@@ -343,6 +344,9 @@ describe('run', () => {
     expect(steps).toEqual(['current-pin', 'new-pin', 'confirm-new-pin']);
     await waitFor(() => expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted'));
     expect(screen.getByTestId('outcome').textContent).toContain('PIN changed');
+    // The counter is read again after the run (the controls wait for it).
+    await waitFor(() => expect(screen.getByTestId('retry-guard').dataset.checking).toBe('false'));
+    expect(screen.getByTestId('retry-guard').dataset.triesLeft).toBe('3');
 
     await fireEvent.click(stepButton(container, 'card'));
     await fireEvent.click(screen.getByLabelText(/Verify \(VERIFY/));
