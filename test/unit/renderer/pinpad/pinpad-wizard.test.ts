@@ -356,6 +356,35 @@ describe('run', () => {
     expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted');
   });
 
+  it('a change on the software path asks for the current PIN and the new one twice; a mismatch is refused without echoing digits', async () => {
+    const { container } = await openWizard();
+    await fireEvent.click(stepButton(container, 'card'));
+    await fireEvent.click(screen.getByLabelText(/Change \(CHANGE REFERENCE DATA/));
+    await toRunStep(container, 3);
+    await fireEvent.click(screen.getByLabelText(/software path/));
+    const form = screen.getByTestId('software-path');
+    const inputs = [...form.querySelectorAll<HTMLInputElement>('input')];
+    expect(inputs.map((i) => [i.dataset.pin, i.type])).toEqual([
+      ['currentPin', 'password'],
+      ['newPin', 'password'],
+      ['newPinAgain', 'password'],
+    ]);
+    const fill = async (values: string[]): Promise<void> => {
+      values.forEach((v, i) => (inputs[i]!.value = v));
+      await fireEvent.submit(form);
+      await waitFor(() => expect(screen.getByTestId('run-panel').dataset.phase).toBe('idle'));
+    };
+    await fill([PW1, NEW_PW1, '582064']);
+    expect(screen.getByTestId('outcome').dataset.outcome).toBe('error');
+    expect(screen.getByTestId('outcome').textContent).toContain('differ');
+    for (const digits of [PW1, NEW_PW1, '582064']) expect(screen.getByTestId('outcome').textContent).not.toContain(digits);
+    expect(inputs.map((i) => i.value)).toEqual(['', '', '']);
+
+    await fill([PW1, NEW_PW1, NEW_PW1]);
+    expect(screen.getByTestId('outcome').dataset.outcome).toBe('accepted');
+    expect(screen.getByTestId('outcome').textContent).toContain('PIN changed');
+  });
+
   it('nobody at the keypad: the reader gives up after bTimerOut and the outcome says so', async () => {
     const { wizard, container } = await openWizard();
     await fireEvent.click(stepButton(container, 'parameters'));
