@@ -38,6 +38,8 @@ export interface PinRunArgs {
   overrides?: Record<string, number | string> | undefined;
   select: boolean;
   confirmLastTry: boolean;
+  /** A SELECT to send instead of the preset's (`cardbench pin --select`), e.g. for the generic ISO presets. */
+  selectApdu?: Uint8Array;
 }
 
 export type PinSoftwareRunArgs = PinRunArgs & SoftwarePins;
@@ -127,13 +129,14 @@ export class PinpadService {
       operation?: PinOperationName | undefined;
       overrides?: Record<string, number | string> | undefined;
       select: boolean;
+      selectApdu?: Uint8Array;
     },
     signal?: AbortSignal,
   ): Promise<PinTriesResult> {
     const { reader } = this.options.hub.resolve(args.reader);
     return this.holding(reader, async () => {
       const request = this.request({ ...args, operation: args.operation ?? 'verify' }, null);
-      const select = await this.select(reader, request, args.select, signal);
+      const select = await this.select(reader, request, args.select, signal, args.selectApdu);
       if (select && !selectWorked(select.response)) {
         return {
           reader: reader.id,
@@ -152,7 +155,10 @@ export class PinpadService {
   async run(args: PinRunArgs, options: { signal?: AbortSignal } = {}): Promise<PinRunResult> {
     const { backend, reader } = this.options.hub.resolve(args.reader);
     return this.holding(reader, async (pending) => {
-      const offer = await this.offer(reader, options.signal);
+      // What the reader announced does not change while it is plugged in; asking again would also
+      // close the card connection (the inspection does), and pcscd powers down a card nobody holds,
+      // losing an application selected just before with --no-select.
+      const offer = this.offers.get(reader.id) ?? (await this.offer(reader, options.signal));
       const request = this.request(args, offer.capabilities);
       const route = this.keypadRoute(backend, reader, offer, args.operation);
       return this.runRequest(reader, request, args, pending, 'keypad', options.signal, async () => {
@@ -221,8 +227,8 @@ export class PinpadService {
       };
     };
     this.state(reader, 'select', null);
-    const select = await this.select(reader, request, args.select, signal);
-    const selectView = select ? { apdu: toHex(request.select!), sw: select.sw } : null;
+    const select = await this.select(reader, request, args.select, signal, args.selectApdu);
+    const selectView = select ? { apdu: toHex(select.apdu), sw: select.sw } : null;
     if (select && !selectWorked(select.response)) {
       return result({
         ran: false,
@@ -332,10 +338,12 @@ export class PinpadService {
     request: PinRequest,
     wanted: boolean,
     signal: AbortSignal | undefined,
-  ): Promise<{ response: Uint8Array; sw: string } | null> {
-    if (!wanted || !request.select) return null;
-    const { response } = await this.options.hub.transmit(reader.id, request.select, signal ? { signal } : {});
-    return { response, sw: swHex(response) };
+    instead?: Uint8Array,
+  ): Promise<{ apdu: Uint8Array; response: Uint8Array; sw: string } | null> {
+    const apdu = instead ?? request.select;
+    if (!wanted || !apdu) return null;
+    const { response } = await this.options.hub.transmit(reader.id, apdu, signal ? { signal } : {});
+    return { apdu, response, sw: swHex(response) };
   }
 
   /**

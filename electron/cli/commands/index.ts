@@ -2,6 +2,7 @@
 import type { CliCommand } from '../command.js';
 import { DECODE_USAGE, runDecode } from './decode.js';
 import { inspectCommand } from './inspect.js';
+import { pinCommand } from './pin.js';
 import { readersCommand } from './readers.js';
 import { runCommand } from './run.js';
 import { sendCommand } from './send.js';
@@ -48,6 +49,7 @@ export const COMMANDS: readonly CliCommand[] = [
   inspectCommand,
   sendCommand,
   runCommand,
+  pinCommand,
   {
     name: 'decode',
     usage: DECODE_USAGE,
