@@ -92,6 +92,7 @@ const REPORT: Decisions<TraceReport, Secrets> = {
   // Problem messages name frames, codes and lengths, never command bytes.
   problems: 'clear',
   problemsOmitted: 'clear',
+  eventsOmitted: 'clear',
   // Whether the file was read to its end, and the container problem that stopped it: no command bytes.
   complete: 'clear',
   stoppedBy: 'clear',

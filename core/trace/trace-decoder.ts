@@ -55,6 +55,12 @@ export interface TraceDecoderOptions {
   file?: string;
   /** At most this many problems are listed (default 10 000); the rest are counted. */
   maxProblems?: number;
+  /**
+   * At most this many card events are listed (default 65 536); the rest are counted. One 65-byte
+   * NotifySlotChange can announce 256 changed slots: a file of them would otherwise make the
+   * report ~70 times larger than itself.
+   */
+  maxEvents?: number;
   handlers?: TraceHandlers;
   capture?: UsbCaptureOptions;
   /** Fold exchanges into report.transactions (default true). A caller that folds them itself (the viewer's store, live) turns it off. */
@@ -95,6 +101,7 @@ export class TraceDecoder implements ByteSink {
   private readonly byType = new Map<string, number>();
   private readonly report: TraceReport;
   private readonly maxProblems: number;
+  private readonly maxEvents: number;
   private readonly handlers: TraceHandlers;
   private readonly folder: TransactionFolder | undefined;
   private readonly keepExchanges: boolean;
@@ -105,6 +112,7 @@ export class TraceDecoder implements ByteSink {
 
   constructor(options: TraceDecoderOptions = {}) {
     this.maxProblems = options.maxProblems ?? 10_000;
+    this.maxEvents = options.maxEvents ?? 65_536;
     this.handlers = options.handlers ?? {};
     this.folder = options.foldTransactions === false ? undefined : new TransactionFolder();
     this.keepExchanges = options.keepExchanges !== false;
@@ -122,6 +130,7 @@ export class TraceDecoder implements ByteSink {
       transactions: [],
       problems: [],
       problemsOmitted: 0,
+      eventsOmitted: 0,
       complete: false,
       redacted: false,
     };
@@ -402,6 +411,10 @@ export class TraceDecoder implements ByteSink {
   }
 
   private event(frame: CcidFrame, slot: number, kind: TraceEventKind): void {
+    if (this.report.events.length >= this.maxEvents) {
+      this.report.eventsOmitted++;
+      return;
+    }
     this.report.events.push({ frame: frame.firstFrame, device: frame.device, slot, kind });
   }
 

@@ -128,6 +128,8 @@ export interface TraceReport {
   problems: TraceProblem[];
   /** Problems counted but not listed (beyond maxProblems). */
   problemsOmitted: number;
+  /** Card events counted but not listed (beyond maxEvents). */
+  eventsOmitted: number;
   /** False when the file could not be read to its end (stoppedBy says why); what came before is decoded. */
   complete: boolean;
   stoppedBy?: TraceStop;

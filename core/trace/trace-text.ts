@@ -70,8 +70,9 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
     }
   }
   if (report.events.length > 0) {
-    lines.push('', `Events (${report.events.length}):`);
+    lines.push('', `Events (${report.events.length + report.eventsOmitted}):`);
     for (const e of report.events) lines.push(`  #${e.frame} ${e.device} slot ${e.slot}: ${e.kind}`);
+    if (report.eventsOmitted > 0) lines.push(`  … and ${report.eventsOmitted} more`);
   }
   const problemCount = report.problems.length + report.problemsOmitted;
   lines.push('', `Problems (${problemCount}):`);

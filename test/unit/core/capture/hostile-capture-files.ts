@@ -232,9 +232,8 @@ export function largeResponsesCapture(options: { exchanges?: number; responseLen
 
 /**
  * A reader that claims 256 slots (bMaxSlotIndex 255) and sends `messages` NotifySlotChange
- * interrupts in which every slot changed: 256 card events per 65-byte message. Each event is kept
- * in the report, so this file still grows the decoder's heap ~70× its size — what the decoder's
- * heap limit is there for.
+ * interrupts in which every slot changed: 256 card events per 65-byte message, ~70× the file's
+ * size if every event were listed (the report lists 65,536 and counts the rest).
  */
 export function slotChangeFloodCapture(options: { messages?: number } = {}): Uint8Array {
   const writer = new UsbmonPcapWriter();
