@@ -20,6 +20,8 @@ export interface FuzzObservation {
   kept: unknown;
   /** Kept bytes allowed per input byte, when the target's decoders earn a budget other than the default. */
   keptPerInputByte?: number;
+  /** A fixed allowance other than the default, for a decoder whose lists are capped by count rather than by input size. */
+  keptAllowance?: number;
 }
 
 /**
@@ -57,7 +59,8 @@ export function invariantViolations(input: Uint8Array, observation: FuzzObservat
   const nodeBudget = NODES_PER_INPUT_BYTE * input.length + NODES_ALLOWANCE;
   if (nodes > nodeBudget) violations.push(`${nodes} nodes for ${input.length} input bytes (budget ${nodeBudget})`);
   const kept = keptBytes(observation.kept);
-  const keptBudget = (observation.keptPerInputByte ?? KEPT_BYTES_PER_INPUT_BYTE) * input.length + KEPT_BYTES_ALLOWANCE;
+  const keptBudget =
+    (observation.keptPerInputByte ?? KEPT_BYTES_PER_INPUT_BYTE) * input.length + (observation.keptAllowance ?? KEPT_BYTES_ALLOWANCE);
   if (kept > keptBudget) violations.push(`keeps ~${kept} bytes for ${input.length} input bytes (budget ${keptBudget})`);
   return violations;
 }

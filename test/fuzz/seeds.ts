@@ -9,7 +9,12 @@ import { encodeT1Block } from '../../core/iso7816/index.js';
 import { sharedPath } from '../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth } from '../unit/core/ccid/ground-truth.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from '../unit/core/iso7816/ground-truth.js';
+import { descriptorFloodCapture, hugeLengthCapture, slotChangeFloodCapture } from '../unit/core/capture/hostile-capture-files.js';
 import type { FuzzTarget } from './targets.js';
+
+function craftedCaptures(): Uint8Array[] {
+  return [descriptorFloodCapture({ count: 2000 }), hugeLengthCapture(), slotChangeFloodCapture({ messages: 450 })];
+}
 
 const CAPTURES = [
   'usbmon-qemu-labcard/labcard-basic.usbmon.pcap',
@@ -29,6 +34,8 @@ export function loadSeeds(): Record<FuzzTarget['seedKind'], Uint8Array[]> {
   return {
     // The big GCC capture is cut to its first 64 KiB so an iteration stays fast.
     capture: captures.map((bytes) => bytes.subarray(0, 65536)),
+    // The same, plus the crafted files of issue 8 (descriptor floods, 4 GiB lengths, a NotifySlotChange flood), cut alike.
+    trace: [...captures, ...craftedCaptures()].map((bytes) => bytes.subarray(0, 65536)),
     ccid,
     descriptor: descriptors,
     apdu: exchanges.map((e) => e.command),

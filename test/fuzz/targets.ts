@@ -17,12 +17,13 @@ import {
   decodeTlvProperties,
 } from '../../core/pcsc/index.js';
 import { parseBerTlv, parseCompactTlv } from '../../core/tlv/index.js';
+import { decodeTraceBytes } from '../../core/trace/index.js';
 import { KEPT_BYTES_PER_INPUT_BYTE, type DecodedTree, type FuzzObservation } from './invariants.js';
 
 export interface FuzzTarget {
   name: string;
   /** Seeds come from real data where there is any (see seeds.ts). */
-  seedKind: 'capture' | 'ccid' | 'apdu' | 'response' | 'atr' | 't1' | 'tlv' | 'descriptor' | 'pcsc';
+  seedKind: 'capture' | 'trace' | 'ccid' | 'apdu' | 'response' | 'atr' | 't1' | 'tlv' | 'descriptor' | 'pcsc';
   run(input: Uint8Array): FuzzObservation;
 }
 
@@ -37,6 +38,19 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
     // A capture keeps copies of its CCID messages and a summary, no trees: ~7 bytes per input byte on
     // the real captures; 32 leaves room and still catches descriptors or lengths that multiply.
     run: (b) => ({ trees: [], kept: parseCaptureBytes(b, { chunkSize: 1 + (b.length % 4096), keepPackets: false }), keptPerInputByte: 32 }),
+  },
+  {
+    // The whole composition a `decode` runs: URBs → CCID → T=1 → APDU exchanges, events, transactions.
+    name: 'trace',
+    seedKind: 'trace',
+    run: (b) => ({
+      trees: [],
+      kept: decodeTraceBytes(b, { chunkSize: 1 + (b.length % 4096) }),
+      // Hex strings for exchanges and transactions: ~1 byte kept per input byte on the real captures.
+      keptPerInputByte: 64,
+      // Card events are capped by count (65,536 listed, the rest counted), not by the input's size.
+      keptAllowance: 10 * 2 ** 20,
+    }),
   },
   {
     name: 'ccid-message',
