@@ -70,7 +70,7 @@ describe('App shell', () => {
     render(App, { props: { api: inProcessApi(backend) } });
     for (const [name, phrase] of [
       ['Console', 'The APDU console needs a reader'],
-      ['Pinpad', 'The pinpad wizard is not built yet'],
+      ['Pinpad', 'No reader is listed.'],
       ['Captures', 'No capture open'],
     ] as const) {
       await fireEvent.click(screen.getByRole('tab', { name }));
