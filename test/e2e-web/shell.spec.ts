@@ -14,7 +14,7 @@ test.describe('browser mode shell', () => {
     for (const [name, text] of [
       ['Readers', 'Cardbench Virtual Pinpad'],
       ['Console', 'Cardbench Virtual Pinpad'],
-      ['Pinpad', 'The pinpad wizard is not built yet'],
+      ['Pinpad', 'What it offers for PIN entry'],
       ['Captures', 'No capture open'],
     ] as const) {
       await page.getByRole('tab', { name }).click();

@@ -179,7 +179,7 @@ describe.skipIf(skipReason)('messages against a real pcscd', () => {
       await rig.kill();
       const end = await run.ended();
       expect(end.status, end.stderr).toBe(1);
-      expect(end.stdout).toMatch(/ {2}.*many\.apdu:\d+: FAILED: Sending the APDU failed: SCARD_[EF]_\w+ \(0x8010\w+\)\./);
+      expect(end.stdout).toMatch(/ {2}.*many\.apdu:\d+: FAILED: Sending the APDU failed: SCARD_[EFW]_\w+ \(0x8010\w+\)\./);
       expect(end.stdout).toMatch(/^FAILED: \d+ passed, 0 failed, 0 sent without assertion, 1 error\(s\)\.$/m);
       expect(end.stdout + end.stderr).not.toMatch(/reconnects by itself/);
     }

@@ -8,10 +8,10 @@
  * is left to return on its own and the reader handle is released only once it has (reader-calls.ts).
  */
 import { CardbenchError } from '../../../core/ipc/errors.js';
-import { abandonOnAbort } from '../abortable.js';
+import { abandonOnAbort, throwIfStopped } from '../abortable.js';
 import type { PcscLiteReader } from './pcsc-binding.js';
 import { pcscFailure } from './pcsc-failure.js';
-import { callReader, readerIsBusy, whenReaderIdle } from './reader-calls.js';
+import { callReader, readerIdleWithin, readerIsBusy, whenReaderIdle } from './reader-calls.js';
 
 export type ShareMode = 'shared' | 'exclusive' | 'direct';
 export type ProtocolChoice = 't0' | 't1' | 'any';
@@ -20,6 +20,8 @@ export type ActiveProtocol = 'T=0' | 'T=1' | 'none';
 
 /** Enough for an extended APDU answer (65536 data bytes + SW) and some slack. */
 const MAX_RESPONSE = 65538 + 2;
+/** How long a new connection waits for an earlier call on the reader (usually a release) before calling the reader stuck. */
+const BUSY_WAIT_MS = 3000;
 
 export class CardConnection {
   private open = true;
@@ -35,7 +37,8 @@ export class CardConnection {
     reader: PcscLiteReader,
     options: { share?: ShareMode; protocol?: ProtocolChoice; signal?: AbortSignal } = {},
   ): Promise<CardConnection> {
-    if (readerIsBusy(reader)) {
+    if (!(await readerIdleWithin(reader, BUSY_WAIT_MS, options.signal))) {
+      throwIfStopped(options.signal, `the connection to ${reader.name}`);
       // A new call would queue behind the blocked one inside the binding and block a second thread.
       throw new CardbenchError(
         'operation-failed',

@@ -64,6 +64,13 @@ const PCSC_ERRORS: readonly PcscErrorInfo[] = [
     name: 'SCARD_W_UNPOWERED_CARD',
     advice: 'The card is not powered (another program powered it down): reconnect with a reset.',
   },
+  {
+    code: 0x8010006a,
+    name: 'SCARD_W_SECURITY_VIOLATION',
+    // pcsc-lite answers it when polkit refuses a client, and (seen here) for a call under way when pcscd dies.
+    advice:
+      "PC/SC refused access: pcscd's access rules (polkit) denied this user, or pcscd stopped during the call. Retry once pcscd runs.",
+  },
   { code: 0x80100006, name: 'SCARD_E_NO_MEMORY', advice: 'PC/SC ran out of memory: restart pcscd.' },
   { code: 0x80100001, name: 'SCARD_F_INTERNAL_ERROR', advice: 'PC/SC reported an internal error: restart pcscd.' },
 ];

@@ -53,3 +53,23 @@ export function whenReaderIdle(reader: PcscLiteReader, action: () => void): void
   if (!entry || entry.calls === 0) setImmediate(action);
   else entry.whenIdle.push(action);
 }
+
+/**
+ * Resolves true once no call is in flight on `reader`, false after `ms` or when `signal` fires
+ * first. A release (the disconnect after a card removal) takes a moment on a loaded machine: a new
+ * call waits for it rather than being refused as if the reader were stuck.
+ */
+export function readerIdleWithin(reader: PcscLiteReader, ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (!readerIsBusy(reader)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const finish = (idle: boolean): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(idle);
+    };
+    const onAbort = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    activity.get(reader)!.whenIdle.push(() => finish(true));
+  });
+}
