@@ -51,6 +51,70 @@ export interface PinPreset {
 
 const FF = (n: number) => 'FF'.repeat(n);
 
+/** What differs between the rows that share a builder: timeouts, PIN layout, length bounds, offsets. */
+type PresetFields = PinPresetOperation['fields'];
+
+/**
+ * OpenSC reader-pcsc.c part10_build_verify_pin_block: both timeouts 30 s (1E), entry ended by the
+ * OK key (bEntryValidationCondition 02), bNumberMessage FF (the reader's default message) with a
+ * display and 00 without, wLangId 0000. The card driver's PIN settings give the layout.
+ */
+function openscVerify(layout: PresetFields, apdu: string): PinPresetOperation {
+  return {
+    fields: { bTimerOut: 0x1e, bTimerOut2: 0x1e, ...layout, bEntryValidationCondition: 0x02 },
+    numberMessageByDisplay: { display: 0xff, noDisplay: 0x00 },
+    apdu,
+  };
+}
+
+/**
+ * OpenSC part10_build_modify_pin_block: as the verify builder, with the current PIN and the new
+ * one twice (bConfirmPIN 03), messages 0, 1, 2 and bNumberMessage 03 with a display, 00 without.
+ */
+function openscModify(layout: PresetFields, apdu: string): PinPresetOperation {
+  return {
+    fields: {
+      bTimerOut: 0x1e,
+      bTimerOut2: 0x1e,
+      ...layout,
+      bConfirmPIN: 0x03,
+      bEntryValidationCondition: 0x02,
+      bMsgIndex2: 1,
+      bMsgIndex3: 2,
+    },
+    numberMessageByDisplay: { display: 0x03, noDisplay: 0x00 },
+    apdu,
+  };
+}
+
+/**
+ * The verify block GnuPG (scd/apdu.c pcsc_pinpad_verify) and eid-mw (pinpad.cpp PinCmd1) build,
+ * which the ISO rows follow: entry ended by the OK key (02), one message (bNumberMessage 01,
+ * index 0), English (wLangId 0409). Timeouts and layout are the row's.
+ */
+function promptedVerify(layout: PresetFields, apdu: string): PinPresetOperation {
+  return { fields: { ...layout, bEntryValidationCondition: 0x02, bNumberMessage: 0x01, wLangId: 0x0409 }, apdu };
+}
+
+/**
+ * GnuPG pcsc_pinpad_modify / eid-mw PinCmd2: the current PIN and the new one twice (bConfirmPIN
+ * 03), three messages (bNumberMessage 03, indexes 0, 1, 2), English.
+ */
+function promptedModify(layout: PresetFields, apdu: string): PinPresetOperation {
+  return {
+    fields: {
+      ...layout,
+      bConfirmPIN: 0x03,
+      bEntryValidationCondition: 0x02,
+      bNumberMessage: 0x03,
+      wLangId: 0x0409,
+      bMsgIndex2: 1,
+      bMsgIndex3: 2,
+    },
+    apdu,
+  };
+}
+
 export const PIN_PRESETS: readonly PinPreset[] = [
   // GnuPG scd/apdu.c pcsc_pinpad_verify + scd/ccid-driver.c ccid_transceive_secure: bTimeOut 0,
   // bmFormatString 82 (bytes, position 0, left, ASCII); readers that take variable length get
@@ -63,23 +127,8 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'OpenPGP card PW1 (81, signing)',
     card: 'OpenPGP card 2.x/3.x',
     source: 'GnuPG scd/apdu.c pcsc_pinpad_verify/pcsc_pinpad_modify, scd/ccid-driver.c ccid_transceive_secure, scd/app-openpgp.c',
-    verify: {
-      fields: { bmFormatString: 0x82, wPINMaxExtraDigit: 0x060f, bEntryValidationCondition: 0x02, bNumberMessage: 0x01, wLangId: 0x0409 },
-      apdu: '00200081',
-    },
-    modify: {
-      fields: {
-        bmFormatString: 0x82,
-        wPINMaxExtraDigit: 0x060f,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      apdu: '00240081',
-    },
+    verify: promptedVerify({ bmFormatString: 0x82, wPINMaxExtraDigit: 0x060f }, '00200081'),
+    modify: promptedModify({ bmFormatString: 0x82, wPINMaxExtraDigit: 0x060f }, '00240081'),
     select: '00A4040006D27600012401',
     retryProbe: 'supported',
     retryProbeNote:
@@ -95,10 +144,7 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'OpenPGP card PW1 (82, decryption/authentication)',
     card: 'OpenPGP card 2.x/3.x',
     source: 'GnuPG scd/apdu.c pcsc_pinpad_verify, scd/app-openpgp.c verify_chv2',
-    verify: {
-      fields: { bmFormatString: 0x82, wPINMaxExtraDigit: 0x060f, bEntryValidationCondition: 0x02, bNumberMessage: 0x01, wLangId: 0x0409 },
-      apdu: '00200082',
-    },
+    verify: promptedVerify({ bmFormatString: 0x82, wPINMaxExtraDigit: 0x060f }, '00200082'),
     select: '00A4040006D27600012401',
     retryProbe: 'supported',
     retryProbeNote: 'OpenPGP card 3.1 and later answer VERIFY without data with the counter (OpenSC card-openpgp.c).',
@@ -110,23 +156,8 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'OpenPGP card PW3 (83, admin)',
     card: 'OpenPGP card 2.x/3.x',
     source: 'GnuPG scd/apdu.c pcsc_pinpad_verify/pcsc_pinpad_modify, scd/app-openpgp.c verify_chv3',
-    verify: {
-      fields: { bmFormatString: 0x82, wPINMaxExtraDigit: 0x080f, bEntryValidationCondition: 0x02, bNumberMessage: 0x01, wLangId: 0x0409 },
-      apdu: '00200083',
-    },
-    modify: {
-      fields: {
-        bmFormatString: 0x82,
-        wPINMaxExtraDigit: 0x080f,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      apdu: '00240083',
-    },
+    verify: promptedVerify({ bmFormatString: 0x82, wPINMaxExtraDigit: 0x080f }, '00200083'),
+    modify: promptedModify({ bmFormatString: 0x82, wPINMaxExtraDigit: 0x080f }, '00240083'),
     select: '00A4040006D27600012401',
     retryProbe: 'supported',
     retryProbeNote: 'OpenPGP card 3.1 and later answer VERIFY without data with the counter (OpenSC card-openpgp.c).',
@@ -142,34 +173,11 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'PIV card application PIN (80)',
     card: 'PIV (NIST SP 800-73-4)',
     source: 'OpenSC reader-pcsc.c part10_build_verify_pin_block/part10_build_modify_pin_block, card-piv.c, iso7816.c',
-    verify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x82,
-        bmPINBlockString: 0x08,
-        wPINMaxExtraDigit: 0x0408,
-        bEntryValidationCondition: 0x02,
-      },
-      numberMessageByDisplay: { display: 0xff, noDisplay: 0x00 },
-      apdu: `0020008008${FF(8)}`,
-    },
-    modify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x02,
-        bmPINBlockString: 0x08,
-        bInsertionOffsetNew: 8,
-        wPINMaxExtraDigit: 0x0408,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      numberMessageByDisplay: { display: 0x03, noDisplay: 0x00 },
-      apdu: `0024008010${FF(16)}`,
-    },
+    verify: openscVerify({ bmFormatString: 0x82, bmPINBlockString: 0x08, wPINMaxExtraDigit: 0x0408 }, `0020008008${FF(8)}`),
+    modify: openscModify(
+      { bmFormatString: 0x02, bmPINBlockString: 0x08, bInsertionOffsetNew: 8, wPINMaxExtraDigit: 0x0408 },
+      `0024008010${FF(16)}`,
+    ),
     select: '00A4040009A0000003080000100000',
     retryProbe: 'supported',
     retryProbeNote: 'SP 800-73-4 defines VERIFY without data as the retry counter query (OpenSC card-piv.c).',
@@ -183,34 +191,11 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'IAS-ECC PIN (fixed-length block)',
     card: 'IAS-ECC (e.g. national ID, health cards)',
     source: 'OpenSC card-iasecc.c iasecc_pin_verify/iasecc_pin_merge_policy, reader-pcsc.c part10_build_*_pin_block',
-    verify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x82,
-        bmPINBlockString: 0x08,
-        wPINMaxExtraDigit: 0x0408,
-        bEntryValidationCondition: 0x02,
-      },
-      numberMessageByDisplay: { display: 0xff, noDisplay: 0x00 },
-      apdu: `0020008108${FF(8)}`,
-    },
-    modify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x02,
-        bmPINBlockString: 0x08,
-        bInsertionOffsetNew: 8,
-        wPINMaxExtraDigit: 0x0408,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      numberMessageByDisplay: { display: 0x03, noDisplay: 0x00 },
-      apdu: `0024008110${FF(16)}`,
-    },
+    verify: openscVerify({ bmFormatString: 0x82, bmPINBlockString: 0x08, wPINMaxExtraDigit: 0x0408 }, `0020008108${FF(8)}`),
+    modify: openscModify(
+      { bmFormatString: 0x02, bmPINBlockString: 0x08, bInsertionOffsetNew: 8, wPINMaxExtraDigit: 0x0408 },
+      `0024008110${FF(16)}`,
+    ),
     select: '00A4040C10A000000077010800070000FE00000100',
     retryProbe: 'supported',
     retryProbeNote: 'OpenSC enables PIN info for IAS-ECC (card-iasecc.c); the card answers the counter without decreasing it.',
@@ -230,22 +215,19 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     card: 'Belgian eID (BELPIC)',
     source:
       'eid-mw cardcomm/pkcs11/src/cardlayer/pinpad.cpp (PinCmd1, PinCmd2, ToFormatString, ToPinBlockString), minidriver SmartCard.c (SELECT)',
-    verify: {
-      fields: {
+    verify: promptedVerify(
+      {
         bTimerOut: 0x1e,
         bTimerOut2: 0x1e,
         bmFormatString: 0x89,
         bmPINBlockString: 0x47,
         bmPINLengthFormat: 0x04,
         wPINMaxExtraDigit: 0x040c,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x01,
-        wLangId: 0x0409,
       },
-      apdu: `002000010820${FF(7)}`,
-    },
-    modify: {
-      fields: {
+      `002000010820${FF(7)}`,
+    ),
+    modify: promptedModify(
+      {
         bTimerOut: 0x1e,
         bTimerOut2: 0x1e,
         bmFormatString: 0x89,
@@ -253,15 +235,9 @@ export const PIN_PRESETS: readonly PinPreset[] = [
         bmPINLengthFormat: 0x04,
         bInsertionOffsetNew: 8,
         wPINMaxExtraDigit: 0x040c,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
       },
-      apdu: `002400011020${FF(7)}20${FF(7)}`,
-    },
+      `002400011020${FF(7)}20${FF(7)}`,
+    ),
     select: '00A4040C0CA000000177504B43532D3135',
     retryProbe: 'unsupported',
     retryProbeNote:
@@ -278,25 +254,8 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'EstEID PIN1 (variable length)',
     card: 'Estonian ID card (EstEID)',
     source: 'OpenSC card-mcrd.c mcrd_pin_cmd, reader-pcsc.c part10_build_*_pin_block, block logged in OpenSC #1083',
-    verify: {
-      fields: { bTimerOut: 0x1e, bTimerOut2: 0x1e, bmFormatString: 0x02, wPINMaxExtraDigit: 0x040c, bEntryValidationCondition: 0x02 },
-      numberMessageByDisplay: { display: 0xff, noDisplay: 0x00 },
-      apdu: '00200001',
-    },
-    modify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x02,
-        wPINMaxExtraDigit: 0x040c,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      numberMessageByDisplay: { display: 0x03, noDisplay: 0x00 },
-      apdu: '00240001',
-    },
+    verify: openscVerify({ bmFormatString: 0x02, wPINMaxExtraDigit: 0x040c }, '00200001'),
+    modify: openscModify({ bmFormatString: 0x02, wPINMaxExtraDigit: 0x040c }, '00240001'),
     select: null,
     retryProbe: 'unsupported',
     retryProbeNote: 'EstEID reports tries in GET DATA 3FFF, not in a VERIFY without data (OpenSC card-esteid2018.c).',
@@ -310,25 +269,8 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'SmartCard-HSM user PIN (variable length)',
     card: 'SmartCard-HSM',
     source: 'OpenSC card-sc-hsm.c sc_hsm_pin_cmd, reader-pcsc.c part10_build_*_pin_block, OpenSC #309 and PR #317',
-    verify: {
-      fields: { bTimerOut: 0x1e, bTimerOut2: 0x1e, bmFormatString: 0x02, wPINMaxExtraDigit: 0x060f, bEntryValidationCondition: 0x02 },
-      numberMessageByDisplay: { display: 0xff, noDisplay: 0x00 },
-      apdu: '00200081',
-    },
-    modify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x02,
-        wPINMaxExtraDigit: 0x060f,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      numberMessageByDisplay: { display: 0x03, noDisplay: 0x00 },
-      apdu: '00240081',
-    },
+    verify: openscVerify({ bmFormatString: 0x02, wPINMaxExtraDigit: 0x060f }, '00200081'),
+    modify: openscModify({ bmFormatString: 0x02, wPINMaxExtraDigit: 0x060f }, '00240081'),
     select: '00A4040C0BE82B0601040181C31F0201',
     retryProbe: 'supported',
     retryProbeNote: 'OpenSC enables PIN info for the SmartCard-HSM (card-sc-hsm.c) and queries it with a case-1 VERIFY.',
@@ -341,34 +283,14 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'ISO VERIFY, ASCII digits in an 8-byte FF block',
     card: 'any ISO 7816-4 card',
     source: 'ISO 7816-4 VERIFY / CHANGE REFERENCE DATA; PC/SC part 10 §2.5.2; the capture usbmon-qemu-pinpad (a)',
-    verify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bmFormatString: 0x82,
-        bmPINBlockString: 0x08,
-        wPINMaxExtraDigit: 0x0408,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x01,
-        wLangId: 0x0409,
-      },
-      apdu: `0020008108${FF(8)}`,
-    },
-    modify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bmFormatString: 0x82,
-        bmPINBlockString: 0x08,
-        bInsertionOffsetNew: 8,
-        wPINMaxExtraDigit: 0x0408,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      apdu: `0024008110${FF(16)}`,
-    },
+    verify: promptedVerify(
+      { bTimerOut: 0x1e, bmFormatString: 0x82, bmPINBlockString: 0x08, wPINMaxExtraDigit: 0x0408 },
+      `0020008108${FF(8)}`,
+    ),
+    modify: promptedModify(
+      { bTimerOut: 0x1e, bmFormatString: 0x82, bmPINBlockString: 0x08, bInsertionOffsetNew: 8, wPINMaxExtraDigit: 0x0408 },
+      `0024008110${FF(16)}`,
+    ),
     select: null,
     retryProbe: 'card-dependent',
     retryProbeNote: 'ISO 7816-4 allows VERIFY without data as a counter query, but some cards count it as a wrong PIN (OpenSC iso7816.c).',
@@ -381,34 +303,14 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'ISO VERIFY, BCD digits in an 8-byte F-filled block',
     card: 'any ISO 7816-4 card',
     source: 'ISO 7816-4 VERIFY / CHANGE REFERENCE DATA; PC/SC part 10 §2.5.2',
-    verify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bmFormatString: 0x81,
-        bmPINBlockString: 0x08,
-        wPINMaxExtraDigit: 0x040c,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x01,
-        wLangId: 0x0409,
-      },
-      apdu: `0020008108${FF(8)}`,
-    },
-    modify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bmFormatString: 0x81,
-        bmPINBlockString: 0x08,
-        bInsertionOffsetNew: 8,
-        wPINMaxExtraDigit: 0x040c,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      apdu: `0024008110${FF(16)}`,
-    },
+    verify: promptedVerify(
+      { bTimerOut: 0x1e, bmFormatString: 0x81, bmPINBlockString: 0x08, wPINMaxExtraDigit: 0x040c },
+      `0020008108${FF(8)}`,
+    ),
+    modify: promptedModify(
+      { bTimerOut: 0x1e, bmFormatString: 0x81, bmPINBlockString: 0x08, bInsertionOffsetNew: 8, wPINMaxExtraDigit: 0x040c },
+      `0024008110${FF(16)}`,
+    ),
     select: null,
     retryProbe: 'card-dependent',
     retryProbeNote: 'ISO 7816-4 allows VERIFY without data as a counter query, but some cards count it as a wrong PIN (OpenSC iso7816.c).',
@@ -421,36 +323,21 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'ISO VERIFY, ISO 9564 format 2 PIN block',
     card: 'any ISO 7816-4 card using format 2 (e.g. EMV offline plaintext PIN)',
     source: 'ISO 9564-1 format 2; PC/SC part 10 §2.5.2; the capture usbmon-qemu-pinpad (b); eid-mw pinpad.cpp',
-    verify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bmFormatString: 0x89,
-        bmPINBlockString: 0x47,
-        bmPINLengthFormat: 0x04,
-        wPINMaxExtraDigit: 0x040c,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x01,
-        wLangId: 0x0409,
-      },
-      apdu: `002000800820${FF(7)}`,
-    },
-    modify: {
-      fields: {
+    verify: promptedVerify(
+      { bTimerOut: 0x1e, bmFormatString: 0x89, bmPINBlockString: 0x47, bmPINLengthFormat: 0x04, wPINMaxExtraDigit: 0x040c },
+      `002000800820${FF(7)}`,
+    ),
+    modify: promptedModify(
+      {
         bTimerOut: 0x1e,
         bmFormatString: 0x89,
         bmPINBlockString: 0x47,
         bmPINLengthFormat: 0x04,
         bInsertionOffsetNew: 8,
         wPINMaxExtraDigit: 0x040c,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
       },
-      apdu: `002400801020${FF(7)}20${FF(7)}`,
-    },
+      `002400801020${FF(7)}20${FF(7)}`,
+    ),
     select: null,
     retryProbe: 'card-dependent',
     retryProbeNote: 'ISO 7816-4 allows VERIFY without data as a counter query, but some cards count it as a wrong PIN (OpenSC iso7816.c).',
@@ -464,56 +351,26 @@ export const PIN_PRESETS: readonly PinPreset[] = [
     title: 'EMV offline plaintext PIN (format 2, bit units)',
     card: 'EMV payment card (application already selected)',
     source: 'OpenSC reader-pcsc.c part10_build_verify_pin_block (SC_PIN_ENCODING_GLP), sec.c sc_build_pin; EMV Book 3 VERIFY P2 80',
-    verify: {
-      fields: {
-        bTimerOut: 0x1e,
-        bTimerOut2: 0x1e,
-        bmFormatString: 0x41,
-        bmPINBlockString: 0x48,
-        bmPINLengthFormat: 0x04,
-        wPINMaxExtraDigit: 0x040c,
-        bEntryValidationCondition: 0x02,
-      },
-      numberMessageByDisplay: { display: 0xff, noDisplay: 0x00 },
-      apdu: `002000800820${FF(7)}`,
-    },
+    verify: openscVerify(
+      { bmFormatString: 0x41, bmPINBlockString: 0x48, bmPINLengthFormat: 0x04, wPINMaxExtraDigit: 0x040c },
+      `002000800820${FF(7)}`,
+    ),
     select: null,
     retryProbe: 'unsupported',
     retryProbeNote: 'EMV cards give the PIN try counter in GET DATA 9F17, not in a VERIFY without data.',
     notes: ['Select the payment application first (the EMV flow does); a wrong PIN costs a try of the real card.'],
   },
-  // A neutral starting point for every field: the values of iso-ascii, meant to be changed.
+  // A neutral starting point for every field: the values of iso-ascii (without its timeout), meant to be changed.
   {
     name: 'custom',
     title: 'Custom (every field yours)',
     card: 'any',
     source: 'PC/SC part 10 §2.5.2 / §2.5.3 defaults',
-    verify: {
-      fields: {
-        bmFormatString: 0x82,
-        bmPINBlockString: 0x08,
-        wPINMaxExtraDigit: 0x0408,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x01,
-        wLangId: 0x0409,
-      },
-      apdu: `0020008108${FF(8)}`,
-    },
-    modify: {
-      fields: {
-        bmFormatString: 0x82,
-        bmPINBlockString: 0x08,
-        bInsertionOffsetNew: 8,
-        wPINMaxExtraDigit: 0x0408,
-        bConfirmPIN: 0x03,
-        bEntryValidationCondition: 0x02,
-        bNumberMessage: 0x03,
-        wLangId: 0x0409,
-        bMsgIndex2: 1,
-        bMsgIndex3: 2,
-      },
-      apdu: `0024008110${FF(16)}`,
-    },
+    verify: promptedVerify({ bmFormatString: 0x82, bmPINBlockString: 0x08, wPINMaxExtraDigit: 0x0408 }, `0020008108${FF(8)}`),
+    modify: promptedModify(
+      { bmFormatString: 0x82, bmPINBlockString: 0x08, bInsertionOffsetNew: 8, wPINMaxExtraDigit: 0x0408 },
+      `0024008110${FF(16)}`,
+    ),
     select: null,
     retryProbe: 'card-dependent',
     retryProbeNote: 'Whether a VERIFY without data is safe depends on the card (OpenSC iso7816.c).',
