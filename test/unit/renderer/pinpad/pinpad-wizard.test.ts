@@ -22,7 +22,7 @@ import { PinpadWizard } from '../../../../renderer/src/workbenches/pinpad/pinpad
 import { controllableProbes } from '../../../support/fake-probes.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
 import { FakeReaderBackend } from '../../electron/backend/readers/fake-reader-backend.js';
-import { fakeUsbBusDevice } from '../../electron/backend/pinpad/fake-usb-bus.js';
+import { fakeUsbBusDevice } from '../../electron/backend/ccid-usb/fake-usb-bus.js';
 import { filesUnder, pinForms } from '../../electron/backend/pinpad/pinpad-harness.js';
 
 const PW1 = '739146';

@@ -10,7 +10,7 @@ import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../../../core/s
 import { GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE, type UsbReaderProfile } from '../../../../../core/sim/usb/usb-reader-profiles.js';
 import { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
 import { createUsbReaderBackend } from '../../../../../electron/backend/ccid-usb/usb-reader-backend.js';
-import { fakeUsbBusDevice } from './fake-usb-bus.js';
+import { fakeUsbBusDevice } from '../ccid-usb/fake-usb-bus.js';
 import { startPinpadBackend, type PinpadHarness } from './pinpad-harness.js';
 
 const PW1 = '739146';

@@ -2,12 +2,21 @@
  * A usb@2-shaped device (the slice electron/backend/ccid-usb/usb-lib.ts declares) whose pipes and
  * class requests are a core/sim/usb VirtualUsbCcidDevice: the one fake of the direct-USB tests,
  * standing for the bus this machine does not have.
+ *
+ * Options: `claimError`, what claiming the interface throws (libusb's words, e.g. LIBUSB_ERROR_BUSY);
+ * `behindOtherInterface`, a composite device whose interface 0 is HID and whose CCID interface (1)
+ * carries an unrelated class descriptor before the CCID one, so that the adapter has to look for both.
  */
 import type { UsbCcidTransport } from '../../../../../core/ccid/host/usb-ccid-transport.js';
 import type { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
 import type { UsbDeviceLike, UsbInEndpointLike, UsbOutEndpointLike } from '../../../../../electron/backend/ccid-usb/usb-lib.js';
 
-export function fakeUsbBusDevice(virtual: VirtualUsbCcidDevice): UsbDeviceLike {
+export interface FakeUsbBusOptions {
+  claimError?: string;
+  behindOtherInterface?: boolean;
+}
+
+export function fakeUsbBusDevice(virtual: VirtualUsbCcidDevice, options: FakeUsbBusOptions = {}): UsbDeviceLike & { claimed: boolean } {
   const info = virtual.info;
   const endpoints = [
     { bEndpointAddress: info.bulkOut.address, bmAttributes: 2, wMaxPacketSize: info.bulkOut.maxPacketSize },
@@ -50,7 +59,16 @@ export function fakeUsbBusDevice(virtual: VirtualUsbCcidDevice): UsbDeviceLike {
       ),
   };
   const transport = virtual as UsbCcidTransport;
-  return {
+  const ccidInterface = {
+    bInterfaceNumber: options.behindOtherInterface ? 1 : 0,
+    bAlternateSetting: 0,
+    bInterfaceClass: info.interfaceClass,
+    extra: Uint8Array.from(options.behindOtherInterface ? [9, 0x24, 1, 2, 3, 4, 5, 6, 7, ...info.classDescriptor] : info.classDescriptor),
+    endpoints,
+  };
+  const hidInterface = { bInterfaceNumber: 0, bAlternateSetting: 0, bInterfaceClass: 3, extra: new Uint8Array(0), endpoints: [] };
+  const device = {
+    claimed: false,
     busNumber: 3,
     deviceAddress: 7,
     portNumbers: [1, 4],
@@ -62,23 +80,14 @@ export function fakeUsbBusDevice(virtual: VirtualUsbCcidDevice): UsbDeviceLike {
       iProduct: 2,
       iSerialNumber: 0,
     },
-    configDescriptor: {
-      interfaces: [
-        [
-          {
-            bInterfaceNumber: 0,
-            bAlternateSetting: 0,
-            bInterfaceClass: info.interfaceClass,
-            extra: Uint8Array.from(info.classDescriptor),
-            endpoints,
-          },
-        ],
-      ],
-    },
+    configDescriptor: { interfaces: options.behindOtherInterface ? [[hidInterface], [ccidInterface]] : [[ccidInterface]] },
     open: () => undefined,
     close: () => undefined,
     interface: () => ({
-      claim: () => undefined,
+      claim: () => {
+        if (options.claimError) throw new Error(options.claimError);
+        device.claimed = true;
+      },
       release: (callback: () => void) => callback(),
       isKernelDriverActive: () => false,
       detachKernelDriver: () => undefined,
@@ -99,5 +108,6 @@ export function fakeUsbBusDevice(virtual: VirtualUsbCcidDevice): UsbDeviceLike {
     },
     getStringDescriptor: (index: number, callback: (error: undefined, value?: string) => void) =>
       callback(undefined, index === 1 ? 'Cardbench' : info.product),
-  } as UsbDeviceLike;
+  };
+  return device;
 }
