@@ -2,27 +2,18 @@
  * The row index: one entry per CCID message in typed-array columns (about 41 bytes a row),
  * grown by doubling. Nothing per row lives in JS objects, so millions of rows stay compact.
  */
+import type { MESSAGE_PAYLOAD_KINDS } from '../capture/decoded-batch.js';
+
 export const NO_SLOT = 0xff;
 export const NO_INS = 0xffff;
 export const NO_SW = 0;
 
-export const DIRECTIONS = ['out', 'in', 'interrupt'] as const;
-
-/** abData kinds, stored as their index (the detail view re-decodes with the same options). */
-export const PAYLOAD_KINDS = [
-  'none',
-  'apdu',
-  'response-apdu',
-  'tpdu',
-  'characters',
-  'atr',
-  'escape',
-  'secure',
-  'protocol-data',
-  'clock-and-rate',
-  'data',
-] as const;
-export type StoredPayloadKind = (typeof PAYLOAD_KINDS)[number];
+/**
+ * Direction and abData kind codes: the decode worker's (capture-session copies its codes into the
+ * rows as they come), so the row store names them from the one table.
+ */
+export { MESSAGE_DIRECTIONS as DIRECTIONS, MESSAGE_PAYLOAD_KINDS as PAYLOAD_KINDS } from '../capture/decoded-batch.js';
+export type StoredPayloadKind = (typeof MESSAGE_PAYLOAD_KINDS)[number];
 
 export const FLAG_PROBLEM = 1;
 export const FLAG_TRUNCATED = 2;
