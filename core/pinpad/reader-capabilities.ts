@@ -60,26 +60,27 @@ function conditionText(bits: number): string {
   return parts.length ? parts.join(', ') : 'nothing (0)';
 }
 
+/**
+ * How the reader takes a PIN for one operation: the part 10 DIRECT feature, else both halves of
+ * the START/FINISH pair, else the CCID descriptor's bPINSupport bit; null when none.
+ */
+function entryPath(
+  features: Record<string, string>,
+  descriptor: { pinSupport: { verify: boolean; modify: boolean } } | null,
+  operation: 'verify' | 'modify',
+): PinEntryPath | null {
+  const feature = operation === 'verify' ? 'VERIFY_PIN' : 'MODIFY_PIN';
+  if (`${feature}_DIRECT` in features) return `${feature}_DIRECT`;
+  if (`${feature}_START` in features && `${feature}_FINISH` in features) return 'START/FINISH';
+  return descriptor?.pinSupport[operation] ? 'CCID bPINSupport' : null;
+}
+
 export function pinpadCapabilities(source: PinpadCapabilitySource): PinpadCapabilities {
   const f = source.features;
   const tlv = source.tlvProperties;
   const descriptor = source.ccidDescriptor?.fields ?? null;
-  const verifyVia: PinEntryPath | null =
-    'VERIFY_PIN_DIRECT' in f
-      ? 'VERIFY_PIN_DIRECT'
-      : 'VERIFY_PIN_START' in f && 'VERIFY_PIN_FINISH' in f
-        ? 'START/FINISH'
-        : descriptor?.pinSupport.verify
-          ? 'CCID bPINSupport'
-          : null;
-  const modifyVia: PinEntryPath | null =
-    'MODIFY_PIN_DIRECT' in f
-      ? 'MODIFY_PIN_DIRECT'
-      : 'MODIFY_PIN_START' in f && 'MODIFY_PIN_FINISH' in f
-        ? 'START/FINISH'
-        : descriptor?.pinSupport.modify
-          ? 'CCID bPINSupport'
-          : null;
+  const verifyVia = entryPath(f, descriptor, 'verify');
+  const modifyVia = entryPath(f, descriptor, 'modify');
   const layout = numberProperty(tlv, 'wLcdLayout') ?? source.pinProperties?.wLcdLayout ?? null;
   const lcd = layout ? { lines: layout >> 8, charactersPerLine: layout & 0xff } : (descriptor?.lcd ?? null);
   const minPin = numberProperty(tlv, 'bMinPINSize');
