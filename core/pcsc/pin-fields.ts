@@ -258,6 +258,16 @@ function explained(id: string, name: string, offset: number, length: number, val
   return field(id, `${name}: 0x${intHex(value, length * 2)}`, offset, length, value, children);
 }
 
+/** The bit fields whose explanation is their decoded parts, one line each. */
+const BIT_FIELD_LINES = new Map<string, (value: number) => string[]>([
+  ['bmFormatString', (value) => explainFormatString(decodeFormatString(value))],
+  ['bmPINBlockString', (value) => explainPinBlockString(decodePinBlockString(value))],
+  ['bmPINLengthFormat', (value) => explainPinLengthFormat(decodePinLengthFormat(value))],
+  ['wPINMaxExtraDigit', (value) => explainPinMaxExtraDigit(decodePinMaxExtraDigit(value))],
+  ['bEntryValidationCondition', (value) => explainEntryValidationCondition(decodeEntryValidationCondition(value))],
+  ['bConfirmPIN', (value) => explainConfirmPin(decodeConfirmPin(value))],
+]);
+
 /**
  * One dissect node for any PIN field, with its explanation lines as children. `prefix` is the
  * layer's id prefix ('ccid.secure', 'pcsc.pinVerify'); `name` the field name as the layout spells it.
@@ -271,19 +281,9 @@ export function pinFieldNode(
   operation: PinOperationName = 'verify',
 ): DissectNode {
   const id = `${prefix}.${name}`;
+  const explain = BIT_FIELD_LINES.get(name);
+  if (explain) return explained(id, name, offset, length, value, explain(value));
   switch (name) {
-    case 'bmFormatString':
-      return explained(id, name, offset, length, value, explainFormatString(decodeFormatString(value)));
-    case 'bmPINBlockString':
-      return explained(id, name, offset, length, value, explainPinBlockString(decodePinBlockString(value)));
-    case 'bmPINLengthFormat':
-      return explained(id, name, offset, length, value, explainPinLengthFormat(decodePinLengthFormat(value)));
-    case 'wPINMaxExtraDigit':
-      return explained(id, name, offset, length, value, explainPinMaxExtraDigit(decodePinMaxExtraDigit(value)));
-    case 'bEntryValidationCondition':
-      return explained(id, name, offset, length, value, explainEntryValidationCondition(decodeEntryValidationCondition(value)));
-    case 'bConfirmPIN':
-      return explained(id, name, offset, length, value, explainConfirmPin(decodeConfirmPin(value)));
     case 'bNumberMessage':
       return field(id, `${name}: ${value} (${explainNumberMessage(value, operation)})`, offset, length, value);
     case 'wLangId':
