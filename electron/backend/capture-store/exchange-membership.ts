@@ -10,18 +10,13 @@
  */
 import { SecretCommandTracker, type SecretCommand } from '../../../core/iso7816/secret-commands.js';
 import type { TraceExchange } from '../../../core/trace/index.js';
-import { FLAG_IN_EXCHANGE, FLAG_SECRET, FLAG_WHOLE_APDU, type RowColumns } from './row-columns.js';
+import { CCID_HEADER_LENGTH } from '../../../core/ccid/message-types.js';
+import { FLAG_IN_EXCHANGE, FLAG_SECRET, FLAG_WHOLE_APDU, type StoredRows } from './row-columns.js';
 
 const XFR_BLOCK = 0x6f;
 const OUT = 0;
-const CCID_HEADER = 10;
 /** Rows to search back for an exchange's first message (its answer arrived just now). */
 const LOOK_BACK = 4096;
-
-export interface MembershipRows {
-  columns: RowColumns;
-  bytes(row: number): Uint8Array;
-}
 
 export class ExchangeMembership {
   private readonly trackers = new Map<string, SecretCommandTracker>();
@@ -29,7 +24,7 @@ export class ExchangeMembership {
   private readonly secrets = new Map<number, SecretCommand>();
 
   constructor(
-    private readonly rows: MembershipRows,
+    private readonly rows: StoredRows,
     /** The row column's index of a device name, -1 when unknown. */
     private readonly deviceIndex: (name: string) => number,
   ) {}
@@ -53,7 +48,7 @@ export class ExchangeMembership {
       if (c.direction[row] !== OUT || c.messageType[row] !== XFR_BLOCK) continue;
       let flags = FLAG_IN_EXCHANGE;
       if (secret) flags |= FLAG_SECRET;
-      if (sameBytes(this.rows.bytes(row).subarray(CCID_HEADER), command)) flags |= FLAG_WHOLE_APDU;
+      if (sameBytes(this.rows.bytes(row).subarray(CCID_HEADER_LENGTH), command)) flags |= FLAG_WHOLE_APDU;
       c.flags[row]! |= flags;
     }
   }

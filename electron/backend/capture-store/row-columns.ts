@@ -40,6 +40,12 @@ export interface RowInput {
   transfers: number;
 }
 
+/** The stored rows: their columns and each row's message bytes (what CaptureSession keeps). */
+export interface StoredRows {
+  columns: RowColumns;
+  bytes(row: number): Uint8Array;
+}
+
 export class RowColumns {
   length = 0;
   frame = new Uint32Array(1024);

@@ -4,6 +4,7 @@
  */
 import { byteHex, intHex, toHex } from '../../../core/bytes/hex.js';
 import { decodeCcidMessage, type CcidMessage, type DecodeCcidOptions } from '../../../core/ccid/decode-message.js';
+import { CCID_HEADER_LENGTH } from '../../../core/ccid/message-types.js';
 import type { DissectNode } from '../../../core/dissect/node.js';
 import { parseCommandApdu } from '../../../core/iso7816/command-apdu.js';
 import { maskedCommandHex } from '../../../core/iso7816/pin-redaction.js';
@@ -24,17 +25,15 @@ import {
   NO_SW,
   PAYLOAD_KINDS,
   type RowColumns,
+  type StoredRows,
 } from './row-columns.js';
 
 const ICC_POWER_ON = 0x62;
 const XFR_BLOCK = 0x6f;
-const CCID_HEADER = 10;
 /** How many bytes of an APDU the one-line summary shows. */
 const PREVIEW_BYTES = 24;
 
-export interface RowSource {
-  columns: RowColumns;
-  bytes(row: number): Uint8Array;
+export interface RowSource extends StoredRows {
   deviceName(index: number): string;
 }
 
@@ -93,7 +92,7 @@ export function rowSecrecy(source: RowSource, row: number): RowSecrecy {
   if ((flags & FLAG_SECRET) !== 0) return (flags & FLAG_WHOLE_APDU) !== 0 ? 'apdu' : 'whole';
   if ((flags & FLAG_IN_EXCHANGE) !== 0) return 'clear';
   const message = source.bytes(row);
-  const data = message.subarray(CCID_HEADER);
+  const data = message.subarray(CCID_HEADER_LENGTH);
   if (data.length === 0) return 'clear';
   // wLevelParameter 2 or 3: the continuation of a command chained over XfrBlocks, data without a header.
   const levelParameter = (message[8] ?? 0) | ((message[9] ?? 0) << 8);
