@@ -94,22 +94,7 @@ export class CcidMessageChannel {
   async abortInFlight(slot: number): Promise<boolean> {
     if (this.gone || this.inFlight?.slot !== slot) return false;
     const seq = this.takeSeq();
-    this.observer.trace?.({ direction: 'control', request: `ABORT slot ${slot} seq ${seq}` });
-    await this.guard(() =>
-      this.transport.controlOut(
-        {
-          bmRequestType: CLASS_INTERFACE_OUT,
-          bRequest: CCID_CLASS_REQUEST.ABORT,
-          wValue: (seq << 8) | slot,
-          wIndex: this.transport.info.interfaceNumber,
-        },
-        new Uint8Array(0),
-        ABORT_TIMEOUT_MS,
-      ),
-    );
-    const message = encodeAbort({ slot, seq });
-    this.observer.trace?.({ direction: 'out', bytes: message });
-    await this.guard(() => this.transport.bulkOut(message));
+    await this.guard(() => this.sendAbort(slot, seq));
     return true;
   }
 
@@ -223,20 +208,7 @@ export class CcidMessageChannel {
     if (this.gone) return 'the device is gone';
     const seq = this.takeSeq();
     try {
-      this.observer.trace?.({ direction: 'control', request: `ABORT slot ${slot} seq ${seq}` });
-      await this.transport.controlOut(
-        {
-          bmRequestType: CLASS_INTERFACE_OUT,
-          bRequest: CCID_CLASS_REQUEST.ABORT,
-          wValue: (seq << 8) | slot,
-          wIndex: this.transport.info.interfaceNumber,
-        },
-        new Uint8Array(0),
-        ABORT_TIMEOUT_MS,
-      );
-      const message = encodeAbort({ slot, seq });
-      this.observer.trace?.({ direction: 'out', bytes: message });
-      await this.transport.bulkOut(message);
+      await this.sendAbort(slot, seq);
       for (let i = 0; i < MAX_STALE_ANSWERS; i++) {
         const answer = await this.readAnswer(ABORT_TIMEOUT_MS);
         if (answer.seq === seq && answer.messageType === 0x81) return 'the command was aborted';
@@ -253,6 +225,24 @@ export class CcidMessageChannel {
   }
 
   /** Maps a vanished device to a CcidError once, and remembers it. */
+  /** The two halves of a CCID abort (§5.3.1): the ABORT class request, then PC_to_RDR_Abort with the same slot and bSeq. */
+  private async sendAbort(slot: number, seq: number): Promise<void> {
+    this.observer.trace?.({ direction: 'control', request: `ABORT slot ${slot} seq ${seq}` });
+    await this.transport.controlOut(
+      {
+        bmRequestType: CLASS_INTERFACE_OUT,
+        bRequest: CCID_CLASS_REQUEST.ABORT,
+        wValue: (seq << 8) | slot,
+        wIndex: this.transport.info.interfaceNumber,
+      },
+      new Uint8Array(0),
+      ABORT_TIMEOUT_MS,
+    );
+    const message = encodeAbort({ slot, seq });
+    this.observer.trace?.({ direction: 'out', bytes: message });
+    await this.transport.bulkOut(message);
+  }
+
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
