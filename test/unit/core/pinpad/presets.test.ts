@@ -15,20 +15,13 @@ import { decodePinStructure } from '../../../../core/pcsc/pin-structures.js';
 import {
   buildPinRequest,
   findPreset,
-  parseParameterSetting,
   PIN_PARAMETER_FIELDS,
   PIN_PRESETS,
   pinRequestView,
   presetOperations,
   type PinParameterSetting,
 } from '../../../../core/pinpad/index.js';
-
-const set = (...texts: string[]): PinParameterSetting[] =>
-  texts.map((t) => {
-    const parsed = parseParameterSetting(t);
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.setting;
-  });
+import { parsedSettings } from './parsed-settings.js';
 
 const spaced = (hex: string) => hex.replace(/\s+/g, '');
 
@@ -94,14 +87,22 @@ describe('the preset table', () => {
 describe('presets reproduce what the middleware sends', () => {
   it('openpgp-pw1: GnuPG pcsc_pinpad_verify for a variable-length reader (fixedlen 0, min 6, max 15), Lc 00 and bTeoPrologue LEN 5 as its PC/SC path writes them', () => {
     // scd/apdu.c: 00 00 82 fixedlen 00 max min 02 01 09 04 00 00 00 fixedlen+5, ulDataLength fixedlen+5, CLA INS P1 P2 fixedlen.
-    const r = buildPinRequest({ preset: 'openpgp-pw1', operation: 'verify', settings: set('apdu=0020008100', 'bTeoPrologue=5') });
+    const r = buildPinRequest({
+      preset: 'openpgp-pw1',
+      operation: 'verify',
+      settings: parsedSettings('apdu=0020008100', 'bTeoPrologue=5'),
+    });
     expect(toHex(r.pcsc.bytes)).toBe(spaced('00 00 82 00 00 0F 06 02 01 09 04 00 00 00 05 05 00 00 00 00 20 00 81 00'));
     // …and the wizard warns that an SPR532 would leave that Lc alone.
     expect(r.warnings.map((w) => w.id)).toContain('lc-zero');
   });
 
   it('openpgp-pw1 modify: GnuPG pcsc_pinpad_modify for P1 00 (bConfirmPIN 03, three messages 0 1 2)', () => {
-    const r = buildPinRequest({ preset: 'openpgp-pw1', operation: 'modify', settings: set('apdu=0024008100', 'bTeoPrologue=5') });
+    const r = buildPinRequest({
+      preset: 'openpgp-pw1',
+      operation: 'modify',
+      settings: parsedSettings('apdu=0024008100', 'bTeoPrologue=5'),
+    });
     expect(toHex(r.pcsc.bytes)).toBe(spaced('00 00 82 00 00 00 00 0F 06 03 02 03 09 04 00 01 02 00 00 05 05 00 00 00 00 24 00 81 00'));
   });
 
@@ -130,12 +131,12 @@ describe('presets reproduce what the middleware sends', () => {
   });
 
   it('smartcard-hsm: the block of OpenSC #309 with the Lc 00 it had then, and the case-1 form PR #317 made of it', () => {
-    const before = buildPinRequest({ preset: 'smartcard-hsm', operation: 'verify', settings: set('apdu=0020008100') });
+    const before = buildPinRequest({ preset: 'smartcard-hsm', operation: 'verify', settings: parsedSettings('apdu=0020008100') });
     expect(toHex(before.pcsc.bytes)).toBe(spaced('1E1E0200000F06020000000000000005 0000000020008100'));
     const spr = buildPinRequest({
       preset: 'smartcard-hsm',
       operation: 'verify',
-      settings: set('apdu=0020008100'),
+      settings: parsedSettings('apdu=0020008100'),
       reader: { vendorId: 0x04e6, productId: 0xe003 },
     });
     expect(spr.warnings.find((w) => w.id === 'lc-zero')).toMatchObject({ severity: 'error' });
@@ -144,7 +145,11 @@ describe('presets reproduce what the middleware sends', () => {
   });
 
   it("belgian-eid: eid-mw's logged GemPC Pinpad blocks (wLangId CD CD in that log, max 8 on the GemPC)", () => {
-    const v = buildPinRequest({ preset: 'belgian-eid', operation: 'verify', settings: set('wPINMaxExtraDigit=4-8', 'wLangId=0xCDCD') });
+    const v = buildPinRequest({
+      preset: 'belgian-eid',
+      operation: 'verify',
+      settings: parsedSettings('wPINMaxExtraDigit=4-8', 'wLangId=0xCDCD'),
+    });
     expect(toHex(v.pcsc.bytes)).toBe(
       spaced('1E 1E 89 47 04 08 04 02 01 CD CD 00 00 00 00 0D 00 00 00 00 20 00 01 08 20 FF FF FF FF FF FF FF'),
     );
@@ -152,7 +157,7 @@ describe('presets reproduce what the middleware sends', () => {
     const m = buildPinRequest({
       preset: 'belgian-eid',
       operation: 'modify',
-      settings: set('wPINMaxExtraDigit=4-8', 'wLangId=0xCDCD', 'bMsgIndex2=0', 'bMsgIndex3=0'),
+      settings: parsedSettings('wPINMaxExtraDigit=4-8', 'wLangId=0xCDCD', 'bMsgIndex2=0', 'bMsgIndex3=0'),
     });
     expect(toHex(m.pcsc.bytes)).toBe(
       spaced(
@@ -165,7 +170,7 @@ describe('presets reproduce what the middleware sends', () => {
     const r = buildPinRequest({
       preset: 'belgian-eid',
       operation: 'verify',
-      settings: set('bmFormatString=0x01', 'wPINMaxExtraDigit=4-8', 'wLangId=0xCDCD'),
+      settings: parsedSettings('bmFormatString=0x01', 'wPINMaxExtraDigit=4-8', 'wLangId=0xCDCD'),
     });
     expect(toHex(r.pcsc.bytes)).toBe(
       spaced('1E 1E 01 47 04 08 04 02 01 CD CD 00 00 00 00 0D 00 00 00 00 20 00 01 08 20 FF FF FF FF FF FF FF'),
@@ -173,7 +178,7 @@ describe('presets reproduce what the middleware sends', () => {
     const m = buildPinRequest({
       preset: 'belgian-eid',
       operation: 'modify',
-      settings: set('bmFormatString=0x01', 'wLangId=0xCDCD', 'bMsgIndex2=0', 'bMsgIndex3=0'),
+      settings: parsedSettings('bmFormatString=0x01', 'wLangId=0xCDCD', 'bMsgIndex2=0', 'bMsgIndex3=0'),
     });
     expect(toHex(m.pcsc.bytes)).toBe(
       spaced(

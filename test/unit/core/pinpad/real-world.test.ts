@@ -16,7 +16,8 @@ import { encodeSecure } from '../../../../core/ccid/encode-message.js';
 import { decodeSecureParameters } from '../../../../core/ccid/secure.js';
 import { decodePinStructure } from '../../../../core/pcsc/pin-structures.js';
 import { pinStructureFields, type PinOperationName, type PinParameters } from '../../../../core/pcsc/pin-format.js';
-import { buildPinRequest, parseParameterSetting, type PinParameterSetting } from '../../../../core/pinpad/index.js';
+import { buildPinRequest, type PinParameterSetting } from '../../../../core/pinpad/index.js';
+import { parsedSettings } from './parsed-settings.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth, secureGroundTruth } from '../ccid/ground-truth.js';
 
@@ -29,11 +30,7 @@ function asSetArguments(operation: PinOperationName, p: PinParameters): PinParam
     .filter((s) => s.name !== 'ulDataLength')
     .map((s) => `${s.name}=0x${(p[s.name as keyof PinParameters] as number).toString(16)}`);
   texts.push(`apdu=${toHex(p.apdu)}`);
-  return texts.map((t) => {
-    const parsed = parseParameterSetting(t);
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.setting;
-  });
+  return parsedSettings(...texts);
 }
 
 function secureMessages(file: string): { bytes: Uint8Array }[] {

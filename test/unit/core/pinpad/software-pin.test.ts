@@ -6,22 +6,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../../core/bytes/hex.js';
 import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
-import {
-  buildPinRequest,
-  buildSoftwarePinApdu,
-  parseParameterSetting,
-  SoftwarePinError,
-  type SoftwarePins,
-} from '../../../../core/pinpad/index.js';
+import { buildPinRequest, buildSoftwarePinApdu, SoftwarePinError, type SoftwarePins } from '../../../../core/pinpad/index.js';
+import { parsedSettings } from './parsed-settings.js';
 import type { PinOperationName } from '../../../../core/pcsc/pin-format.js';
 
 function apdu(preset: string, operation: PinOperationName, pins: SoftwarePins, ...settings: string[]): string {
-  const parsed = settings.map((t) => {
-    const p = parseParameterSetting(t);
-    if (!p.ok) throw new Error(p.message);
-    return p.setting;
-  });
-  const request = buildPinRequest({ preset, operation, settings: parsed });
+  const request = buildPinRequest({ preset, operation, settings: parsedSettings(...settings) });
   return toHex(buildSoftwarePinApdu(operation, request.parameters, pins));
 }
 

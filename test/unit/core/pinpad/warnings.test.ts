@@ -8,27 +8,21 @@ import {
   buildPinRequest,
   identifyReader,
   libccidSecureData,
-  parseParameterSetting,
   PIN_WARNING_RULES,
   pinpadCapabilities,
-  type PinParameterSetting,
   type ReaderIdentity,
 } from '../../../../core/pinpad/index.js';
+import { parsedSettings } from './parsed-settings.js';
 import type { PinOperationName } from '../../../../core/pcsc/pin-format.js';
-
-const set = (...texts: string[]): PinParameterSetting[] =>
-  texts.map((t) => {
-    const parsed = parseParameterSetting(t);
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.setting;
-  });
 
 const GEMPC: ReaderIdentity = { vendorId: 0x08e6, productId: 0x3478 };
 const SPR532: ReaderIdentity = { vendorId: 0x04e6, productId: 0xe003 };
 const ST2000: ReaderIdentity = { vendorId: 0x046a, productId: 0x003e };
 
 function ids(preset: string, operation: PinOperationName, settings: string[] = [], reader?: ReaderIdentity): string[] {
-  return buildPinRequest({ preset, operation, settings: set(...settings), ...(reader ? { reader } : {}) }).warnings.map((w) => w.id);
+  return buildPinRequest({ preset, operation, settings: parsedSettings(...settings), ...(reader ? { reader } : {}) }).warnings.map(
+    (w) => w.id,
+  );
 }
 
 describe('warnings', () => {
@@ -123,7 +117,7 @@ describe('warnings', () => {
       preset: 'iso-ascii',
       operation: 'verify',
       capabilities: verifyOnly,
-      settings: set('bEntryValidationCondition=3'),
+      settings: parsedSettings('bEntryValidationCondition=3'),
     });
     expect(verify.warnings.map((w) => w.id)).toContain('entry-validation-unsupported');
     // The reader's range narrowed the preset's (as OpenSC does) unless the user set it.
@@ -133,7 +127,7 @@ describe('warnings', () => {
       preset: 'iso-ascii',
       operation: 'verify',
       capabilities: verifyOnly,
-      settings: set('wPINMaxExtraDigit=4-8'),
+      settings: parsedSettings('wPINMaxExtraDigit=4-8'),
     });
     expect(mine.parameters.wPINMaxExtraDigit).toBe(0x0408);
     expect(mine.adjustments).toEqual([]);
@@ -143,7 +137,7 @@ describe('warnings', () => {
 
 describe('what libccid puts on the wire, reader by reader', () => {
   const params = (preset: string, op: PinOperationName, ...settings: string[]) =>
-    buildPinRequest({ preset, operation: op, settings: set(...settings) }).parameters;
+    buildPinRequest({ preset, operation: op, settings: parsedSettings(...settings) }).parameters;
 
   it('GemPC Pinpad verify: bNumberMessage 01 and bEntryValidationCondition 02 whatever was asked', () => {
     const wire = libccidSecureData('verify', params('piv-pin', 'verify', 'bEntryValidationCondition=3'), identifyReader(GEMPC));
@@ -168,7 +162,8 @@ describe('what libccid puts on the wire, reader by reader', () => {
     const wire = libccidSecureData('modify', params('iso-ascii', 'modify', 'bNumberMessage=1'), identifyReader(GEMPC));
     expect(wire.data![11]).toBe(0x01);
     expect(toHex(wire.data!.subarray(14, 17))).toBe('000102');
-    const generic = buildPinRequest({ preset: 'iso-ascii', operation: 'modify', settings: set('bNumberMessage=1') }).ccid.abData!;
+    const generic = buildPinRequest({ preset: 'iso-ascii', operation: 'modify', settings: parsedSettings('bNumberMessage=1') }).ccid
+      .abData!;
     expect(generic.length).toBe(wire.data!.length - 1);
   });
 
