@@ -182,6 +182,41 @@ export function usbmon(f: UsbmonFields, mmapped = true, le = true): Uint8Array {
   return b.bytes(data).build();
 }
 
+/**
+ * usbmon records of a CCID reader at device 4 (bulk OUT 0x02, bulk IN 0x83, interrupt IN 0x81),
+ * each transfer a submit and its completion, URB ids counted from `firstId`.
+ */
+export function usbmonCcidPipes(firstId: bigint) {
+  let urb = firstId;
+  return {
+    /** A bulk OUT transfer: the message in the submit, its length in the completion. */
+    out(message: Uint8Array): Uint8Array[] {
+      const id = urb++;
+      const data = Array.from(message);
+      return [
+        usbmon({ id, event: 'S', transfer: 3, endpoint: 0x02, device: 4, data }),
+        usbmon({ id, event: 'C', transfer: 3, endpoint: 0x02, device: 4, length: data.length }),
+      ];
+    },
+    /** A bulk IN transfer: a 4096-byte request, the message in the completion (`length`: what the reader said it sent). */
+    inn(message: Uint8Array, length = message.length): Uint8Array[] {
+      const id = urb++;
+      return [
+        usbmon({ id, event: 'S', transfer: 3, endpoint: 0x83, device: 4, length: 4096 }),
+        usbmon({ id, event: 'C', transfer: 3, endpoint: 0x83, device: 4, data: Array.from(message), length }),
+      ];
+    },
+    /** An interrupt IN transfer (NotifySlotChange, HardwareError). */
+    interrupt(message: Uint8Array): Uint8Array[] {
+      const id = urb++;
+      return [
+        usbmon({ id, event: 'S', transfer: 1, endpoint: 0x81, device: 4, length: 8 }),
+        usbmon({ id, event: 'C', transfer: 1, endpoint: 0x81, device: 4, data: Array.from(message) }),
+      ];
+    },
+  };
+}
+
 export interface UsbpcapFields {
   irp?: bigint;
   completion: boolean;

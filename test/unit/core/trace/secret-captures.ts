@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { encodeDataBlock, encodeIccPowerOn, encodeParameters, encodeSetParameters, encodeXfrBlock } from '../../../../core/ccid/index.js';
 import { fromHex } from '../../../../core/bytes/hex.js';
 import { encodeT1Block } from '../../../../core/iso7816/index.js';
-import { pcapngOf, usbmon } from '../capture/capture-builder.js';
+import { pcapngOf, usbmonCcidPipes } from '../capture/capture-builder.js';
 
 /** "123456" as a card sees it: ASCII (OpenPGP, PIV), BCD, ISO 9564 format 2 PIN block. */
 export const PIN_FORMS = ['313233343536', '123456', '26123456FFFFFFFF'] as const;
@@ -41,22 +41,7 @@ export function expectNoSecretField(value: unknown, secrets: readonly string[] =
   expect(leaks).toEqual([]);
 }
 
-let urb = 0x9000n;
-const out = (message: Uint8Array) => {
-  const id = urb++;
-  const data = Array.from(message);
-  return [
-    usbmon({ id, event: 'S', transfer: 3, endpoint: 0x02, device: 4, data }),
-    usbmon({ id, event: 'C', transfer: 3, endpoint: 0x02, device: 4, length: data.length }),
-  ];
-};
-const inn = (message: Uint8Array) => {
-  const id = urb++;
-  return [
-    usbmon({ id, event: 'S', transfer: 3, endpoint: 0x83, device: 4, length: 4096 }),
-    usbmon({ id, event: 'C', transfer: 3, endpoint: 0x83, device: 4, data: Array.from(message) }),
-  ];
-};
+const { out, inn } = usbmonCcidPipes(0x9000n);
 
 const ok = { slot: 0, iccStatus: 0, commandStatus: 0, bError: 0 };
 /** T=0 only (no TD1): the reader level is unknown, abData read as APDUs. */

@@ -16,31 +16,9 @@ import { encodeT1Block } from '../../../../core/iso7816/index.js';
 import { fromHex } from '../../../../core/bytes/hex.js';
 import { toHex } from '../../../../core/bytes/hex.js';
 import { decodeTraceBytes, type TraceMessage } from '../../../../core/trace/index.js';
-import { pcapngOf, usbmon } from '../capture/capture-builder.js';
+import { pcapngOf, usbmonCcidPipes } from '../capture/capture-builder.js';
 
-let urb = 0x7000n;
-const out = (message: Uint8Array) => {
-  const id = urb++;
-  const data = Array.from(message);
-  return [
-    usbmon({ id, event: 'S', transfer: 3, endpoint: 0x02, device: 4, data }),
-    usbmon({ id, event: 'C', transfer: 3, endpoint: 0x02, device: 4, length: data.length }),
-  ];
-};
-const inn = (message: Uint8Array, length = message.length) => {
-  const id = urb++;
-  return [
-    usbmon({ id, event: 'S', transfer: 3, endpoint: 0x83, device: 4, length: 4096 }),
-    usbmon({ id, event: 'C', transfer: 3, endpoint: 0x83, device: 4, data: Array.from(message), length }),
-  ];
-};
-const interrupt = (message: Uint8Array) => {
-  const id = urb++;
-  return [
-    usbmon({ id, event: 'S', transfer: 1, endpoint: 0x81, device: 4, length: 8 }),
-    usbmon({ id, event: 'C', transfer: 1, endpoint: 0x81, device: 4, data: Array.from(message) }),
-  ];
-};
+const { out, inn, interrupt } = usbmonCcidPipes(0x7000n);
 const trace = (records: Uint8Array[][], options = {}) =>
   decodeTraceBytes(pcapngOf(220, records.flat()), { file: 'test.pcapng', ...options });
 
