@@ -28,6 +28,9 @@ afterEach(async () => {
 
 const verify = (preset = 'openpgp-pw1', extra: { overrides?: Record<string, number | string>; confirmLastTry?: boolean } = {}) =>
   h.api.invoke('pinpad.run', { reader: READER, preset, operation: 'verify', select: true, confirmLastTry: false, ...extra });
+/** A verify on the software path: the PIN typed in Cardbench, sent in the APDU. */
+const verifySoftware = (pin: string, preset = 'openpgp-pw1') =>
+  h.api.invoke('pinpad.runSoftware', { reader: READER, preset, operation: 'verify', select: true, confirmLastTry: false, pin });
 
 describe('pinpad.presets / build / capabilities', () => {
   it('lists the presets the issue names, each with its source and the SELECT it sends', async () => {
@@ -214,52 +217,20 @@ describe('pinpad.run on the on-screen keypad (CCID Secure)', () => {
 
 describe('pinpad.runSoftware', () => {
   it('sends the PIN in the APDU as a pinpad would; the result carries the template, never the PIN', async () => {
-    const ok = await h.api.invoke('pinpad.runSoftware', {
-      reader: READER,
-      preset: 'openpgp-pw1',
-      operation: 'verify',
-      select: true,
-      confirmLastTry: false,
-      pin: PW1,
-    });
+    const ok = await verifySoftware(PW1);
     expect(ok).toMatchObject({ path: 'software', ran: true, response: '9000', outcome: { kind: 'accepted' } });
-    const wrong = await h.api.invoke('pinpad.runSoftware', {
-      reader: READER,
-      preset: 'piv-pin',
-      operation: 'verify',
-      select: true,
-      confirmLastTry: false,
-      pin: '12345678',
-    });
+    const wrong = await verifySoftware('12345678', 'piv-pin');
     expect(wrong).toMatchObject({ response: '63C2', outcome: { kind: 'wrong-pin' } });
     for (const result of [ok, wrong])
       for (const form of [...pinForms(PW1), ...pinForms('12345678')]) expect(JSON.stringify(result)).not.toContain(form);
   });
 
   it('a missing or too short PIN is refused before anything is sent, the message naming sizes, not digits', async () => {
-    await expect(
-      h.api.invoke('pinpad.runSoftware', {
-        reader: READER,
-        preset: 'openpgp-pw1',
-        operation: 'verify',
-        select: true,
-        confirmLastTry: false,
-        pin: '98765',
-      }),
-    ).rejects.toMatchObject({
+    await expect(verifySoftware('98765')).rejects.toMatchObject({
       code: 'invalid-arguments',
       message: 'The PIN cannot be sent: the PIN must be 6 to 15 digits long (wPINMaxExtraDigit), it has 5.',
     });
-    await expect(
-      h.api.invoke('pinpad.runSoftware', {
-        reader: READER,
-        preset: 'openpgp-pw1',
-        operation: 'verify',
-        select: true,
-        confirmLastTry: false,
-        pin: 'x9876' as string,
-      }),
-    ).rejects.toMatchObject({ code: 'invalid-arguments', detail: expect.not.stringContaining('9876') });
+    await expect(verifySoftware('x9876')).rejects.toMatchObject({ code: 'invalid-arguments', detail: expect.not.stringContaining('9876') });
     // Nothing was sent: the counter is untouched.
     const tries = await h.api.invoke('pinpad.readTries', { reader: READER, preset: 'openpgp-pw1', select: true });
     expect(tries.reading.triesLeft).toBe(3);
@@ -321,16 +292,7 @@ describe('secrets', () => {
     seen.push(
       await h.api.invoke('pinpad.run', { reader: READER, preset: 'openpgp-pw1', operation: 'modify', select: true, confirmLastTry: false }),
     );
-    seen.push(
-      await h.api.invoke('pinpad.runSoftware', {
-        reader: READER,
-        preset: 'openpgp-pw1',
-        operation: 'verify',
-        select: true,
-        confirmLastTry: false,
-        pin: NEW_PW1,
-      }),
-    );
+    seen.push(await verifySoftware(NEW_PW1));
     seen.push(
       await h.api.invoke('pinpad.runSoftware', {
         reader: READER,
