@@ -46,7 +46,8 @@ export interface VirtualReaderBackend extends ReaderBackend {
   readonly driver: CcidDriver;
 }
 
-const nodeTimers: DeviceTimers = {
+/** The device model's timers on Node's clock (the tests that build their own device use them too). */
+export const nodeTimers: DeviceTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

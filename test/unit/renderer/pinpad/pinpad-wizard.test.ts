@@ -11,43 +11,23 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Api } from '../../../../core/ipc/contract.js';
 import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
-import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../../core/sim/reader/keypad.js';
 import { GEMPC_PINPAD_USB_PROFILE } from '../../../../core/sim/usb/usb-reader-profiles.js';
 import { VirtualUsbCcidDevice } from '../../../../core/sim/usb/virtual-usb-ccid-device.js';
 import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
 import { createUsbReaderBackend } from '../../../../electron/backend/ccid-usb/usb-reader-backend.js';
-import { createVirtualReaderBackend } from '../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
+import { createVirtualReaderBackend, nodeTimers } from '../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import PinpadWorkbench from '../../../../renderer/src/workbenches/pinpad/PinpadWorkbench.svelte';
 import { PinpadWizard } from '../../../../renderer/src/workbenches/pinpad/pinpad-wizard.svelte.js';
 import { controllableProbes } from '../../../support/fake-probes.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
 import { FakeReaderBackend } from '../../electron/backend/readers/fake-reader-backend.js';
 import { fakeUsbBusDevice } from '../../electron/backend/ccid-usb/fake-usb-bus.js';
+import { DeviceKeypad } from '../../electron/backend/pinpad/device-keypad.js';
 import { filesUnder, pinForms } from '../../electron/backend/pinpad/pinpad-harness.js';
 
 const PW1 = '739146';
 const NEW_PW1 = '582063';
 const WRONG = '000000';
-
-const nodeTimers = {
-  setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/** A direct-USB reader's own keypad with nobody typing: it waits until the host aborts the entry. */
-class WaitingKeypad implements Keypad {
-  readonly prompts: PinEntryPrompt[] = [];
-  aborted = 0;
-  #waiting: ((result: KeypadResult) => void) | undefined;
-  enterPin(prompt: PinEntryPrompt): Promise<KeypadResult> {
-    this.prompts.push(prompt);
-    return new Promise((resolve) => (this.#waiting = resolve));
-  }
-  abort(): void {
-    this.aborted++;
-    this.#waiting?.({ kind: 'cancel' });
-  }
-}
 
 let backend: Backend;
 let dataDir: string;
@@ -438,7 +418,8 @@ describe('run', () => {
 
 describe('a direct-USB reader with its own keypad', () => {
   it('shows "Enter the PIN on the reader\'s keypad" with the countdown, and Cancel aborts the entry on the reader', async () => {
-    const keypad = new WaitingKeypad();
+    // Nobody types on the reader: it waits until the host aborts the entry.
+    const keypad = new DeviceKeypad();
     const device = new VirtualUsbCcidDevice({
       profile: GEMPC_PINPAD_USB_PROFILE,
       keypad,

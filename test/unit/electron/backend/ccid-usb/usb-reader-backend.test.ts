@@ -14,15 +14,16 @@ import { ccidClassDescriptor, findCcidInterfaces } from '../../../../../electron
 import { createUsbReaderBackend } from '../../../../../electron/backend/ccid-usb/usb-reader-backend.js';
 import { classifyUsbError } from '../../../../../electron/backend/ccid-usb/usb-transport.js';
 import type { UsbLib } from '../../../../../electron/backend/ccid-usb/usb-lib.js';
+import { nodeTimers } from '../../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import { fakeUsbBusDevice } from './fake-usb-bus.js';
 
-const timers = {
-  setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 function virtualDevice(profile = GEMPC_PINPAD_USB_PROFILE): VirtualUsbCcidDevice {
-  return new VirtualUsbCcidDevice({ profile, keypad: new FixedPinKeypad('123456'), cards: [new VirtualSmartCard(), undefined], timers });
+  return new VirtualUsbCcidDevice({
+    profile,
+    keypad: new FixedPinKeypad('123456'),
+    cards: [new VirtualSmartCard(), undefined],
+    timers: nodeTimers,
+  });
 }
 
 const available = () => ({ available: true });

@@ -6,36 +6,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../../../core/sim/reader/keypad.js';
 import { GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE, type UsbReaderProfile } from '../../../../../core/sim/usb/usb-reader-profiles.js';
 import { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
 import { createUsbReaderBackend } from '../../../../../electron/backend/ccid-usb/usb-reader-backend.js';
+import { nodeTimers } from '../../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import { fakeUsbBusDevice } from '../ccid-usb/fake-usb-bus.js';
+import { DeviceKeypad } from './device-keypad.js';
 import { startPinpadBackend, type PinpadHarness } from './pinpad-harness.js';
 
 const PW1 = '739146';
-const timers = {
-  setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
-/** The reader's own keypad: answers from a queue, or waits (until aborted) when the queue is empty. */
-class DeviceKeypad implements Keypad {
-  readonly prompts: PinEntryPrompt[] = [];
-  readonly queue: KeypadResult[] = [];
-  aborted = 0;
-  private waiting: ((result: KeypadResult) => void) | undefined;
-  enterPin(prompt: PinEntryPrompt): Promise<KeypadResult> {
-    this.prompts.push(prompt);
-    const next = this.queue.shift();
-    return next ? Promise.resolve(next) : new Promise((resolve) => (this.waiting = resolve));
-  }
-  abort(): void {
-    this.aborted++;
-    this.waiting?.({ kind: 'cancel' });
-  }
-}
-
 let h: PinpadHarness | undefined;
 afterEach(async () => {
   await h?.dispose();
@@ -44,7 +23,12 @@ afterEach(async () => {
 
 async function usbReader(profile: UsbReaderProfile, protocol: 'T=0' | 'T=1'): Promise<{ keypad: DeviceKeypad; reader: string }> {
   const keypad = new DeviceKeypad();
-  const device = new VirtualUsbCcidDevice({ profile, keypad, cards: [new VirtualSmartCard({ protocol, openPgpPw1: PW1 })], timers });
+  const device = new VirtualUsbCcidDevice({
+    profile,
+    keypad,
+    cards: [new VirtualSmartCard({ protocol, openPgpPw1: PW1 })],
+    timers: nodeTimers,
+  });
   const bus = { getDeviceList: () => [fakeUsbBusDevice(device)] };
   h = startPinpadBackend(() => [createUsbReaderBackend({ probe: () => ({ available: true }), lib: bus })]);
   const api = h.api;
