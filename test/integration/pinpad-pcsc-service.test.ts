@@ -8,17 +8,12 @@
  *
  * The keypad script is played in order: each test consumes the entries noted beside it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PinpadRunState, PinRunResult } from '../../core/ipc/channels/pinpad.js';
 import type { Api } from '../../core/ipc/contract.js';
-import { createBackend, type Backend } from '../../electron/backend/backend.js';
-import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
-import { PINPAD_PCSC_NAME, startPinpadRig, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
-import { inProcessApi } from '../support/in-process-api.js';
+import { PINPAD_READER_ID, startPinpadBackendRig, type PinpadBackendRig } from '../rigs/pinpad-backend-rig.js';
+import type { PinpadRig } from '../rigs/pinpad-reader-rig.js';
 import { filesUnder, pinForms } from '../unit/electron/backend/pinpad/pinpad-harness.js';
 
 const skipReason = pcscdRigUnavailableReason();
@@ -27,7 +22,7 @@ if (skipReason) {
   console.warn(`[skip] pinpad over PC/SC: ${skipReason}`);
 }
 
-const READER = `pcsc:${PINPAD_PCSC_NAME}`;
+const READER = PINPAD_READER_ID;
 /** The PIN PW1 is changed to: distinctive, so a leak anywhere would be found. */
 const NEW_PW1 = '739146';
 const SELECT_PIV = '00A4040009A0000003080000100000';
@@ -62,8 +57,8 @@ const KEYPAD = [
   'cancel', // pinpad.cancel while the keypad waits
 ];
 
+let setup: PinpadBackendRig | undefined;
 let rig: PinpadRig;
-let backend: Backend;
 let api: Api;
 let dataDir: string;
 const states: PinpadRunState[] = [];
@@ -93,27 +88,14 @@ const run = async (
 
 describe.skipIf(skipReason)('pinpad.run on a PC/SC pinpad (pcscd + libccid GemPC Pinpad + virtual reader)', () => {
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'cardbench-pinpad-data-'));
-    rig = await startPinpadRig({ card: 't1', keypadScript: KEYPAD });
-    backend = createBackend({
-      shell: 'cli',
-      electron: { available: false, reason: 'test' },
-      readers: { dataDir, backends: () => [createPcscReaderBackend(200)] },
-    });
-    api = inProcessApi(backend);
+    setup = await startPinpadBackendRig({ card: 't1', keypadScript: KEYPAD }, { pcscRetryMs: 200 });
+    ({ rig, api, dataDir } = setup);
     api.on('pinpad.runState', (state) => states.push(state));
-    await waitFor(
-      async () => (await api.invoke('readers.list', {})).readers.some((r) => r.id === READER && r.cardPresent),
-      20_000,
-      () => `pinpad reader not listed:\n${rig.pcscd.log().slice(-2000)}`,
-    );
   }, 60_000);
 
   afterAll(async () => {
     console.log(`PINPAD-PCSC timings\n  ${timings.join('\n  ')}`);
-    backend?.dispose();
-    await rig?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await setup?.stop();
   });
 
   it('capabilities: libccid announces VERIFY/MODIFY_PIN_DIRECT; the GemPC Pinpad is recognised by its USB id', async () => {

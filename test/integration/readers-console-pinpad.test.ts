@@ -4,23 +4,19 @@
  * features and properties libccid reports for it, T=1 chaining done by libccid, a keypad PIN
  * verification through the hub's control channel, and `cardbench inspect` as a user runs it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../core/bytes/hex.js';
 import type { ReaderInspection } from '../../core/console/reader-inspection.js';
 import type { Api } from '../../core/ipc/contract.js';
 import { encodePinVerifyStructure } from '../../core/pcsc/pin-structures.js';
-import { createBackend, type Backend } from '../../electron/backend/backend.js';
 import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 import { ReaderHub } from '../../electron/backend/readers/reader-hub.js';
-import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
-import { PINPAD_PCSC_NAME, startPinpadRig, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
+import { pcscdRigUnavailableReason } from '../rigs/pcscd-rig.js';
+import { PINPAD_READER_ID, startPinpadBackendRig, type PinpadBackendRig } from '../rigs/pinpad-backend-rig.js';
+import { PINPAD_PCSC_NAME, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
 
 // These tests are about PC/SC: the CLI processes they start leave the built-in virtual reader out.
 process.env.CARDBENCH_NO_VIRTUAL = '1';
-import { inProcessApi } from '../support/in-process-api.js';
 import { runCardbench } from '../rigs/cli-process.js';
 
 const skipReason = pcscdRigUnavailableReason();
@@ -29,36 +25,22 @@ if (skipReason) {
   console.warn(`[skip] integration: ${skipReason}`);
 }
 
-const PINPAD = `pcsc:${PINPAD_PCSC_NAME}`;
+const PINPAD = PINPAD_READER_ID;
 
 const cli = runCardbench;
 
 describe.skipIf(skipReason)('Readers and Console on the virtual pinpad reader (pcscd + libccidtwin)', () => {
+  let setup: PinpadBackendRig | undefined;
   let rig: PinpadRig;
-  let backend: Backend;
   let api: Api;
-  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'cardbench-data-'));
-    rig = await startPinpadRig({ card: 't1', keypadScript: ['123456'] });
-    backend = createBackend({
-      shell: 'cli',
-      electron: { available: false, reason: 'test' },
-      readers: { dataDir, backends: () => [createPcscReaderBackend()] },
-    });
-    api = inProcessApi(backend);
-    await waitFor(
-      async () => (await api.invoke('readers.list', {})).readers.some((r) => r.id === PINPAD && r.cardPresent),
-      20_000,
-      () => `pinpad reader not listed:\n${rig.pcscd.log().slice(-2000)}`,
-    );
+    setup = await startPinpadBackendRig({ card: 't1', keypadScript: ['123456'] });
+    ({ rig, api } = setup);
   }, 60_000);
 
   afterAll(async () => {
-    backend?.dispose();
-    await rig?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await setup?.stop();
   });
 
   it('inspect: features 06/07/0A/12 with libccid control codes, TLV and PIN properties, ATR decoded, max APDU', async () => {
