@@ -13,14 +13,3 @@ export async function uploadCapture(file: Blob & { name: string }, fetchImpl: ty
     throw new Error(`The upload of ${file.name} failed: ${body.error ?? `HTTP ${response.status}`}.`);
   return body.path;
 }
-
-export function downloadText(fileName: string, mimeType: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
