@@ -3,7 +3,7 @@
  * longest prefix, because cards answer SELECT by a truncated AID and because full AIDs carry
  * versions and serial numbers (OpenPGP) after a fixed prefix.
  */
-import { toHex } from '../bytes/hex.js';
+import { intHex, toHex } from '../bytes/hex.js';
 import type { AidKind } from './application-kind.js';
 
 export interface KnownAid {
@@ -16,7 +16,7 @@ export interface KnownAid {
 /** ASCII of a directory name as hex, e.g. '1PAY.SYS.DDF01'. */
 function asciiHex(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; i++) out += text.charCodeAt(i).toString(16).toUpperCase().padStart(2, '0');
+  for (let i = 0; i < text.length; i++) out += intHex(text.charCodeAt(i), 2);
   return out;
 }
 

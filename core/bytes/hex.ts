@@ -36,9 +36,18 @@ export function byteHex(value: number): string {
   return HEX_DIGITS[(value >> 4) & 0x0f]! + HEX_DIGITS[value & 0x0f]!;
 }
 
-/** Zero-padded uppercase hex of an unsigned integer, e.g. wordHex(0x4433, 4) === '4433'. */
-export function intHex(value: number, digits: number): string {
+/**
+ * Uppercase hex of an unsigned integer, zero-padded to `digits`: intHex(0x4433, 4) === '4433',
+ * intHex(0xc, 1) === 'C' (1: as many digits as the value needs). The one place an integer
+ * becomes hex text, so every message writes numbers the same way.
+ */
+export function intHex(value: number, digits = 1): string {
   return (value >>> 0).toString(16).toUpperCase().padStart(digits, '0');
+}
+
+/** A value as specs and Wireshark write it: hexLiteral(0x6f) === '0x6F', hexLiteral(0x10, 4) === '0x0010'. */
+export function hexLiteral(value: number, digits = 2): string {
+  return '0x' + intHex(value, digits);
 }
 
 export type HexParseResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: string; position: number };

@@ -22,6 +22,7 @@
  * maximum (65,544 + 10) whatever a descriptor claims, and the bytes kept for detection are
  * bounded per device and in the number of devices.
  */
+import { hexLiteral } from '../bytes/hex.js';
 import { CCID_MAX_MESSAGE_LENGTH, usableMessageLength } from '../ccid/class-descriptor.js';
 import type { Problem } from '../dissect/node.js';
 import type { CaptureProblem } from './capture-types.js';
@@ -159,7 +160,7 @@ export class CcidStreamAssembler {
     if (!CCID_INTERRUPT_TYPES[type]) {
       problems.push({
         code: 'unknown-interrupt-message',
-        message: `interrupt message type 0x${type.toString(16).padStart(2, '0')}`,
+        message: `interrupt message type ${hexLiteral(type)}`,
         severity: 'warning',
       });
     }

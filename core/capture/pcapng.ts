@@ -7,6 +7,7 @@
  * Hostile input: a block length < 12, not a multiple of 4 or > 16 MiB cannot be resynchronised
  * reliably, so it stops the import with a problem (nothing is allocated for it).
  */
+import { hexLiteral } from '../bytes/hex.js';
 import { UnitSplitter, type ByteSink, type UnitFramer } from './byte-source.js';
 import { MAX_UNIT_LENGTH, newRecord, type CaptureInterface, type CaptureProblem, type ContainerHandlers } from './capture-types.js';
 import { decodeUtf8, stripNul } from './text-decode.js';
@@ -101,14 +102,14 @@ export class PcapngReader implements ByteSink, UnitFramer {
       const magic = view.getUint32(offset + 8, true);
       if (magic === BYTE_ORDER_MAGIC) this.littleEndian = true;
       else if (magic === 0x4d3c2b1a) this.littleEndian = false;
-      else return this.fatal('bad-byte-order-magic', `section header byte-order magic is 0x${hex32(magic)}`, fileOffset);
+      else return this.fatal('bad-byte-order-magic', `section header byte-order magic is ${hexLiteral(magic, 8)}`, fileOffset);
     } else if (!this.sawSectionHeader) {
       return this.fatal('no-section-header', 'pcapng data does not start with a Section Header Block', fileOffset);
     }
     type = view.getUint32(offset, this.littleEndian);
     const length = view.getUint32(offset + 4, this.littleEndian);
     if (length < BLOCK_HEADER || length % 4 !== 0 || length > MAX_UNIT_LENGTH) {
-      const name = PCAPNG_BLOCK_TYPES[type] ?? `block type 0x${hex32(type)}`;
+      const name = PCAPNG_BLOCK_TYPES[type] ?? `block type ${hexLiteral(type, 8)}`;
       return this.fatal('bad-block-length', `${name} has an impossible length ${length}`, fileOffset);
     }
     if (type === SHB && length < 28) return this.fatal('bad-block-length', `Section Header Block of ${length} bytes`, fileOffset);
@@ -322,8 +323,4 @@ function forEachOption(
     visit(code, at + 4, size);
     at += 4 + ((size + 3) & ~3);
   }
-}
-
-function hex32(value: number): string {
-  return (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }

@@ -7,6 +7,7 @@
  * QEMU's device-side pcaps (usb-ccid `pcap=`) also use 220 but write len_cap as header + data
  * (64 + n): the payload is therefore taken from the record, bounded by len_cap, never beyond.
  */
+import { hexLiteral } from '../bytes/hex.js';
 import type { CaptureProblem, CaptureRecord } from './capture-types.js';
 import { UsbPacket, readSetupPacket, transferTypeFromCode, type UsbEvent } from './usb-packet.js';
 
@@ -35,7 +36,7 @@ export function decodeUsbmon(record: CaptureRecord, report: (p: CaptureProblem) 
   const eventCode = view.getUint8(offset + 8);
   const event = USBMON_EVENTS[eventCode];
   if (!event) {
-    report({ code: 'bad-event-type', message: `usbmon event type 0x${eventCode.toString(16)}`, severity: 'error', frame: record.frame });
+    report({ code: 'bad-event-type', message: `usbmon event type ${hexLiteral(eventCode)}`, severity: 'error', frame: record.frame });
     return undefined;
   }
   const transferCode = view.getUint8(offset + 9);

@@ -5,7 +5,8 @@
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import type { ExchangeLevel } from './decode-message.js';
-import { FieldCursor, hex2, hex4, hex8 } from './field-cursor.js';
+import { hexLiteral, intHex } from '../bytes/hex.js';
+import { FieldCursor } from './field-cursor.js';
 
 export const CCID_CLASS_DESCRIPTOR_LENGTH = 54;
 export const CCID_CLASS_DESCRIPTOR_TYPE = 0x21;
@@ -150,7 +151,8 @@ export function decodeFeatures(raw: number): CcidFeatures {
   const unknown = raw & ~known & ~0x1; // bit 0 is unused
   for (let bit = 0; bit < 32; bit++) {
     const mask = (1 << bit) >>> 0;
-    if ((unknown & mask) !== 0) flags.push({ mask, name: `unknown-${hex8(mask)}`, description: `unknown feature bit ${hex8(mask)}` });
+    if ((unknown & mask) !== 0)
+      flags.push({ mask, name: `unknown-${hexLiteral(mask, 8)}`, description: `unknown feature bit ${hexLiteral(mask, 8)}` });
   }
   return {
     raw,
@@ -170,7 +172,7 @@ export function exchangeLevelOf(dwFeatures: number): ExchangeLevel {
 }
 
 function version(bcd: number): string {
-  return `${(bcd >> 8).toString(16)}.${(bcd & 0xff).toString(16).padStart(2, '0')}`;
+  return `${intHex(bcd >> 8)}.${intHex(bcd & 0xff, 2)}`;
 }
 
 /** Decodes a class descriptor starting at bytes[0] (bLength first). Never throws. */
@@ -178,13 +180,13 @@ export function decodeClassDescriptor(bytes: Uint8Array, offset = 0): ClassDescr
   const problems: Problem[] = [];
   const reader = new ByteReader(bytes, offset);
   const c = new FieldCursor(reader, 'ccid.descriptor');
-  const list = (table: readonly [number, string][]) => (v: number) => `${hex2(v)} (${bitNames(v, table).join(', ') || 'none'})`;
-  const list32 = (table: readonly [number, string][]) => (v: number) => `${hex8(v)} (${bitNames(v, table).join(', ') || 'none'})`;
+  const list = (table: readonly [number, string][]) => (v: number) => `${hexLiteral(v)} (${bitNames(v, table).join(', ') || 'none'})`;
+  const list32 = (table: readonly [number, string][]) => (v: number) => `${hexLiteral(v, 8)} (${bitNames(v, table).join(', ') || 'none'})`;
 
   const bLength = c.u8('bLength');
-  const bDescriptorType = c.u8('bDescriptorType', (v) => `${hex2(v)}${v === 0x21 ? ' (CCID functional)' : ''}`);
+  const bDescriptorType = c.u8('bDescriptorType', (v) => `${hexLiteral(v)}${v === 0x21 ? ' (CCID functional)' : ''}`);
   const f = {
-    bcdCCID: c.u16le('bcdCCID', (v) => `${hex4(v)} (${version(v)})`),
+    bcdCCID: c.u16le('bcdCCID', (v) => `${hexLiteral(v, 4)} (${version(v)})`),
     bMaxSlotIndex: c.u8('bMaxSlotIndex', (v) => `${v} (${v + 1} slot${v === 0 ? '' : 's'})`),
     bVoltageSupport: c.u8('bVoltageSupport', list(VOLTAGES)),
     dwProtocols: c.u32le('dwProtocols', list32(PROTOCOLS)),
@@ -197,14 +199,16 @@ export function decodeClassDescriptor(bytes: Uint8Array, offset = 0): ClassDescr
     dwMaxIFSD: c.u32le('dwMaxIFSD', (v) => `${v} bytes`),
     dwSynchProtocols: c.u32le('dwSynchProtocols', list32(SYNCH_PROTOCOLS)),
     dwMechanical: c.u32le('dwMechanical', list32(MECHANICAL)),
-    dwFeatures: c.u32le('dwFeatures', (v) => `${hex8(v)} (${EXCHANGE_LEVEL_NAMES[exchangeLevelOf(v)]})`),
+    dwFeatures: c.u32le('dwFeatures', (v) => `${hexLiteral(v, 8)} (${EXCHANGE_LEVEL_NAMES[exchangeLevelOf(v)]})`),
     dwMaxCCIDMessageLength: c.u32le('dwMaxCCIDMessageLength', (v) => `${v} bytes`),
-    bClassGetResponse: c.u8('bClassGetResponse', (v) => `${hex2(v)}${v === 0xff ? ' (echo the APDU class)' : ''}`),
-    bClassEnvelope: c.u8('bClassEnvelope', (v) => `${hex2(v)}${v === 0xff ? ' (echo the APDU class)' : ''}`),
-    wLcdLayout: c.u16le('wLcdLayout', (v) => (v === 0 ? '0x0000 (no LCD)' : `${hex4(v)} (${v >> 8} lines × ${v & 0xff} characters)`)),
+    bClassGetResponse: c.u8('bClassGetResponse', (v) => `${hexLiteral(v)}${v === 0xff ? ' (echo the APDU class)' : ''}`),
+    bClassEnvelope: c.u8('bClassEnvelope', (v) => `${hexLiteral(v)}${v === 0xff ? ' (echo the APDU class)' : ''}`),
+    wLcdLayout: c.u16le('wLcdLayout', (v) =>
+      v === 0 ? '0x0000 (no LCD)' : `${hexLiteral(v, 4)} (${v >> 8} lines × ${v & 0xff} characters)`,
+    ),
     bPINSupport: c.u8(
       'bPINSupport',
-      (v) => `${hex2(v)} (${[v & 1 ? 'verification' : '', v & 2 ? 'modification' : ''].filter(Boolean).join(', ') || 'no PIN pad'})`,
+      (v) => `${hexLiteral(v)} (${[v & 1 ? 'verification' : '', v & 2 ? 'modification' : ''].filter(Boolean).join(', ') || 'no PIN pad'})`,
     ),
     bMaxCCIDBusySlots: c.u8('bMaxCCIDBusySlots'),
   };
@@ -213,7 +217,7 @@ export function decodeClassDescriptor(bytes: Uint8Array, offset = 0): ClassDescr
   if (featuresNode && f.dwFeatures !== undefined) {
     const features = decodeFeatures(f.dwFeatures);
     featuresNode.children = features.flags.map((flag) =>
-      field('ccid.descriptor.dwFeatures.flag', `${hex8(flag.mask)}: ${flag.description}`, featuresNode.offset, 4, flag.mask),
+      field('ccid.descriptor.dwFeatures.flag', `${hexLiteral(flag.mask, 8)}: ${flag.description}`, featuresNode.offset, 4, flag.mask),
     );
     const levels = f.dwFeatures & EXCHANGE_LEVEL_MASK;
     if (levels & (levels - 1))
@@ -241,7 +245,7 @@ export function decodeClassDescriptor(bytes: Uint8Array, offset = 0): ClassDescr
     // Some pre-1.0 readers use 0xFF on a vendor-specific interface; still decodable.
     problems.push({
       code: 'unexpected-descriptor-type',
-      message: `bDescriptorType ${hex2(bDescriptorType)}, expected 0x21`,
+      message: `bDescriptorType ${hexLiteral(bDescriptorType)}, expected 0x21`,
       severity: 'warning',
     });
   }

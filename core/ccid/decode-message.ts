@@ -6,7 +6,8 @@
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
-import { FieldCursor, hex2, hex4, hexOf } from './field-cursor.js';
+import { hexLiteral, toHex } from '../bytes/hex.js';
+import { FieldCursor } from './field-cursor.js';
 import { CCID_HEADER_LENGTH, messageTypeByCode, type CcidMessageName, type CcidPipe, type CcidResponseName } from './message-types.js';
 import { decodeProtocolParameters, type ProtocolParameters } from './protocol-parameters.js';
 import { decodeSecureData, type SecureRequest } from './secure.js';
@@ -175,7 +176,7 @@ export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions 
       problems.push({ code: 'wrong-direction', message: `${type.name} seen on ${expected}`, severity: 'warning' });
     }
   } else {
-    problems.push({ code: 'unknown-message-type', message: `unknown bMessageType ${hex2(msg.bMessageType)}`, severity: 'error' });
+    problems.push({ code: 'unknown-message-type', message: `unknown bMessageType ${hexLiteral(msg.bMessageType)}`, severity: 'error' });
   }
 
   const pipe: CcidPipe | undefined =
@@ -190,7 +191,7 @@ export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions 
   const reader = new ByteReader(bytes, base);
   const c = new FieldCursor(reader, 'ccid');
   const typeLabel = type ? type.name : 'unknown';
-  c.u8('bMessageType', (v) => `${hex2(v)} (${typeLabel})`);
+  c.u8('bMessageType', (v) => `${hexLiteral(v)} (${typeLabel})`);
 
   if (pipe === 'interrupt-in') return decodeInterrupt(msg, c, options);
 
@@ -256,9 +257,9 @@ function rfu(msg: CcidMessage, c: FieldCursor, count: number, name = 'abRFU'): v
   const values = Array.from(got.bytes);
   msg.fields.abRFU = [...(msg.fields.abRFU ?? []), ...values];
   const node = c.nodes[c.nodes.length - 1]!;
-  node.label = `${name}: ${hexOf(got.bytes)}`;
+  node.label = `${name}: ${toHex(got.bytes)}`;
   if (values.some((v) => v !== 0)) {
-    const problem: Problem = { code: 'reserved-nonzero', message: `${name} is not zero (${hexOf(got.bytes)})`, severity: 'warning' };
+    const problem: Problem = { code: 'reserved-nonzero', message: `${name} is not zero (${toHex(got.bytes)})`, severity: 'warning' };
     node.problem = problem;
     msg.problems.push(problem);
   }
@@ -267,17 +268,17 @@ function rfu(msg: CcidMessage, c: FieldCursor, count: number, name = 'abRFU'): v
 /** wLevelParameter means different things per exchange level (CCID 1.1 §6.1.4). */
 function levelDisplay(v: number, level: ExchangeLevel | undefined): string {
   if (level === 'character') return `${v} (character level: size of the expected answer)`;
-  if (level === 'tpdu' || level === 'short-apdu') return `${hex4(v)} (RFU at ${level === 'tpdu' ? 'TPDU' : 'short APDU'} level)`;
+  if (level === 'tpdu' || level === 'short-apdu') return `${hexLiteral(v, 4)} (RFU at ${level === 'tpdu' ? 'TPDU' : 'short APDU'} level)`;
   const meaning = LEVEL_PARAMETER_NAMES[v];
-  if (level === 'extended-apdu') return `${hex4(v)} (${meaning ?? 'RFU'})`;
-  return v === 0 ? hex4(v) : `${hex4(v)}${meaning ? ` (extended APDU level: ${meaning})` : ''}`;
+  if (level === 'extended-apdu') return `${hexLiteral(v, 4)} (${meaning ?? 'RFU'})`;
+  return v === 0 ? hexLiteral(v, 4) : `${hexLiteral(v, 4)}${meaning ? ` (extended APDU level: ${meaning})` : ''}`;
 }
 
 function decodeCommandHeader(msg: CcidMessage, c: FieldCursor, known: boolean, level: ExchangeLevel | undefined): void {
   const f = msg.fields;
   switch (known ? msg.bMessageType : -1) {
     case 0x62: {
-      const v = c.u8('bPowerSelect', (x) => `${hex2(x)} (${nameOr(POWER_SELECT_NAMES, x)})`);
+      const v = c.u8('bPowerSelect', (x) => `${hexLiteral(x)} (${nameOr(POWER_SELECT_NAMES, x)})`);
       if (v !== undefined) f.bPowerSelect = v;
       rfu(msg, c, 2);
       break;
@@ -291,28 +292,28 @@ function decodeCommandHeader(msg: CcidMessage, c: FieldCursor, known: boolean, l
       break;
     }
     case 0x61: {
-      const v = c.u8('bProtocolNum', (x) => `${hex2(x)} (${nameOr(PROTOCOL_NUM_NAMES, x)})`);
+      const v = c.u8('bProtocolNum', (x) => `${hexLiteral(x)} (${nameOr(PROTOCOL_NUM_NAMES, x)})`);
       if (v !== undefined) f.bProtocolNum = v;
       rfu(msg, c, 2);
       break;
     }
     case 0x6e: {
-      const v = c.u8('bClockCommand', (x) => `${hex2(x)} (${nameOr(CLOCK_COMMAND_NAMES, x)})`);
+      const v = c.u8('bClockCommand', (x) => `${hexLiteral(x)} (${nameOr(CLOCK_COMMAND_NAMES, x)})`);
       if (v !== undefined) f.bClockCommand = v;
       rfu(msg, c, 2);
       break;
     }
     case 0x6a: {
-      const changes = c.u8('bmChanges', (x) => `${hex2(x)} (${describeChanges(x)})`);
-      const get = c.u8('bClassGetResponse', (x) => `${hex2(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`);
-      const env = c.u8('bClassEnvelope', (x) => `${hex2(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`);
+      const changes = c.u8('bmChanges', (x) => `${hexLiteral(x)} (${describeChanges(x)})`);
+      const get = c.u8('bClassGetResponse', (x) => `${hexLiteral(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`);
+      const env = c.u8('bClassEnvelope', (x) => `${hexLiteral(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`);
       if (changes !== undefined) f.bmChanges = changes;
       if (get !== undefined) f.bClassGetResponse = get;
       if (env !== undefined) f.bClassEnvelope = env;
       break;
     }
     case 0x71: {
-      const v = c.u8('bFunction', (x) => `${hex2(x)} (${nameOr(MECHANICAL_FUNCTION_NAMES, x)})`);
+      const v = c.u8('bFunction', (x) => `${hexLiteral(x)} (${nameOr(MECHANICAL_FUNCTION_NAMES, x)})`);
       if (v !== undefined) f.bFunction = v;
       rfu(msg, c, 2);
       break;
@@ -344,7 +345,7 @@ function decodeResponseHeader(msg: CcidMessage, c: FieldCursor): void {
   msg.status = status;
   const statusNode = field(
     'ccid.bStatus',
-    `bStatus: ${hex2(bStatus)} (${ICC_STATUS_NAMES[status.bmICCStatus]}, command ${COMMAND_STATUS_NAMES[status.bmCommandStatus]})`,
+    `bStatus: ${hexLiteral(bStatus)} (${ICC_STATUS_NAMES[status.bmICCStatus]}, command ${COMMAND_STATUS_NAMES[status.bmCommandStatus]})`,
     statusOffset,
     1,
     bStatus,
@@ -372,22 +373,22 @@ function decodeResponseHeader(msg: CcidMessage, c: FieldCursor): void {
   }
   c.push(statusNode);
   const errorLabel = status.errorName ? `${status.errorName}: ${status.errorMeaning}` : status.errorMeaning;
-  c.push(field('ccid.bError', `bError: ${hex2(bError)} (${errorLabel})`, statusOffset + 1, 1, bError));
+  c.push(field('ccid.bError', `bError: ${hexLiteral(bError)} (${errorLabel})`, statusOffset + 1, 1, bError));
 
   const f = msg.fields;
   switch (msg.bMessageType) {
     case 0x80: {
-      const v = c.u8('bChainParameter', (x) => `${hex2(x)} (${nameOr(CHAIN_PARAMETER_NAMES, x)})`);
+      const v = c.u8('bChainParameter', (x) => `${hexLiteral(x)} (${nameOr(CHAIN_PARAMETER_NAMES, x)})`);
       if (v !== undefined) f.bChainParameter = v;
       break;
     }
     case 0x81: {
-      const v = c.u8('bClockStatus', (x) => `${hex2(x)} (${nameOr(CLOCK_STATUS_NAMES, x)})`);
+      const v = c.u8('bClockStatus', (x) => `${hexLiteral(x)} (${nameOr(CLOCK_STATUS_NAMES, x)})`);
       if (v !== undefined) f.bClockStatus = v;
       break;
     }
     case 0x82: {
-      const v = c.u8('bProtocolNum', (x) => `${hex2(x)} (${nameOr(PROTOCOL_NUM_NAMES, x)})`);
+      const v = c.u8('bProtocolNum', (x) => `${hexLiteral(x)} (${nameOr(PROTOCOL_NUM_NAMES, x)})`);
       if (v !== undefined) f.bProtocolNum = v;
       break;
     }
@@ -469,7 +470,7 @@ function decodeBody(
   }
 
   const label = `abData: ${present} byte${present === 1 ? '' : 's'} (${KIND_LABEL[kind]})`;
-  const node = field('ccid.abData', label, offset, present, children ? undefined : hexOf(data.bytes), children);
+  const node = field('ccid.abData', label, offset, present, children ? undefined : toHex(data.bytes), children);
   if (present < declared) {
     node.problem = { code: 'length-beyond-message', message: `dwLength ${declared}, ${present} present`, severity: 'error' };
   }
@@ -486,13 +487,13 @@ function decodeInterrupt(msg: CcidMessage, c: FieldCursor, options: DecodeCcidOp
   if (msg.bMessageType === 0x51) {
     const slot = c.u8('bSlot');
     const seq = c.u8('bSeq');
-    const code = c.u8('bHardwareErrorCode', (v) => `${hex2(v)} (${nameOr(HARDWARE_ERROR_NAMES, v, 'unknown hardware error')})`);
+    const code = c.u8('bHardwareErrorCode', (v) => `${hexLiteral(v)} (${nameOr(HARDWARE_ERROR_NAMES, v, 'unknown hardware error')})`);
     if (slot !== undefined) msg.bSlot = slot;
     if (seq !== undefined) msg.bSeq = seq;
     if (code !== undefined) msg.fields.bHardwareErrorCode = code;
     if (c.truncated) msg.problems.push({ code: 'truncated', message: 'RDR_to_PC_HardwareError is 4 bytes', severity: 'error' });
     trailing(msg, c);
-    const what = code !== undefined ? nameOr(HARDWARE_ERROR_NAMES, code, `error ${hex2(code)}`) : 'truncated';
+    const what = code !== undefined ? nameOr(HARDWARE_ERROR_NAMES, code, `error ${hexLiteral(code)}`) : 'truncated';
     return finish(msg, c.nodes, `RDR_to_PC_HardwareError slot ${slot ?? '?'} seq ${seq ?? '?'}: ${what}`);
   }
   if (msg.bMessageType === 0x50) {
@@ -526,14 +527,14 @@ function decodeInterrupt(msg: CcidMessage, c: FieldCursor, options: DecodeCcidOp
       }
     }
     msg.slotChanges = events;
-    if (count > 0) c.push(field('ccid.bmSlotICCState', `bmSlotICCState: ${hexOf(state)}`, offset, count, hexOf(state), slotNodes));
+    if (count > 0) c.push(field('ccid.bmSlotICCState', `bmSlotICCState: ${toHex(state)}`, offset, count, toHex(state), slotNodes));
     trailing(msg, c);
     const text = events.map((e) => `slot ${e.slot} ${e.present ? 'present' : 'absent'}${e.changed ? ' (changed)' : ''}`).join(', ');
     return finish(msg, c.nodes, `RDR_to_PC_NotifySlotChange${text ? ': ' + text : ''}`);
   }
   // Unknown interrupt message: show the bytes.
   if (reader.remaining > 0) c.bytes('abData', reader.remaining);
-  return finish(msg, c.nodes, `unknown interrupt message ${hex2(msg.bMessageType)}`);
+  return finish(msg, c.nodes, `unknown interrupt message ${hexLiteral(msg.bMessageType)}`);
 }
 
 function trailing(msg: CcidMessage, c: FieldCursor): void {
@@ -549,7 +550,7 @@ function trailing(msg: CcidMessage, c: FieldCursor): void {
 // ---- summary ---------------------------------------------------------------------------------
 
 function headerSummary(msg: CcidMessage): string {
-  const name = msg.name ?? `unknown message ${hex2(msg.bMessageType)}`;
+  const name = msg.name ?? `unknown message ${hexLiteral(msg.bMessageType)}`;
   const slot = msg.bSlot !== undefined ? ` slot ${msg.bSlot}` : '';
   const seq = msg.bSeq !== undefined ? ` seq ${msg.bSeq}` : '';
   return `${name}${slot}${seq}`;
@@ -566,12 +567,12 @@ function bodySummary(msg: CcidMessage): string {
   if (msg.secure) {
     const op = msg.secure.operation;
     s += `: PIN ${op}`;
-    if (msg.secure.apdu) s += ` APDU ${hexOf(msg.secure.apdu.bytes.subarray(0, 4))}`;
+    if (msg.secure.apdu) s += ` APDU ${toHex(msg.secure.apdu.bytes.subarray(0, 4))}`;
   }
   if (msg.protocolParameters) s += ` (${msg.protocolParameters.protocol})`;
   const st = msg.status;
   if (st) {
-    if (st.commandStatus === 'failed') s += `: failed, bError ${hex2(st.bError)} (${st.errorName ?? st.errorMeaning})`;
+    if (st.commandStatus === 'failed') s += `: failed, bError ${hexLiteral(st.bError)} (${st.errorName ?? st.errorMeaning})`;
     else if (st.commandStatus === 'time-extension') s += `: time extension ×${st.bError}`;
     if (st.iccStatus === 'absent') s += ', no card';
     else if (st.iccStatus === 'present-inactive' && msg.bMessageType === 0x81) s += ', card inactive';

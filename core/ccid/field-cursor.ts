@@ -3,6 +3,7 @@
  * does not fit sets `truncated` and returns undefined, so decoders keep what was there.
  */
 import type { ByteReader } from '../bytes/byte-reader.js';
+import { toHex } from '../bytes/hex.js';
 import { field, type DissectNode } from '../dissect/node.js';
 
 export class FieldCursor {
@@ -36,7 +37,7 @@ export class FieldCursor {
     if (!this.fits(name, count)) return undefined;
     const offset = this.reader.absolutePosition;
     const bytes = this.reader.bytesView(count);
-    this.nodes.push(field(`${this.prefix}.${name}`, label ?? `${name}: ${count} bytes`, offset, count, hexOf(bytes)));
+    this.nodes.push(field(`${this.prefix}.${name}`, label ?? `${name}: ${count} bytes`, offset, count, toHex(bytes)));
     return { offset, bytes };
   }
 
@@ -58,22 +59,4 @@ export class FieldCursor {
     this.truncatedAt = name;
     return false;
   }
-}
-
-export function hexOf(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
-  return out;
-}
-
-export function hex2(value: number): string {
-  return '0x' + value.toString(16).toUpperCase().padStart(2, '0');
-}
-
-export function hex4(value: number): string {
-  return '0x' + value.toString(16).toUpperCase().padStart(4, '0');
-}
-
-export function hex8(value: number): string {
-  return '0x' + (value >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }

@@ -5,7 +5,8 @@
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import { DI_TABLE, FI_TABLE } from '../iso7816/atr.js';
-import { FieldCursor, hex2 } from './field-cursor.js';
+import { hexLiteral } from '../bytes/hex.js';
+import { FieldCursor } from './field-cursor.js';
 import { CLOCK_STOP_NAMES, nameOr } from './value-tables.js';
 
 export interface FindexDindex {
@@ -37,7 +38,7 @@ export function describeFindexDindex(v: FindexDindex): string {
   const fmax = v.fmaxMHz !== undefined ? ` f(max)=${v.fmaxMHz} MHz` : '';
   const di = v.di !== undefined ? `Di=${v.di}` : `Di RFU (${v.dIndex})`;
   const ratio = v.fi !== undefined && v.di !== undefined ? `, ${Math.round((v.fi / v.di) * 100) / 100} clocks per ETU` : '';
-  return `${hex2(v.raw)} (${fi}${fmax}, ${di}${ratio})`;
+  return `${hexLiteral(v.raw)} (${fi}${fmax}, ${di}${ratio})`;
 }
 
 export interface T0Parameters {
@@ -87,7 +88,7 @@ export function decodeProtocolParameters(reader: ByteReader, protocolNum: number
       c.bytes(
         'abProtocolDataStructure',
         reader.remaining,
-        `abProtocolDataStructure: ${reader.remaining} bytes (protocol ${hex2(protocolNum)})`,
+        `abProtocolDataStructure: ${reader.remaining} bytes (protocol ${hexLiteral(protocolNum)})`,
       );
     return { nodes: c.nodes, problems };
   }
@@ -105,8 +106,8 @@ export function decodeProtocolParameters(reader: ByteReader, protocolNum: number
   const waiting =
     protocolNum === 0
       ? c.u8('bWaitingIntegerT0', (v) => `${v} (WI, TC2)`)
-      : c.u8('bmWaitingIntegersT1', (v) => `${hex2(v)} (BWI=${v >> 4}, CWI=${v & 0x0f})`);
-  const clockStop = c.u8('bClockStop', (v) => `${hex2(v)} (${nameOr(CLOCK_STOP_NAMES, v)})`);
+      : c.u8('bmWaitingIntegersT1', (v) => `${hexLiteral(v)} (BWI=${v >> 4}, CWI=${v & 0x0f})`);
+  const clockStop = c.u8('bClockStop', (v) => `${hexLiteral(v)} (${nameOr(CLOCK_STOP_NAMES, v)})`);
   if (protocolNum === 0) {
     if (c.truncated) return { nodes: c.nodes, problems };
     const t0: T0Parameters = {
@@ -123,7 +124,7 @@ export function decodeProtocolParameters(reader: ByteReader, protocolNum: number
     return { parameters: t0, nodes: c.nodes, problems };
   }
   const ifsc = c.u8('bIFSC', (v) => `${v} (IFSC, bytes)`);
-  const nad = c.u8('bNadValue', (v) => `${hex2(v)} (NAD)`);
+  const nad = c.u8('bNadValue', (v) => `${hexLiteral(v)} (NAD)`);
   if (c.truncated) return { nodes: c.nodes, problems };
   const t1: T1Parameters = {
     protocol: 'T=1',
@@ -146,8 +147,8 @@ export function decodeProtocolParameters(reader: ByteReader, protocolNum: number
 
 function describeTcck(v: number, protocolNum: number): string {
   const convention = (v & 0x02) !== 0 ? 'inverse convention' : 'direct convention';
-  if (protocolNum === 0) return `${hex2(v)} (${convention})`;
-  return `${hex2(v)} (${(v & 0x01) !== 0 ? 'CRC' : 'LRC'} checksum, ${convention})`;
+  if (protocolNum === 0) return `${hexLiteral(v)} (${convention})`;
+  return `${hexLiteral(v)} (${(v & 0x01) !== 0 ? 'CRC' : 'LRC'} checksum, ${convention})`;
 }
 
 function rfuWarning(message: string): Problem {

@@ -9,6 +9,7 @@
  * API: secureDataFromPinVerifyBytes / secureDataFromPinModifyBytes(bytes) → { data?, problems };
  * secureDataFromParameters(operation, parameters) → the same from the parameter model.
  */
+import { hexLiteral } from '../bytes/hex.js';
 import type { Problem } from '../dissect/node.js';
 import type { PinOperationName, PinParameters } from '../pcsc/pin-format.js';
 import { decodePinStructure, type PinModifyStructure, type PinStructureDecode, type PinVerifyStructure } from '../pcsc/pin-structures.js';
@@ -57,7 +58,7 @@ export function secureDataFromParameters(operation: PinOperationName, parameters
   if (validEntryCondition(evc) !== evc) {
     problems.push({
       code: 'entry-validation-fixed',
-      message: `bEntryValidationCondition 0x${evc.toString(16)} sent as 02`,
+      message: `bEntryValidationCondition ${hexLiteral(evc)} sent as 02`,
       severity: 'warning',
     });
   }

@@ -29,7 +29,7 @@ import {
   type PinVerifyFields,
   type PinVerifyInput,
 } from '../pcsc/pin-format.js';
-import { hex2, hexOf } from './field-cursor.js';
+import { hexLiteral, toHex } from '../bytes/hex.js';
 import { nameOr, PIN_OPERATION_NAMES } from './value-tables.js';
 
 export type PinOperation = 'verify' | 'modify' | 'transfer-pin' | 'wait-icc-response' | 'cancel' | 'resend-i-block' | 'send-next-apdu-part';
@@ -90,10 +90,10 @@ export function decodeSecureData(reader: ByteReader, wLevelParameter = 0): Secur
   const totalLength = reader.remaining;
   const op = reader.u8();
   const operation = OPERATIONS[op] ?? 'unknown';
-  nodes.push(field(`${PREFIX}.bPINOperation`, `bPINOperation: ${hex2(op)} (${nameOr(PIN_OPERATION_NAMES, op)})`, start, 1, op));
+  nodes.push(field(`${PREFIX}.bPINOperation`, `bPINOperation: ${hexLiteral(op)} (${nameOr(PIN_OPERATION_NAMES, op)})`, start, 1, op));
   const secure: SecureRequest = { operation, bPINOperation: op };
   if (operation === 'unknown')
-    problems.push({ code: 'unknown-pin-operation', message: `bPINOperation ${hex2(op)} is RFU`, severity: 'warning' });
+    problems.push({ code: 'unknown-pin-operation', message: `bPINOperation ${hexLiteral(op)} is RFU`, severity: 'warning' });
 
   if (operation === 'verify' || operation === 'modify') {
     const structureOffset = reader.absolutePosition;
@@ -138,7 +138,7 @@ export function decodeSecureData(reader: ByteReader, wLevelParameter = 0): Secur
     const bytes = reader.bytesView(length);
     secure.rest = { offset, length };
     const what = operation === 'send-next-apdu-part' ? 'next part of the APDU' : 'abPINDataStructure';
-    nodes.push(field(`${PREFIX}.abData`, `${what}: ${length} bytes`, offset, length, hexOf(bytes)));
+    nodes.push(field(`${PREFIX}.abData`, `${what}: ${length} bytes`, offset, length, toHex(bytes)));
   }
   return { secure, nodes, problems };
 }

@@ -1,6 +1,7 @@
 /**
  * CCID 1.1 value tables (Wireshark style: data, not code). Keys are the raw field values.
  */
+import { hexLiteral } from '../bytes/hex.js';
 
 /** bStatus bits 1-0. */
 export const ICC_STATUS_NAMES: Record<number, string> = {
@@ -80,7 +81,7 @@ export interface ErrorMeaning {
  */
 export function describeBError(bError: number, commandStatus: number): ErrorMeaning {
   if (commandStatus === 2) return { meaning: `time extension: the card needs ${bError} × BWT (or WWT) more` };
-  if (commandStatus === 0) return { meaning: bError === 0 ? 'no error' : `ignored (command succeeded), 0x${bError.toString(16)}` };
+  if (commandStatus === 0) return { meaning: bError === 0 ? 'no error' : `ignored (command succeeded), ${hexLiteral(bError)}` };
   const name = BERROR_NAMES[bError];
   if (name) return { name, meaning: BERROR_MEANINGS[bError]! };
   if (bError === 0) return { name: 'CMD_NOT_SUPPORTED', meaning: 'command not supported' };
@@ -88,9 +89,8 @@ export function describeBError(bError: number, commandStatus: number): ErrorMean
     const at = FIELD_AT_OFFSET_OUT[bError] ?? `byte ${bError}`;
     return { name: 'BAD_PARAMETER', meaning: `the field at offset ${bError} (${at}) is not supported or wrong` };
   }
-  if (bError >= 0x81 && bError <= 0xc0)
-    return { name: 'USER_DEFINED', meaning: `vendor-defined error 0x${bError.toString(16).toUpperCase()}` };
-  return { name: 'RFU', meaning: `reserved error code 0x${bError.toString(16).toUpperCase()}` };
+  if (bError >= 0x81 && bError <= 0xc0) return { name: 'USER_DEFINED', meaning: `vendor-defined error ${hexLiteral(bError)}` };
+  return { name: 'RFU', meaning: `reserved error code ${hexLiteral(bError)}` };
 }
 
 /** RDR_to_PC_DataBlock bChainParameter (extended APDU level). */

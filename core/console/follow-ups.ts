@@ -3,6 +3,7 @@
  * (more data: GET RESPONSE) or 6Cxx (wrong Le: the same command again with Le = xx). Each
  * follow-up is shown as its own exchange, so nothing the card said is hidden.
  */
+import { intHex } from '../bytes/hex.js';
 import { encodeCommandApdu, parseCommandApdu } from '../iso7816/command-apdu.js';
 
 export interface FollowUp {
@@ -23,7 +24,7 @@ export function followUpFor(command: Uint8Array, response: Uint8Array): FollowUp
     const getResponseCla = (cla & 0x80) === 0 ? cla & 0x03 : 0x00;
     return {
       apdu: Uint8Array.of(getResponseCla, 0xc0, 0x00, 0x00, sw2),
-      reason: `61${hex2(sw2)}: GET RESPONSE for the ${sw2 === 0 ? '256 or more' : sw2} byte(s) waiting`,
+      reason: `61${intHex(sw2, 2)}: GET RESPONSE for the ${sw2 === 0 ? '256 or more' : sw2} byte(s) waiting`,
     };
   }
   if (sw1 === 0x6c) {
@@ -39,11 +40,7 @@ export function followUpFor(command: Uint8Array, response: Uint8Array): FollowUp
       extended: false,
     });
     if (!encoded.ok) return undefined;
-    return { apdu: encoded.bytes, reason: `6C${hex2(sw2)}: the same command again with Le=${hex2(sw2)}` };
+    return { apdu: encoded.bytes, reason: `6C${intHex(sw2, 2)}: the same command again with Le=${intHex(sw2, 2)}` };
   }
   return undefined;
-}
-
-function hex2(value: number): string {
-  return value.toString(16).toUpperCase().padStart(2, '0');
 }

@@ -4,7 +4,7 @@
  * descriptor when the backend sees the device. The backend only gathers the raw answers; this
  * module is what both the CLI (`cardbench inspect`) and the Readers workbench show.
  */
-import { fromHex, intHex, toHex } from '../bytes/hex.js';
+import { fromHex, hexLiteral, intHex, toHex } from '../bytes/hex.js';
 import type { DissectNode } from '../dissect/node.js';
 import { decodeClassDescriptor, type CcidClassDescriptor } from '../ccid/class-descriptor.js';
 import { parseAtr } from '../iso7816/atr.js';
@@ -192,7 +192,7 @@ export function inspectionText(inspection: ReaderInspection): string {
   if (inspection.tlvProperties) {
     lines.push('TLV properties:');
     for (const [name, value] of Object.entries(inspection.tlvProperties)) {
-      lines.push(`  ${name.padEnd(28)} ${typeof value === 'number' ? `${value} (0x${value.toString(16).toUpperCase()})` : value}`);
+      lines.push(`  ${name.padEnd(28)} ${typeof value === 'number' ? `${value} (${hexLiteral(value, 1)})` : value}`);
     }
   }
   if (inspection.pinProperties) {

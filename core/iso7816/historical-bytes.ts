@@ -4,7 +4,7 @@
  * (status optional, as tag 8), 10 = a DIR data reference, 81–8F reserved, anything else is
  * proprietary (often ASCII, like 'Yubikey4' or 'LAB-CARD01').
  */
-import { byteHex, toHex } from '../bytes/hex.js';
+import { byteHex, intHex, toHex } from '../bytes/hex.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import { identifyAid } from '../apps/known-aids.js';
 import { COMPACT_TLV_TAG_NAMES, parseCompactTlv, type CompactTlvObject } from '../tlv/compact-tlv.js';
@@ -194,7 +194,7 @@ export function describeCardServiceData(value: Uint8Array): string[] {
 }
 
 function compactObjectNode(object: CompactTlvObject): DissectNode {
-  const name = COMPACT_TLV_TAG_NAMES[object.tag] ?? `tag ${object.tag.toString(16).toUpperCase()}`;
+  const name = COMPACT_TLV_TAG_NAMES[object.tag] ?? `tag ${intHex(object.tag)}`;
   const details: string[] = [];
   if (object.tag === 0x7) details.push(...describeCardCapabilities(object.value));
   if (object.tag === 0x3) details.push(describeCardServiceData(object.value).join('; '));
@@ -217,7 +217,7 @@ function compactObjectNode(object: CompactTlvObject): DissectNode {
   );
   const node = field(
     'iso7816.atr.historical.object',
-    `${object.tag.toString(16).toUpperCase()}${object.length.toString(16).toUpperCase()} ${name}: ${valueText}`,
+    `${intHex(object.tag)}${intHex(object.length)} ${name}: ${valueText}`,
     object.offset,
     1 + object.value.length,
     toHex(object.value),

@@ -6,7 +6,7 @@
  *       1 0 0 N(R) eeee           R-block: receive ready, N(R) = N(S) expected next, eeee = error
  *       1 1 r ttttt               S-block: supervisory, r = response, ttttt = RESYNCH/IFS/ABORT/WTX
  */
-import { byteHex, toHex } from '../bytes/hex.js';
+import { byteHex, intHex, toHex } from '../bytes/hex.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import { summarizeValue } from '../tlv/ber-tlv.js';
 
@@ -189,8 +189,8 @@ export function decodeT1Block(bytes: Uint8Array, options: DecodeT1Options = {}):
       const digits = edcLength * 2;
       const edcNode = field(
         'iso7816.t1.edc',
-        `${edcKind.toUpperCase()}: ${block.edc.toString(16).toUpperCase().padStart(digits, '0')} (${
-          block.edcValid ? 'correct' : `wrong, expected ${block.expectedEdc.toString(16).toUpperCase().padStart(digits, '0')}`
+        `${edcKind.toUpperCase()}: ${intHex(block.edc, digits)} (${
+          block.edcValid ? 'correct' : `wrong, expected ${intHex(block.expectedEdc, digits)}`
         })`,
         base + edcAt,
         edcLength,

@@ -9,6 +9,7 @@
  * apdu-too-short, bad-number-message, bad-entry-validation, reserved-nonzero, reserved-coding,
  * min-above-max, pin-outside-apdu).
  */
+import { hexLiteral } from '../bytes/hex.js';
 import type { Problem } from '../dissect/node.js';
 import type { PinOperationName } from './pin-bit-fields.js';
 import type { PinFieldValues, PinStructureFormat } from './pin-fields.js';
@@ -31,8 +32,6 @@ export function pinStructureTitle(format: PinStructureFormat, operation: PinOper
   if (format === 'pcsc') return operation === 'verify' ? 'PIN_VERIFY_STRUCTURE' : 'PIN_MODIFY_STRUCTURE';
   return operation === 'verify' ? 'PIN verification data structure' : 'PIN modification data structure';
 }
-
-const hex2 = (v: number) => `0x${v.toString(16).toUpperCase().padStart(2, '0')}`;
 
 export function checkPinStructure(c: PinStructureCheckInput): Problem[] {
   const title = pinStructureTitle(c.format, c.operation);
@@ -66,7 +65,7 @@ export function checkPinStructure(c: PinStructureCheckInput): Problem[] {
   if (evc === 0 || evc > 0x07) {
     problems.push({
       code: 'bad-entry-validation',
-      message: `bEntryValidationCondition ${hex2(evc)} is invalid (libccid sends 02 instead)`,
+      message: `bEntryValidationCondition ${hexLiteral(evc)} is invalid (libccid sends 02 instead)`,
       severity: 'warning',
     });
   }

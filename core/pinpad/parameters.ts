@@ -12,7 +12,7 @@
  *   PinParameterError naming the field and what to do.
  * - settingsFromRecord({ bTimerOut: 30, apdu: '0020…' }) → settings (profiles, IPC overrides).
  */
-import { parseHex, toHex } from '../bytes/hex.js';
+import { intHex, parseHex, toHex } from '../bytes/hex.js';
 import type { PinNumericField, PinOperationName, PinParameters } from '../pcsc/pin-format.js';
 import { MAX_PIN_APDU } from '../pcsc/pin-format.js';
 
@@ -225,7 +225,7 @@ export function parseParameterValue(name: string, value: string): SettingParse {
   const number = parseNumber(value);
   if (number === undefined || number > field.max) {
     const shown = value.trim().slice(0, 20);
-    const hexMax = field.max.toString(16).toUpperCase();
+    const hexMax = intHex(field.max);
     return { ok: false, message: `${field.name} takes 0..${field.max} (0x${hexMax}), decimal or 0x-hex; got "${shown}"` };
   }
   return { ok: true, setting: { name: field.name, value: number } };

@@ -98,7 +98,7 @@ function explainStatusWord(operation: PinOperationName, sw: number): PinpadOutco
     return card(
       'wrong-pin',
       `Wrong PIN: ${left} ${left === 1 ? 'try' : 'tries'} left`,
-      `The card refused the PIN (63 C${left.toString(16).toUpperCase()}).${left === 1 ? ' One more wrong PIN blocks it.' : ''}`,
+      `The card refused the PIN (63 C${intHex(left)}).${left === 1 ? ' One more wrong PIN blocks it.' : ''}`,
       { triesLeft: left },
     );
   }

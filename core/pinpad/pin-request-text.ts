@@ -7,6 +7,7 @@
  * API: pinRequestText(view) → lines; templateMarkerLine(roles) → the marker line alone;
  * pinOutcomeText(outcome) → lines.
  */
+import { intHex } from '../bytes/hex.js';
 import type { DissectNode } from '../dissect/node.js';
 import type { TemplateByteRole } from '../pcsc/pin-format.js';
 import type { PinpadOutcome } from './pin-outcome.js';
@@ -55,8 +56,7 @@ export function pinRequestText(v: PinRequestView): string[] {
   const title = v.operation === 'verify' ? 'PIN_VERIFY_STRUCTURE' : 'PIN_MODIFY_STRUCTURE';
   lines.push(`Preset ${v.preset}: ${v.presetTitle} — PIN ${v.operation}`);
   if (v.reader) lines.push(`Reader model: ${v.reader.label}`);
-  for (const a of v.adjustments)
-    lines.push(`Adjusted for the reader: ${a.field} ${a.from.toString(16).toUpperCase()} → ${a.to.toString(16).toUpperCase()} (${a.why})`);
+  for (const a of v.adjustments) lines.push(`Adjusted for the reader: ${a.field} ${intHex(a.from)} → ${intHex(a.to)} (${a.why})`);
   lines.push(v.select ? `SELECT first: ${spaced(v.select)}` : 'SELECT first: none for this preset');
   lines.push(`${title} (PC/SC part 10, SCardControl input), ${v.pcsc.hex.length / 2} bytes:`);
   lines.push(...fieldLines(v.pcsc.tree, 0));
@@ -69,8 +69,7 @@ export function pinRequestText(v: PinRequestView): string[] {
   }
   if (v.libccid) {
     lines.push(v.libccid.abDataHex ? `libccid sends this reader instead: ${spaced(v.libccid.abDataHex)}` : 'libccid refuses this request');
-    for (const r of v.libccid.rewrites)
-      lines.push(`  ${r.field}: ${r.from.toString(16).toUpperCase()} → ${r.to.toString(16).toUpperCase()}, ${r.why} (${r.source})`);
+    for (const r of v.libccid.rewrites) lines.push(`  ${r.field}: ${intHex(r.from)} → ${intHex(r.to)}, ${r.why} (${r.source})`);
     for (const b of v.libccid.before) lines.push(`  first: escape ${spaced(b.escapeHex)}, ${b.description} (${b.source})`);
   }
   lines.push('APDU template:');
@@ -88,7 +87,7 @@ export function pinRequestText(v: PinRequestView): string[] {
 }
 
 export function pinOutcomeText(o: PinpadOutcome): string[] {
-  const sw = o.sw === undefined ? '' : ` (SW ${o.sw.toString(16).toUpperCase().padStart(4, '0')})`;
+  const sw = o.sw === undefined ? '' : ` (SW ${intHex(o.sw, 4)})`;
   const lines = [`Outcome: ${o.title}${sw}`, `  ${o.detail}`];
   if (o.triesLeft !== undefined) lines.push(`  Tries left: ${o.triesLeft}`);
   return lines;

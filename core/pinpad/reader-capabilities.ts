@@ -9,6 +9,7 @@
  * API: pinpadCapabilities(source) → PinpadCapabilities. `source` is structurally the Readers
  * inspection (core/console/reader-inspection ReaderInspection), so the backend passes that.
  */
+import { hexLiteral } from '../bytes/hex.js';
 import { identifyReader, describeUsbId, type KnownReader, type ReaderIdentity } from './reader-models.js';
 
 /** The parts of a reader inspection this model reads (ReaderInspection satisfies it). */
@@ -123,11 +124,11 @@ export function pinpadCapabilities(source: PinpadCapabilitySource): PinpadCapabi
       sentences.push(`It accepts PINs of ${minPin ?? '?'} to ${maxPin ?? '?'} digits (bMinPINSize/bMaxPINSize).`);
     if (entryValidationCondition !== null)
       sentences.push(
-        `It can end PIN entry on ${conditionText(entryValidationCondition)} (bEntryValidationCondition 0x${entryValidationCondition.toString(16).padStart(2, '0').toUpperCase()}).`,
+        `It can end PIN entry on ${conditionText(entryValidationCondition)} (bEntryValidationCondition ${hexLiteral(entryValidationCondition)}).`,
       );
   }
   if (ppduRaw !== null && ppduRaw !== 0) {
-    sentences.push(`It also takes pinpad commands as APDUs (bPPDUSupport 0x${ppduRaw.toString(16).padStart(2, '0')}).`);
+    sentences.push(`It also takes pinpad commands as APDUs (bPPDUSupport ${hexLiteral(ppduRaw)}).`);
   }
   if (known) {
     const id = known.by === 'name' ? `by its name` : describeUsbId(known.vendorId, known.productId);

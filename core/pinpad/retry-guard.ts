@@ -41,7 +41,7 @@ export function readRetryCounter(response: Uint8Array): RetryCounterReading {
       state: 'tries-left',
       triesLeft: left,
       sw,
-      sentence: `${left} ${left === 1 ? 'try' : 'tries'} left before the PIN blocks (63 C${left.toString(16).toUpperCase()}).`,
+      sentence: `${left} ${left === 1 ? 'try' : 'tries'} left before the PIN blocks (63 C${intHex(left)}).`,
     };
   }
   if (sw === 0x6983) return { state: 'blocked', triesLeft: 0, sw, sentence: 'The PIN is blocked (69 83).' };

@@ -3,6 +3,7 @@
  * length' then the value. The objects are small and flat; a length running past the end is
  * kept as a truncated object with a problem.
  */
+import { intHex } from '../bytes/hex.js';
 import type { Problem } from '../dissect/node.js';
 
 export interface CompactTlvObject {
@@ -41,7 +42,7 @@ export function parseCompactTlv(bytes: Uint8Array, base = 0): CompactTlvResult {
     if (length > available) {
       object.problem = {
         code: 'truncated',
-        message: `COMPACT-TLV tag ${tag.toString(16).toUpperCase()}: length ${length} but only ${available} byte(s) left`,
+        message: `COMPACT-TLV tag ${intHex(tag)}: length ${length} but only ${available} byte(s) left`,
         severity: 'error',
       };
       problems.push(object.problem);

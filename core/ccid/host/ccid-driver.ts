@@ -5,6 +5,7 @@
  * APDUs), PINs entered on the keypad with PC_to_RDR_Secure, card movements reported live from the
  * interrupt pipe.
  */
+import { hexLiteral } from '../../bytes/hex.js';
 import { concatBytes } from '../../bytes/concat.js';
 import { parseAtr, type Atr } from '../../iso7816/atr.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
@@ -578,11 +579,7 @@ export class CcidDriver {
       const chain = answer.byte9;
       if (chain === CHAIN.whole || chain === CHAIN.ends) break;
       if ((chain !== CHAIN.begins && chain !== CHAIN.continues && chain !== CHAIN.more) || rounds > 4096) {
-        throw new CcidError(
-          'protocol-violation',
-          `The reader sent bChainParameter 0x${chain.toString(16)}.`,
-          'Unplug and replug the reader.',
-        );
+        throw new CcidError('protocol-violation', `The reader sent bChainParameter ${hexLiteral(chain)}.`, 'Unplug and replug the reader.');
       }
       answer = await this.xfrAnswer(slot, session, new Uint8Array(0), { levelParameter: CHAIN.more });
     }
@@ -624,7 +621,7 @@ export class CcidDriver {
       const slot = bytes[1]!;
       const code = bytes[3]!;
       this.sessions.delete(slot);
-      this.emit({ type: 'hardware-error', slot, code, meaning: HARDWARE_ERROR_NAMES[code] ?? `hardware error 0x${code.toString(16)}` });
+      this.emit({ type: 'hardware-error', slot, code, meaning: HARDWARE_ERROR_NAMES[code] ?? `hardware error ${hexLiteral(code)}` });
     }
   }
 
@@ -666,7 +663,7 @@ export function failureError(answer: CcidAnswer, action: string): CcidError {
   const name = answer.status.errorName ? `${answer.status.errorName}, ` : '';
   return new CcidError(
     'command-failed',
-    `${action} failed: the reader reports ${name}bError 0x${bError.toString(16).toUpperCase().padStart(2, '0')} (${answer.status.errorMeaning}).`,
+    `${action} failed: the reader reports ${name}bError ${hexLiteral(bError)} (${answer.status.errorMeaning}).`,
     'Try again; if it repeats, reset the card or replug the reader.',
     bError,
   );

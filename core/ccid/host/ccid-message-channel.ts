@@ -5,6 +5,7 @@
  * span several bulk IN transfers rebuilt from dwLength, and Abort (class request + bulk message)
  * when the reader goes quiet, or when the host gives up on a command still waiting (a PIN entry).
  */
+import { hexLiteral } from '../../bytes/hex.js';
 import { decodeSlotStatus, type CcidSlotStatus } from '../decode-message.js';
 import { encodeAbort } from '../encode-message.js';
 import { CCID_HEADER_LENGTH } from '../message-types.js';
@@ -154,7 +155,7 @@ export class CcidMessageChannel {
       if (answer.messageType !== command.answerType) {
         throw new CcidError(
           'protocol-violation',
-          `The reader answered with message type 0x${hex(answer.messageType)} where 0x${hex(command.answerType)} was due.`,
+          `The reader answered with message type ${hexLiteral(answer.messageType)} where ${hexLiteral(command.answerType)} was due.`,
           'Unplug and replug the reader; if it repeats, the reader does not follow the CCID specification.',
         );
       }
@@ -273,8 +274,4 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
-}
-
-function hex(value: number): string {
-  return value.toString(16).toUpperCase().padStart(2, '0');
 }

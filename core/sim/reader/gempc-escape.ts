@@ -3,6 +3,7 @@
  * what a GemPC Pinpad answers. Without a firmware string the driver refuses the reader; without
  * an OK to the localized prompts it gives up on it.
  */
+import { hexLiteral } from '../../bytes/hex.js';
 import { encodeGemaltoFirmwareFeatures, type VirtualReaderProfile } from './reader-profile.js';
 
 export type EscapeAnswer = { ok: true; data: Uint8Array; command: string } | { ok: false; command: string };
@@ -33,5 +34,5 @@ export function answerGemPcEscape(profile: VirtualReaderProfile, data: Uint8Arra
     if (!profile.firmwareFeatures) return { ok: false, command: 'firmware features' };
     return { ok: true, data: encodeGemaltoFirmwareFeatures(profile.firmwareFeatures), command: 'firmware features' };
   }
-  return { ok: false, command: data.length > 0 ? `unknown escape 0x${data[0]!.toString(16).padStart(2, '0')}` : 'empty escape' };
+  return { ok: false, command: data.length > 0 ? `unknown escape ${hexLiteral(data[0]!)}` : 'empty escape' };
 }

@@ -5,7 +5,7 @@
  * transactions while the import runs.
  */
 import { basename } from 'node:path';
-import { fromHex, intHex } from '../../../core/bytes/hex.js';
+import { fromHex, intHex, toHex } from '../../../core/bytes/hex.js';
 import type {
   CaptureDetail,
   CaptureFilter,
@@ -240,7 +240,7 @@ export class CaptureSession implements RowSource {
     for (const p of this.report?.problems ?? []) if (p.frame === described.frame) problems.push({ code: p.code, message: p.message });
     return {
       row: described,
-      hex: hexOf(this.bytes(row)),
+      hex: toHex(this.bytes(row)),
       transfers: this.columns.transfers[row]!,
       frames: described.transfers > 1 ? [described.frame, this.columns.lastFrame[row]!] : [described.frame],
       tree: detailTree(message, described.ins ?? undefined),
@@ -298,8 +298,4 @@ export class CaptureSession implements RowSource {
   get fileFormat(): string | null {
     return this.report?.format ?? null;
   }
-}
-
-function hexOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
 }

@@ -8,7 +8,7 @@ import { CardbenchError } from '../../../core/ipc/errors.js';
 import { CcidError } from '../../../core/ccid/host/ccid-error.js';
 import type { CardActivation, CcidDriver } from '../../../core/ccid/host/ccid-driver.js';
 import type { PinOperationOutcome } from '../../../core/ccid/host/pin-outcome.js';
-import { toHex } from '../../../core/bytes/hex.js';
+import { hexLiteral, toHex } from '../../../core/bytes/hex.js';
 import {
   CM_IOCTL_GET_FEATURE_REQUEST_LINUX,
   CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS,
@@ -110,7 +110,7 @@ export class CcidDriverReader {
       );
       return responseOf(outcome);
     }
-    throw new CardbenchError('operation-failed', `Control code 0x${code32.toString(16)} is not supported by ${this.name}.`);
+    throw new CardbenchError('operation-failed', `Control code ${hexLiteral(code32, 1)} is not supported by ${this.name}.`);
   }
 
   /**

@@ -7,6 +7,7 @@
  * SCardGetStatusChange, and the binding does not expose it for card handles), so the native call
  * is left to return on its own and the reader handle is released only once it has (reader-calls.ts).
  */
+import { hexLiteral } from '../../../core/bytes/hex.js';
 import { CardbenchError } from '../../../core/ipc/errors.js';
 import { abandonOnAbort, throwIfStopped } from '../abortable.js';
 import type { PcscLiteReader } from './pcsc-binding.js';
@@ -106,7 +107,7 @@ export class CardConnection {
       return new Uint8Array(await abandonOnAbort(call, options.signal, `${this.reader.name} to answer SCardControl`));
     } catch (error) {
       if (error instanceof CardbenchError) throw error;
-      throw pcscFailure(`SCardControl 0x${controlCode.toString(16).toUpperCase()}`, error);
+      throw pcscFailure(`SCardControl ${hexLiteral(controlCode, 1)}`, error);
     }
   }
 

@@ -3,6 +3,7 @@
  * reports errors as strings like "SCardEstablishContext error: Service not available.(0x8010001d)",
  * so the code is recovered from the text.
  */
+import { hexLiteral } from '../../../core/bytes/hex.js';
 export interface PcscErrorInfo {
   code: number;
   name: string;
@@ -89,6 +90,6 @@ export function describePcscFailure(message: string): { name: string; advice: st
   const code = pcscCodeFromMessage(message);
   const known = code === undefined ? undefined : pcscErrorByCode(code);
   if (known) return known;
-  const hex = code === undefined ? '' : ` (0x${code.toString(16).toUpperCase()})`;
+  const hex = code === undefined ? '' : ` (${hexLiteral(code, 1)})`;
   return { name: `PC/SC error${hex}`, advice: message, ...(code === undefined ? {} : { code }) };
 }

@@ -1,3 +1,4 @@
+import { hexLiteral } from '../../../core/bytes/hex.js';
 import { CardbenchError, type ErrorCode } from '../../../core/ipc/errors.js';
 import { describePcscFailure } from './pcsc-errors.js';
 
@@ -9,7 +10,7 @@ export function pcscFailure(action: string, error: unknown): CardbenchError {
   const message = error instanceof Error ? error.message : String(error);
   const failure = describePcscFailure(message);
   const code: ErrorCode = failure.name === 'SCARD_E_NO_SERVICE' ? 'unavailable' : 'operation-failed';
-  const hex = failure.code === undefined ? '' : ` (0x${failure.code.toString(16).toUpperCase()})`;
+  const hex = failure.code === undefined ? '' : ` (${hexLiteral(failure.code, 1)})`;
   const name = failure.name.includes('0x') ? failure.name : `${failure.name}${hex}`;
   return new CardbenchError(code, `${action} failed: ${name}. ${failure.advice}`, message);
 }

@@ -3,6 +3,7 @@
  * list and one set of operations. Readers are addressed by id `<backend>:<name>`; people may
  * also type a name, or a part of one that matches a single reader.
  */
+import { hexLiteral } from '../../../core/bytes/hex.js';
 import type { BackendStatus } from '../../../core/ipc/app-info.js';
 import { CardbenchError } from '../../../core/ipc/errors.js';
 import { CallStoppedError } from '../abortable.js';
@@ -151,7 +152,7 @@ export class ReaderHub {
     if (options?.signal?.aborted) return Promise.reject(new CallStoppedError(`${found.name} to answer SCardControl`));
     return this.watched(
       backend.control(found.name, controlCode, data, options),
-      `"${found.name}" to answer SCardControl 0x${(controlCode >>> 0).toString(16).toUpperCase()}`,
+      `"${found.name}" to answer SCardControl ${hexLiteral(controlCode, 1)}`,
     );
   }
 

@@ -4,6 +4,7 @@
  * and APDUs; we answer each in one frame. When vpcd is not listening (pcscd not started yet, or restarted)
  * the session keeps retrying and says so once, instead of failing.
  */
+import { intHex } from '../../../core/bytes/hex.js';
 import { createConnection, type Socket } from 'node:net';
 import type { SmartCard } from '../../../core/sim/card/virtual-card.js';
 import { formatVpcdAddress, type VpcdAddress } from './vpcd-address.js';
@@ -71,7 +72,7 @@ export function plugCardIntoVpcd(options: VpcdCardSessionOptions): VpcdCardSessi
         case VPCD_CONTROL.GET_ATR:
           return atr;
         default:
-          emit({ kind: 'ignored', reason: `unknown vpcd control byte ${payload[0]!.toString(16).padStart(2, '0')}` });
+          emit({ kind: 'ignored', reason: `unknown vpcd control byte ${intHex(payload[0]!, 2)}` });
           return undefined;
       }
     }
