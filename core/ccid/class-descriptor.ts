@@ -2,6 +2,7 @@
  * The 54-byte CCID class (functional) descriptor, bDescriptorType 0x21 (CCID 1.1 §5.1): what the
  * reader can do. dwFeatures decides the exchange level and therefore what XfrBlock carries.
  */
+import { CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH } from './message-types.js';
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import type { ExchangeLevel } from './decode-message.js';
@@ -15,7 +16,7 @@ export const CCID_CLASS_DESCRIPTOR_TYPE = 0x21;
  * and the 10-byte header). Anything a reader or a capture claims beyond it is not a size to
  * allocate: buffers and reassemblies are sized from usableMessageLength().
  */
-export const CCID_MAX_MESSAGE_LENGTH = 65_544 + 10;
+export const CCID_MAX_MESSAGE_LENGTH = CCID_HEADER_LENGTH + CCID_MAX_DATA_LENGTH;
 
 /** A dwMaxCCIDMessageLength (or a dwLength + header) clamped to what CCID allows. */
 export function usableMessageLength(claimed: number): number {

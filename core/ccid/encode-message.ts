@@ -3,7 +3,7 @@
  * virtual reader sends the answers). Inputs are plain values; out-of-range values throw
  * RangeError because these are programmer inputs, not wire data.
  */
-import { CCID_HEADER_LENGTH } from './message-types.js';
+import { CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH } from './message-types.js';
 
 export interface MessageAddress {
   slot: number;
@@ -18,9 +18,6 @@ export interface AnswerStatus extends MessageAddress {
   commandStatus?: number;
   bError?: number;
 }
-
-/** Largest abData we build; CCID readers announce far less in dwMaxCCIDMessageLength. */
-export const MAX_ENCODED_DATA = 0x10000 + 16;
 
 function byte(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`${name} must be a byte, got ${v}`);
@@ -39,7 +36,8 @@ function dword(name: string, v: number): number {
 
 /** Header + abData; bytes 7-9 are the three type-specific bytes. */
 function message(type: number, a: MessageAddress, b7: number, b8: number, b9: number, data: Uint8Array = new Uint8Array(0)): Uint8Array {
-  if (data.length > MAX_ENCODED_DATA) throw new RangeError(`abData of ${data.length} bytes is too long`);
+  if (data.length > CCID_MAX_DATA_LENGTH)
+    throw new RangeError(`abData of ${data.length} bytes is longer than CCID allows (${CCID_MAX_DATA_LENGTH})`);
   const out = new Uint8Array(CCID_HEADER_LENGTH + data.length);
   const view = new DataView(out.buffer);
   out[0] = type;

@@ -2,6 +2,7 @@
  * The 21 CCID 1.1 message types as data: code, spec name, pipe, and for each command the message
  * the reader must answer with (so a capture view can pair them and flag a wrong answer).
  */
+import { MAX_EXTENDED_APDU_LENGTH } from '../iso7816/apdu-limits.js';
 
 export type CcidCommandName =
   | 'PC_to_RDR_IccPowerOn'
@@ -81,3 +82,5 @@ export function messageTypeByName(name: CcidMessageName): CcidMessageType {
 }
 
 export const CCID_HEADER_LENGTH = 10;
+/** abData at its largest (CCID 1.1 §5.1: dwMaxCCIDMessageLength is at most 65544 + 10): one extended APDU. */
+export const CCID_MAX_DATA_LENGTH = MAX_EXTENDED_APDU_LENGTH;

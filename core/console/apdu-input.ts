@@ -3,6 +3,7 @@
  * number of digits, Lc that does not match the data, too long for a short APDU), and what the
  * bytes are when they are right.
  */
+import { MAX_EXTENDED_APDU_LENGTH } from '../iso7816/apdu-limits.js';
 import { parseHex } from '../bytes/hex.js';
 import { parseCommandApdu, type ApduCase } from '../iso7816/command-apdu.js';
 
@@ -18,8 +19,6 @@ export interface ApduInputCheck {
   apduCase: ApduCase | undefined;
 }
 
-const MAX_APDU_BYTES = 65544;
-
 export function checkApduInput(text: string): ApduInputCheck {
   const empty: ApduInputCheck = { ok: false, bytes: undefined, errors: [], warnings: [], summary: undefined, apduCase: undefined };
   const digits = text.replace(/0x/gi, '').replace(/[\s:-]/g, '');
@@ -29,7 +28,7 @@ export function checkApduInput(text: string): ApduInputCheck {
   if (digits.length % 2 === 1) {
     return { ...empty, errors: [`Odd number of hex digits (${digits.length}): every byte needs two digits.`] };
   }
-  const parsed = parseHex(text, MAX_APDU_BYTES);
+  const parsed = parseHex(text, MAX_EXTENDED_APDU_LENGTH);
   if (!parsed.ok) return { ...empty, errors: [`${parsed.reason} (at character ${parsed.position + 1}).`] };
   const bytes = parsed.bytes;
   if (bytes.length < 4) {

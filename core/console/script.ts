@@ -13,6 +13,7 @@
  * A plain `# text` after an APDU stays a comment; only `# expect SW` is an assertion, so scripts
  * written for scriptor run unchanged.
  */
+import { MAX_EXTENDED_APDU_LENGTH } from '../iso7816/apdu-limits.js';
 import { parseHex } from '../bytes/hex.js';
 
 /** One accepted status word: four characters, hex digits or X. */
@@ -32,8 +33,6 @@ export interface ParsedScript {
   problems: ScriptProblem[];
 }
 
-/** Extended APDU: 4 header + 3 Lc + 65535 data + 2 Le. */
-const MAX_APDU_BYTES = 65544;
 /** Scripts are typed or loaded by people; a cap keeps a wrong file from eating memory. */
 export const MAX_SCRIPT_STEPS = 10_000;
 
@@ -58,7 +57,7 @@ export function parseScript(text: string): ParsedScript {
       problems.push({ line, message: problem });
       continue;
     }
-    const parsed = parseHex(body, MAX_APDU_BYTES);
+    const parsed = parseHex(body, MAX_EXTENDED_APDU_LENGTH);
     if (!parsed.ok) {
       problems.push({ line, message: `not an APDU in hex: ${parsed.reason} (column ${parsed.position + 1})` });
       continue;

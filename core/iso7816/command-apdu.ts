@@ -11,6 +11,7 @@
  *   B1 = 0, B2B3 ≠ 0, L = 5 + n   case 4E
  * Anything else is malformed; the parser still picks the nearest reading and says what is off.
  */
+import { MAX_EXTENDED_NC, MAX_EXTENDED_NE, MAX_SHORT_NC, MAX_SHORT_NE } from './apdu-limits.js';
 import { byteHex, toHex } from '../bytes/hex.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import type { ApplicationKind } from '../apps/application-kind.js';
@@ -360,11 +361,6 @@ export interface ApduEncodeIssue {
 export type EncodeCommandResult =
   | { ok: true; bytes: Uint8Array; apduCase: ApduCase; extended: boolean; warnings: ApduEncodeIssue[] }
   | { ok: false; errors: ApduEncodeIssue[]; warnings: ApduEncodeIssue[] };
-
-export const MAX_SHORT_NC = 255;
-export const MAX_SHORT_NE = 256;
-export const MAX_EXTENDED_NC = 65535;
-export const MAX_EXTENDED_NE = 65536;
 
 /** Builds the bytes of a command APDU, or says precisely which field is wrong and why. */
 export function encodeCommandApdu(spec: CommandApduSpec): EncodeCommandResult {

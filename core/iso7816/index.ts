@@ -1,3 +1,4 @@
+export * from './apdu-limits.js';
 export * from './atr.js';
 export * from './cla.js';
 export * from './command-apdu.js';

@@ -14,6 +14,7 @@
  * - parametersFromValues(values, apdu) / verifyFromValues / modifyFromValues → typed views.
  * - pinFieldNode(prefix, label, offset, length, value) → one explained decode node.
  */
+import { MAX_EXTENDED_APDU_LENGTH } from '../iso7816/apdu-limits.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
 import { intHex } from '../bytes/hex.js';
 import { field, type DissectNode } from '../dissect/node.js';
@@ -90,9 +91,6 @@ export interface PinFieldSpec {
   /** Words are little-endian in both specs; bTeoPrologue's three bytes go NAD, PCB, LEN (big-endian as a number). */
   endian: 'le' | 'be';
 }
-
-/** Largest template accepted: an extended APDU with 65536 data bytes, its header and Le. */
-export const MAX_PIN_APDU = 65544;
 
 const f = (name: PinFieldName, size: 1 | 2 | 3 | 4, label: string = name): PinFieldSpec => ({
   name,
@@ -174,7 +172,7 @@ export const CCID_PIN_OPERATION: Record<PinOperationName, number> = { verify: 0x
  * parameter model (core/pinpad) is where ranges are checked and explained.
  */
 export function writePinStructure(format: PinStructureFormat, operation: PinOperationName, p: PinParameters): Uint8Array {
-  if (p.apdu.length > MAX_PIN_APDU) throw new RangeError(`APDU template of ${p.apdu.length} bytes is too long`);
+  if (p.apdu.length > MAX_EXTENDED_APDU_LENGTH) throw new RangeError(`APDU template of ${p.apdu.length} bytes is too long`);
   const fields = pinStructureFields(format, operation, p.bNumberMessage);
   const w = new ByteWriter(pinStructureHeaderLength(format, operation, p.bNumberMessage) + p.apdu.length);
   if (format === 'ccid') w.u8(CCID_PIN_OPERATION[operation]);

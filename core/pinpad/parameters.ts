@@ -12,9 +12,9 @@
  *   PinParameterError naming the field and what to do.
  * - settingsFromRecord({ bTimerOut: 30, apdu: '0020…' }) → settings (profiles, IPC overrides).
  */
+import { MAX_EXTENDED_APDU_LENGTH } from '../iso7816/apdu-limits.js';
 import { intHex, parseHex, toHex } from '../bytes/hex.js';
 import type { PinNumericField, PinOperationName, PinParameters } from '../pcsc/pin-format.js';
-import { MAX_PIN_APDU } from '../pcsc/pin-format.js';
 
 export interface PinParameterField {
   name: PinNumericField;
@@ -208,7 +208,7 @@ function parseNumber(text: string): number | undefined {
 /** Parses one value for one field name (the name is matched case-insensitively). */
 export function parseParameterValue(name: string, value: string): SettingParse {
   if (name.trim().toLowerCase() === 'apdu') {
-    const hex = parseHex(value, MAX_PIN_APDU);
+    const hex = parseHex(value, MAX_EXTENDED_APDU_LENGTH);
     if (!hex.ok) return { ok: false, message: `apdu=HEX: ${hex.reason} (at character ${hex.position + 1})` };
     if (hex.bytes.length < 4) return { ok: false, message: `apdu needs at least CLA INS P1 P2 (4 bytes), got ${hex.bytes.length}` };
     return { ok: true, setting: { name: 'apdu', value: hex.bytes } };

@@ -8,7 +8,7 @@
 import { hexLiteral } from '../../bytes/hex.js';
 import { decodeSlotStatus, type CcidSlotStatus } from '../decode-message.js';
 import { encodeAbort } from '../encode-message.js';
-import { CCID_HEADER_LENGTH } from '../message-types.js';
+import { CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH } from '../message-types.js';
 import { CcidError } from './ccid-error.js';
 import { CCID_CLASS_REQUEST, CLASS_INTERFACE_OUT, UsbTransferError, type UsbCcidTransport } from './usb-ccid-transport.js';
 
@@ -47,8 +47,6 @@ const MAX_STALE_ANSWERS = 16;
 /** Time extensions accepted for one command: a card that asks forever is as good as mute. */
 const MAX_TIME_EXTENSIONS = 1000;
 const ABORT_TIMEOUT_MS = 2000;
-/** Extended APDU level: 64 KiB of data plus room for a few bytes of framing. */
-const MAX_DATA_LENGTH = 0x10000 + 16;
 const MAX_READS_PER_MESSAGE = 2048;
 
 export class CcidMessageChannel {
@@ -172,7 +170,7 @@ export class CcidMessageChannel {
       bytes = bytes.length === 0 ? more : join(bytes, more);
       if (bytes.length >= CCID_HEADER_LENGTH) {
         const declared = dwLength(bytes);
-        if (declared > MAX_DATA_LENGTH) {
+        if (declared > CCID_MAX_DATA_LENGTH) {
           throw new CcidError('protocol-violation', `The reader announced a ${declared}-byte message.`, 'Unplug and replug the reader.');
         }
         if (bytes.length >= CCID_HEADER_LENGTH + declared) break;

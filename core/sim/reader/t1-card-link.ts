@@ -4,11 +4,10 @@
  * S(RESYNCH), S(ABORT), chaining in both directions (R-block acknowledgements), retransmission
  * when the host's R-block asks for the last block again, and R-blocks for blocks with a bad LRC.
  */
+import { MAX_EXTENDED_APDU_LENGTH } from '../../iso7816/apdu-limits.js';
 import { concatBytes } from '../../bytes/concat.js';
 import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec } from '../../iso7816/t1.js';
 
-/** Largest command APDU the link accepts in a chain (extended APDU with room to spare). */
-const MAX_APDU = 65544 + 16;
 /** IFSD before the host announces its own (ISO 7816-3 default). */
 const DEFAULT_IFSD = 32;
 
@@ -108,7 +107,7 @@ export class T1CardLink {
     if (block.inf.length > this.ifsc) return this.send({ kind: 'R', nr: this.hostNs, error: 'other' });
     this.outgoing = [];
     this.hostNs = (this.hostNs ^ 1) as 0 | 1;
-    if (this.incomingLength + block.inf.length > MAX_APDU) {
+    if (this.incomingLength + block.inf.length > MAX_EXTENDED_APDU_LENGTH) {
       this.dropChains();
       return this.send({ kind: 'R', nr: this.hostNs, error: 'other' });
     }

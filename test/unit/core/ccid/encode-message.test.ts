@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../../core/bytes/hex.js';
 import { decodeCcidMessage, type CcidMessage } from '../../../../core/ccid/decode-message.js';
 import * as enc from '../../../../core/ccid/encode-message.js';
+import { MAX_EXTENDED_APDU_LENGTH } from '../../../../core/iso7816/apdu-limits.js';
 import { encodeProtocolParameters } from '../../../../core/ccid/protocol-parameters.js';
 
 const u8 = fc.integer({ min: 0, max: 0xff });
@@ -154,6 +155,14 @@ describe('encode → decode round trips (fast-check)', () => {
     expect(() => enc.encodeGetSlotStatus({ slot: 256, seq: 0 })).toThrow(RangeError);
     expect(() => enc.encodeXfrBlock({ slot: 0, seq: 0, levelParameter: 0x10000, data: new Uint8Array() })).toThrow(RangeError);
     expect(() => enc.encodeNotifySlotChange([])).toThrow(RangeError);
+  });
+
+  it('carries abData up to one extended APDU (65544 bytes, CCID 1.1 §5.1) and refuses a byte more', () => {
+    const longest = enc.encodeXfrBlock({ slot: 0, seq: 0, data: new Uint8Array(MAX_EXTENDED_APDU_LENGTH) });
+    expect(decodeCcidMessage(longest).dwLength).toBe(65544);
+    expect(() => enc.encodeXfrBlock({ slot: 0, seq: 0, data: new Uint8Array(MAX_EXTENDED_APDU_LENGTH + 1) })).toThrow(
+      'abData of 65545 bytes is longer than CCID allows (65544)',
+    );
   });
 });
 

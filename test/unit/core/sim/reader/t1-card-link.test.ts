@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
+import { MAX_EXTENDED_APDU_LENGTH } from '../../../../../core/iso7816/apdu-limits.js';
 import { chainApdu, decodeT1Block, encodeT1Block } from '../../../../../core/iso7816/t1.js';
 import { T1Reassembler, type T1Event } from '../../../../../core/iso7816/t1-reassembler.js';
 import { T1CardLink } from '../../../../../core/sim/reader/t1-card-link.js';
@@ -47,6 +48,22 @@ describe('T1CardLink', () => {
     }
     expect(answers.at(-1)).toMatchObject({ kind: 'I', ns: 0, more: false });
     expect(hex(card.lastApdu!)).toBe(hex(apdu));
+  });
+
+  it('takes a chained command up to the longest extended APDU (65544 bytes) and refuses a chain one byte longer', () => {
+    const chained = (length: number) => {
+      const { card, t1 } = link(254);
+      t1.receive(fromHex('00C101FE3E'));
+      const apdu = new Uint8Array(length);
+      const answers = chainApdu(apdu, 254, 0).map((b) => decodeT1Block(t1.receive(encodeT1Block(b))));
+      return { card, last: answers.at(-1)! };
+    };
+    const longest = chained(MAX_EXTENDED_APDU_LENGTH);
+    expect(longest.card.lastApdu?.length).toBe(MAX_EXTENDED_APDU_LENGTH);
+    expect(longest.last).toMatchObject({ kind: 'I' });
+    const tooLong = chained(MAX_EXTENDED_APDU_LENGTH + 1);
+    expect(tooLong.card.lastApdu).toBeUndefined();
+    expect(tooLong.last).toMatchObject({ kind: 'R', error: 'other' });
   });
 
   it('sends a long answer as a chain, one block per R-block acknowledgement, respecting the IFSD', () => {
