@@ -2,6 +2,7 @@
 export * from './byte-source.js';
 export * from './capture-pipeline.js';
 export * from './capture-types.js';
+export * from './container-reader.js';
 export * from './ccid-stream.js';
 export * from './darwin.js';
 export * from './format-detect.js';

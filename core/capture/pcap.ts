@@ -4,9 +4,9 @@
  * implicit interface; the link type is the low 16 bits of the header's network field (the
  * upper bits carry FCS information we do not need).
  */
-import { UnitSplitter, type ByteSink, type UnitFramer } from './byte-source.js';
-import { MAX_UNIT_LENGTH, newRecord, type CaptureInterface, type CaptureProblem, type ContainerHandlers } from './capture-types.js';
-import { CaptureTimeBase, SecondsClock } from './timestamps.js';
+import { MAX_UNIT_LENGTH, type CaptureInterface } from './capture-types.js';
+import { ContainerReader } from './container-reader.js';
+import { SecondsClock } from './timestamps.js';
 
 const FILE_HEADER = 24;
 
@@ -36,39 +36,13 @@ export function pcapMagic(magicLe: number): PcapMagic | undefined {
   }
 }
 
-export class PcapReader implements ByteSink, UnitFramer {
-  private readonly splitter = new UnitSplitter(this);
-  private readonly record = newRecord();
-  private readonly timeBase: CaptureTimeBase;
+export class PcapReader extends ContainerReader {
   private magic: PcapMagic | undefined;
   private clock = new SecondsClock(1000);
   private info: CaptureInterface | undefined;
-  private frame = 0;
-  private stop: CaptureProblem | undefined;
-
-  constructor(private readonly handlers: ContainerHandlers) {
-    this.timeBase = new CaptureTimeBase((ns) => handlers.start?.(ns));
-  }
 
   get interfaces(): readonly CaptureInterface[] {
     return this.info ? [this.info] : [];
-  }
-  get startEpochNs(): bigint | undefined {
-    return this.timeBase.startEpochNs;
-  }
-  get frameCount(): number {
-    return this.frame;
-  }
-  /** Why the file could not be read to its end (a record cut short, a length no record can have…). */
-  get stoppedBy(): CaptureProblem | undefined {
-    return this.stop;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.splitter.push(chunk);
-  }
-  end(): void {
-    this.splitter.end();
   }
 
   headerLength(): number {
@@ -78,22 +52,13 @@ export class PcapReader implements ByteSink, UnitFramer {
   unitLength(_bytes: Uint8Array, view: DataView, offset: number, fileOffset: number): number {
     if (!this.magic) {
       const magic = pcapMagic(view.getUint32(offset, true));
-      if (!magic) {
-        this.stop ??= this.problem('bad-magic', 'not a pcap file header; import stopped here', fileOffset);
-        return -1;
-      }
+      if (!magic) return this.fatal('bad-magic', 'not a pcap file header', fileOffset);
       this.magic = magic;
       return FILE_HEADER;
     }
     const capturedLength = view.getUint32(offset + 8, this.magic.littleEndian);
     if (capturedLength > MAX_UNIT_LENGTH) {
-      this.stop ??= this.problem(
-        'bad-record-length',
-        `record of ${capturedLength} bytes is beyond any real packet; import stopped here`,
-        fileOffset,
-        this.frame + 1,
-      );
-      return -1;
+      return this.fatal('bad-record-length', `record of ${capturedLength} bytes is beyond any real packet`, fileOffset, this.frame + 1);
     }
     return this.magic.recordHeader + capturedLength;
   }
@@ -112,37 +77,21 @@ export class PcapReader implements ByteSink, UnitFramer {
       this.problem(
         'beyond-snaplen',
         `record of ${capturedLength} bytes exceeds the snapshot length ${this.info.snapLength}`,
+        'warning',
         fileOffset,
         this.frame,
-        'warning',
       );
     }
-    const r = this.record;
-    r.frame = this.frame;
-    r.interfaceIndex = 0;
-    r.linkType = this.info.linkType;
-    r.littleEndian = le;
-    r.timeNs = this.clock.timeNs(view.getUint32(offset, le), view.getUint32(offset + 4, le), this.timeBase);
-    r.originalLength = Math.max(originalLength, capturedLength);
-    r.capturedLength = capturedLength;
-    r.buffer = bytes;
-    r.view = view;
-    r.offset = offset + magic.recordHeader;
-    this.handlers.record(r);
+    const timeNs = this.clock.timeNs(view.getUint32(offset, le), view.getUint32(offset + 4, le), this.timeBase);
+    this.emitPacket(this.info, timeNs, { bytes, view, offset: offset + magic.recordHeader, capturedLength, originalLength });
   }
 
   finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void {
     if (!this.info) {
-      this.stop ??= this.problem('truncated', `pcap file header incomplete (${danglingBytes} of 24 bytes)`, fileOffset);
+      this.headerMissing('truncated', `pcap file header incomplete (${danglingBytes} of 24 bytes)`, fileOffset);
     } else if (danglingBytes > 0) {
       const expected = expectedLength === undefined ? '' : ` of ${expectedLength}`;
-      this.stop ??= this.problem(
-        'truncated',
-        `last record cut short (${danglingBytes} byte(s)${expected}); dropped`,
-        fileOffset,
-        this.frame + 1,
-        'warning',
-      );
+      this.cutShort('truncated', `last record cut short (${danglingBytes} byte(s)${expected}); dropped`, fileOffset, this.frame + 1);
     }
   }
 
@@ -159,18 +108,5 @@ export class PcapReader implements ByteSink, UnitFramer {
       littleEndian: le,
     };
     this.handlers.interface(this.info);
-  }
-
-  private problem(
-    code: string,
-    message: string,
-    fileOffset: number,
-    frame?: number,
-    severity: 'warning' | 'error' = 'error',
-  ): CaptureProblem {
-    const problem: CaptureProblem = { code, message, severity, fileOffset };
-    if (frame !== undefined) problem.frame = frame;
-    this.handlers.problem(problem);
-    return problem;
   }
 }

@@ -8,10 +8,10 @@
  * reliably, so it stops the import with a problem (nothing is allocated for it).
  */
 import { hexLiteral } from '../bytes/hex.js';
-import { UnitSplitter, type ByteSink, type UnitFramer } from './byte-source.js';
-import { MAX_UNIT_LENGTH, newRecord, type CaptureInterface, type CaptureProblem, type ContainerHandlers } from './capture-types.js';
+import { MAX_UNIT_LENGTH, type CaptureInterface } from './capture-types.js';
+import { ContainerReader } from './container-reader.js';
 import { decodeUtf8, stripNul } from './text-decode.js';
-import { CaptureTimeBase, UnitClock, unitsPerSecondFromResolution } from './timestamps.js';
+import { UnitClock, unitsPerSecondFromResolution } from './timestamps.js';
 
 export const PCAPNG_BLOCK_TYPES: Record<number, string> = {
   0x0a0d0d0a: 'Section Header Block',
@@ -53,43 +53,17 @@ interface SectionInterface {
   clock: UnitClock;
 }
 
-export class PcapngReader implements ByteSink, UnitFramer {
-  private readonly splitter = new UnitSplitter(this);
-  private readonly record = newRecord();
-  private readonly timeBase: CaptureTimeBase;
+export class PcapngReader extends ContainerReader {
   private littleEndian = true;
   private sawSectionHeader = false;
   private section = -1;
   private sectionInterfaces: SectionInterface[] = [];
   private readonly allInterfaces: CaptureInterface[] = [];
-  private frame = 0;
   private lastTimeNs = 0;
   private droppedInterfaces = 0;
-  private stop: CaptureProblem | undefined;
-
-  constructor(private readonly handlers: ContainerHandlers) {
-    this.timeBase = new CaptureTimeBase((ns) => handlers.start?.(ns));
-  }
 
   get interfaces(): readonly CaptureInterface[] {
     return this.allInterfaces;
-  }
-  get startEpochNs(): bigint | undefined {
-    return this.timeBase.startEpochNs;
-  }
-  get frameCount(): number {
-    return this.frame;
-  }
-  /** Why the file could not be read to its end (a block cut short, a length no block can have…). */
-  get stoppedBy(): CaptureProblem | undefined {
-    return this.stop;
-  }
-
-  push(chunk: Uint8Array): void {
-    this.splitter.push(chunk);
-  }
-  end(): void {
-    this.splitter.end();
   }
 
   headerLength(): number {
@@ -148,7 +122,7 @@ export class PcapngReader implements ByteSink, UnitFramer {
   finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void {
     if (danglingBytes > 0) {
       const expected = expectedLength === undefined ? '' : ` of ${expectedLength}`;
-      this.stop ??= this.problem('truncated', `file ends inside a block (${danglingBytes} byte(s)${expected})`, 'warning', fileOffset);
+      this.cutShort('truncated', `file ends inside a block (${danglingBytes} byte(s)${expected})`, fileOffset);
     } else if (!this.sawSectionHeader) {
       this.problem('empty', 'no pcapng section in the data', 'error', fileOffset);
     }
@@ -274,35 +248,12 @@ export class PcapngReader implements ByteSink, UnitFramer {
       );
       capturedLength = room;
     }
-    const r = this.record;
-    r.frame = this.frame;
-    r.interfaceIndex = iface.index;
-    r.linkType = iface.linkType;
-    r.littleEndian = iface.littleEndian;
-    r.timeNs = timeNs;
-    r.originalLength = Math.max(originalLength, capturedLength);
-    r.capturedLength = capturedLength;
-    r.buffer = bytes;
-    r.view = view;
-    r.offset = dataOffset;
     this.lastTimeNs = timeNs;
-    this.handlers.record(r);
+    this.emitPacket(iface, timeNs, { bytes, view, offset: dataOffset, capturedLength, originalLength });
   }
 
   private packetProblem(code: string, message: string, fileOffset: number): void {
     this.problem(code, message, 'error', fileOffset, this.frame);
-  }
-
-  private fatal(code: string, message: string, fileOffset: number): number {
-    this.stop ??= this.problem(code, `${message}; import stopped here`, 'error', fileOffset);
-    return -1;
-  }
-
-  private problem(code: string, message: string, severity: 'warning' | 'error', fileOffset: number, frame?: number): CaptureProblem {
-    const problem: CaptureProblem = { code, message, severity, fileOffset };
-    if (frame !== undefined) problem.frame = frame;
-    this.handlers.problem(problem);
-    return problem;
   }
 }
 
