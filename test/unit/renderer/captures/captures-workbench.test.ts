@@ -1,0 +1,108 @@
+/**
+ * The Captures workbench (the CaptureView rune module and its parts) in happy-dom against the
+ * real backend in the same process: the capture store imports a real capture through its decode
+ * worker, and the workbench asks for rows, details and transactions over the contract.
+ */
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
+import CapturesWorkbench from '../../../../renderer/src/workbenches/captures/CapturesWorkbench.svelte';
+import { requireShared, sharedPath } from '../../../shared-path.js';
+import { controllableProbes } from '../../../support/fake-probes.js';
+import { inProcessApi } from '../../../support/in-process-api.js';
+
+const GCC = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+const missing = requireShared('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+
+let backend: Backend;
+
+beforeEach(() => {
+  localStorage.clear();
+  backend = createBackend({
+    shell: 'browser',
+    electron: { available: false, reason: 'test' },
+    probes: controllableProbes({ pcsc: { available: false, reason: 'test' }, usb: { available: false, reason: 'test' } }),
+    readers: { backends: () => [] },
+  });
+});
+afterEach(() => {
+  cleanup();
+  backend.dispose();
+});
+
+/** Opens the GCC capture by its path and waits for the end of the import and the first rows. */
+async function openGcc(): Promise<HTMLElement> {
+  const { container } = render(CapturesWorkbench, { props: { api: inProcessApi(backend) } });
+  await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: GCC } });
+  await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
+  await waitFor(() => expect(container.querySelector<HTMLElement>('.captures')!.dataset.state).toBe('done'), { timeout: 20_000 });
+  await waitFor(() => expect(screen.getByTestId('matched').textContent).toBe('426 shown'));
+  return container;
+}
+
+const messages = (): HTMLElement => screen.getByRole('listbox', { name: 'messages' });
+const option = (list: HTMLElement, index: number): HTMLElement => list.querySelector<HTMLElement>(`[data-index="${index}"]`)!;
+const detail = (): HTMLElement => screen.getByRole('region', { name: 'Decode' });
+
+describe.skipIf(missing !== undefined)('Captures workbench on the GCC capture', () => {
+  it('opens it by path: counts, message rows, the selected message decoded, the APDU conversation', async () => {
+    await openGcc();
+    expect(screen.getByTestId('capture-summary').textContent?.replace(/\s+/g, ' ')).toMatch(
+      /^ ?426 messages · 208 exchanges · \d+ transactions/,
+    );
+    await waitFor(() => expect(option(messages(), 0).textContent).toMatch(/^\d+[\d.]+→/));
+
+    await fireEvent.click(option(messages(), 0));
+    expect(option(messages(), 0).getAttribute('aria-selected')).toBe('true');
+    await waitFor(() => expect(detail().dataset.forIndex).toBe('0'));
+    expect(detail().textContent).toMatch(/Frame \d+ · \d+ bytes/);
+    expect(detail().querySelector('[data-field="ccid.bMessageType"]')?.textContent).toContain('bMessageType');
+
+    const conversation = screen.getByRole('listbox', { name: 'transactions' });
+    await waitFor(() => expect(conversation.textContent).toContain('GET PROCESSING OPTIONS'));
+    expect(screen.getByRole('region', { name: 'Timing' }).querySelector('svg')?.getAttribute('aria-label')).toBe(
+      'Transaction durations over time',
+    );
+  });
+
+  it('starts the list over for a new filter, and not for a value the filter ignores', async () => {
+    await openGcc();
+    await waitFor(() => expect(option(messages(), 3)).not.toBeNull());
+    await fireEvent.click(option(messages(), 3));
+    await waitFor(() => expect(detail().dataset.forIndex).toBe('3'));
+
+    // A slot of 'x' is no slot: the filter is the same, the selection and its decode stay. (A list
+    // starting over clears the selection in the same update, before fireEvent's tick returns.)
+    await fireEvent.input(screen.getByLabelText('Slot'), { target: { value: 'x' } });
+    expect(option(messages(), 3).getAttribute('aria-selected')).toBe('true');
+    expect(detail().dataset.forIndex).toBe('3');
+    expect(screen.getByTestId('matched').textContent).toBe('426 shown');
+
+    // INS A8 (GET PROCESSING OPTIONS) is a new filter: two rows, nothing selected.
+    await fireEvent.input(screen.getByLabelText('INS (hex)'), { target: { value: 'A8' } });
+    await waitFor(() => expect(screen.getByTestId('matched').textContent).toBe('2 shown'));
+    expect(messages().querySelector('[aria-selected="true"]')).toBeNull();
+    expect(detail().textContent?.trim()).toBe('Select a message to see its fields and bytes.');
+    await waitFor(() => expect(option(messages(), 0).textContent).toContain('GET PROCESSING OPTIONS'));
+  });
+
+  it('a transaction selects the message that carried its command, unless the filter hides it', async () => {
+    await openGcc();
+    const conversation = screen.getByRole('listbox', { name: 'transactions' });
+    await waitFor(() => expect(conversation.textContent).toContain('GET PROCESSING OPTIONS'));
+    const gpo = [...conversation.querySelectorAll<HTMLElement>('[role="option"]')].find((o) =>
+      o.textContent?.includes('GET PROCESSING OPTIONS'),
+    )!;
+    await fireEvent.click(gpo);
+    expect(gpo.getAttribute('aria-selected')).toBe('true');
+    await waitFor(() => expect(detail().textContent).toContain('Command APDU: GET PROCESSING OPTIONS'));
+    const selected = messages().querySelector<HTMLElement>('[aria-selected="true"]')!;
+    expect(selected.textContent).toContain('GET PROCESSING OPTIONS');
+    expect(detail().dataset.forIndex).toBe(selected.dataset.index);
+
+    await fireEvent.input(screen.getByLabelText('INS (hex)'), { target: { value: 'B2' } });
+    await waitFor(() => expect(screen.getByTestId('matched').textContent).not.toBe('426 shown'));
+    await fireEvent.click(gpo);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That transaction is hidden by the filters.'));
+  });
+});
