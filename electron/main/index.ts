@@ -6,6 +6,7 @@ import { app, BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { createBackend } from '../backend/backend.js';
 import { electronStatusFor } from '../backend/electron-status.js';
+import { useDesktopLayout } from '../backend/pcsc/pcsc-binding.js';
 import { isPermissionGranted } from '../security/permissions.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
 import { desktopCaptureOptions } from './capture-dialog.js';
@@ -16,6 +17,8 @@ const development = !app.isPackaged && process.env.CARDBENCH_DEVTOOLS === '1';
 
 app.enableSandbox();
 registerAppScheme();
+// pcsclite built for Electron's ABI lives outside node_modules (whose build is Node's): tell the backend where.
+useDesktopLayout({ appPath: app.getAppPath(), packaged: app.isPackaged });
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -1,20 +1,11 @@
 import type { BackendStatus } from '../../../core/ipc/app-info.js';
-import { loadNativeModule } from '../native-module.js';
-import type { PcscLiteFactory, PcscLiteInstance } from './pcsc-binding.js';
+import { PCSC_LIBRARY_MISSING } from '../native/load-failure.js';
+import { loadPcscBinding, type PcscLiteFactory, type PcscLiteInstance } from './pcsc-binding.js';
 import { describePcscFailure } from './pcsc-errors.js';
 
 export function loadPcscLite(): { ok: true; factory: PcscLiteFactory } | { ok: false; status: BackendStatus } {
-  const loaded = loadNativeModule<PcscLiteFactory>('pcsclite');
-  if (!loaded.ok) {
-    return {
-      ok: false,
-      status: {
-        available: false,
-        reason: 'The PC/SC library could not be loaded: install pcsc-lite (libpcsclite1) and reinstall Cardbench.',
-        detail: loaded.error,
-      },
-    };
-  }
+  const loaded = loadPcscBinding();
+  if (!loaded.ok) return { ok: false, status: { available: false, reason: loaded.reason ?? PCSC_LIBRARY_MISSING, detail: loaded.error } };
   return { ok: true, factory: loaded.module };
 }
 
