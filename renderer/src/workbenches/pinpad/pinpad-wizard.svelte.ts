@@ -24,7 +24,6 @@ import type { PinPresetView, PinRequestView } from '../../../../core/pinpad/pin-
 import type { PinProfile } from '../../../../core/pinpad/profiles.js';
 import type { PinpadCapabilities } from '../../../../core/pinpad/reader-capabilities.js';
 import type { SoftwarePins } from '../../../../core/pinpad/software-pin.js';
-import { untrack } from 'svelte';
 import { LiveReaderList } from '../readers/reader-list.svelte.js';
 
 export const WIZARD_STEPS = [
@@ -168,14 +167,7 @@ export class PinpadWizard {
   start(api: Api): () => void {
     this.#api = api;
     const offs = [
-      this.live.start(api),
-      // Follow the reader list (first answer and every change) without a second subscription.
-      $effect.root(() => {
-        $effect(() => {
-          void this.live.list;
-          untrack(() => this.#keepReader());
-        });
-      }),
+      this.live.start(api, () => this.#keepReader()),
       api.on('pinpad.runState', (state) => this.#onRunState(state)),
       api.on('pinpad.keypadRequest', (request) => this.#onKeypadRequest(request)),
       api.on('pinpad.keypadDone', (done) => {

@@ -9,12 +9,19 @@ export class LiveReaderList {
   list = $state<ReaderList | undefined>(undefined);
   problem = $state<string | undefined>(undefined);
 
-  /** Starts listening; returns the function that stops. */
-  start(api: Api): () => void {
-    const off = api.on('readers.changed', (list) => (this.list = list));
+  /**
+   * Starts listening; returns the function that stops. `onList` follows the list too (the first
+   * answer and every change), for a caller that acts on it rather than only showing it.
+   */
+  start(api: Api, onList?: (list: ReaderList) => void): () => void {
+    const take = (list: ReaderList): void => {
+      this.list = list;
+      onList?.(list);
+    };
+    const off = api.on('readers.changed', take);
     api
       .invoke('readers.list', {})
-      .then((list) => (this.list = list))
+      .then(take)
       .catch((error: unknown) => (this.problem = error instanceof Error ? error.message : String(error)));
     return off;
   }
