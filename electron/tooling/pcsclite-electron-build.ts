@@ -40,7 +40,7 @@ export interface ElectronBuildRequest {
   target: ElectronTarget;
   /** Default: out/native/electron-<abi> in the project. */
   outDir?: string;
-  /** Where node-gyp fetches headers (node-gyp's --dist-url). */
+  /** Where node-gyp fetches headers (node-gyp's --dist-url); else ELECTRON_REBUILD_DIST_URL (as for @electron/rebuild's CLI), else electronjs.org. */
   distUrl?: string;
   /** node-gyp's header cache (--devdir). */
   devDir?: string;
@@ -143,7 +143,7 @@ export function resolveNodeGyp(projectRoot: string): string | undefined {
 export async function buildElectronPcsclite(request: ElectronBuildRequest): Promise<ElectronBuildResult> {
   const { projectRoot, target, progress } = request;
   const env = request.env ?? process.env;
-  const distUrl = request.distUrl ?? ELECTRON_HEADERS_URL;
+  const distUrl = request.distUrl ?? (env.ELECTRON_REBUILD_DIST_URL || ELECTRON_HEADERS_URL);
   const devDir = request.devDir ?? ELECTRON_GYP_DIR;
   const dir = buildDirOf(request);
   const failed = (why: string): ElectronBuildResult => ({
