@@ -5,12 +5,12 @@
  *  - from descriptors: an interface with a CCID functional descriptor (usb-descriptors.ts)
  *    names its bulk-IN, bulk-OUT and interrupt-IN endpoints;
  *  - without descriptors (a capture started after enumeration), by a heuristic: a bulk-OUT
- *    transfer that looks like a PC_to_RDR header (type in PC_TO_RDR_TYPES, bSlot ≤ 15,
- *    dwLength = length − 10, or a longer message whose first part fills whole packets) is
- *    a candidate; it is confirmed when a bulk-IN transfer of the same device looks like an
- *    RDR_to_PC header (0x80–0x84) with the same bSlot and bSeq. Candidates (and the bulk-OUT
- *    transfers after them, a bounded few) are kept as copies and replayed on confirmation,
- *    so the first command is not lost.
+ *    transfer that looks like a PC_to_RDR header (a command type of ccid/message-types,
+ *    bSlot ≤ 15, dwLength = length − 10, or a longer message whose first part fills whole
+ *    packets) is a candidate; it is confirmed when a bulk-IN transfer of the same device looks
+ *    like an RDR_to_PC header (an answer type) with the same bSlot and bSeq. Candidates (and
+ *    the bulk-OUT transfers after them, a bounded few) are kept as copies and replayed on
+ *    confirmation, so the first command is not lost.
  *
  * Reassembly: a message is 10 + dwLength bytes; transfers are appended until that many bytes
  * went over the bus (host side: several bulk-IN URBs; device side: 64-byte packets, then a
@@ -24,19 +24,16 @@
  */
 import { hexLiteral } from '../bytes/hex.js';
 import { CCID_MAX_MESSAGE_LENGTH, usableMessageLength } from '../ccid/class-descriptor.js';
+import { CCID_HEADER_LENGTH, messageCodesOn } from '../ccid/message-types.js';
 import type { Problem } from '../dissect/node.js';
 import type { CaptureProblem } from './capture-types.js';
 import type { UsbDeviceRegistry } from './usb-devices.js';
 import type { TransferSlice, UsbTransfer } from './usb-transfers.js';
 
-export const PC_TO_RDR_TYPES: ReadonlySet<number> = new Set([0x61, 0x62, 0x63, 0x65, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x71, 0x72]);
-export const RDR_TO_PC_TYPES: ReadonlySet<number> = new Set([0x80, 0x81, 0x82, 0x83, 0x84]);
-export const CCID_INTERRUPT_TYPES: Record<number, string> = {
-  0x50: 'RDR_to_PC_NotifySlotChange',
-  0x51: 'RDR_to_PC_HardwareError',
-};
+export const PC_TO_RDR_TYPES = messageCodesOn('bulk-out');
+export const RDR_TO_PC_TYPES = messageCodesOn('bulk-in');
+export const CCID_INTERRUPT_TYPES = messageCodesOn('interrupt-in');
 
-export const CCID_HEADER_LENGTH = 10;
 export const DEFAULT_MAX_CCID_MESSAGE = 65536 + CCID_HEADER_LENGTH;
 
 export type CcidDirection = 'out' | 'in';
@@ -150,14 +147,14 @@ export class CcidStreamAssembler {
       return;
     }
     if (t.direction !== 'in' || t.data.length === 0) return;
-    if (e.interruptIn === undefined && e.detection === 'heuristic' && CCID_INTERRUPT_TYPES[t.data[0]!]) e.interruptIn = t.endpoint;
+    if (e.interruptIn === undefined && e.detection === 'heuristic' && CCID_INTERRUPT_TYPES.has(t.data[0]!)) e.interruptIn = t.endpoint;
     if (t.endpoint === e.interruptIn) this.interruptFrame(e, t);
   }
 
   private interruptFrame(e: CcidEndpoints, t: TransferSlice): void {
     const problems: Problem[] = [];
     const type = t.data[0]!;
-    if (!CCID_INTERRUPT_TYPES[type]) {
+    if (!CCID_INTERRUPT_TYPES.has(type)) {
       problems.push({
         code: 'unknown-interrupt-message',
         message: `interrupt message type ${hexLiteral(type)}`,

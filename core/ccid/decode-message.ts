@@ -5,29 +5,30 @@
  * Never throws: malformed input gives a partial result plus problems.
  */
 import { ByteReader } from '../bytes/byte-reader.js';
-import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import { hexLiteral, toHex } from '../bytes/hex.js';
+import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import { FieldCursor } from './field-cursor.js';
-import { CCID_HEADER_LENGTH, messageTypeByCode, type CcidMessageName, type CcidPipe, type CcidResponseName } from './message-types.js';
+import {
+  CCID_HEADER_LENGTH,
+  CCID_MESSAGE_CODE,
+  messageTypeByCode,
+  payloadKindOf,
+  UNKNOWN_ANSWER_HEADER,
+  UNKNOWN_COMMAND_HEADER,
+  type CcidHeaderField,
+  type CcidMessageName,
+  type CcidMessageType,
+  type CcidPayloadKind,
+  type CcidPipe,
+  type CcidResponseName,
+  type CcidValueFieldName,
+  type ExchangeLevel,
+} from './message-types.js';
 import { decodeProtocolParameters, type ProtocolParameters } from './protocol-parameters.js';
 import { decodeSecureData, type SecureRequest } from './secure.js';
-import {
-  CHAIN_PARAMETER_NAMES,
-  CLOCK_COMMAND_NAMES,
-  CLOCK_STATUS_NAMES,
-  COMMAND_STATUS_NAMES,
-  describeBError,
-  HARDWARE_ERROR_NAMES,
-  ICC_STATUS_NAMES,
-  LEVEL_PARAMETER_NAMES,
-  MECHANICAL_FUNCTION_NAMES,
-  nameOr,
-  POWER_SELECT_NAMES,
-  PROTOCOL_NUM_NAMES,
-} from './value-tables.js';
+import { COMMAND_STATUS_NAMES, describeBError, HARDWARE_ERROR_NAMES, ICC_STATUS_NAMES, nameOr } from './value-tables.js';
 
-/** The reader's exchange level (from dwFeatures), which decides what abData carries. */
-export type ExchangeLevel = 'character' | 'tpdu' | 'short-apdu' | 'extended-apdu';
+export type { CcidPayloadKind, ExchangeLevel };
 
 export interface DecodeCcidOptions {
   /** Which pipe the bytes came from; needed to read the header of an unknown message type. */
@@ -37,7 +38,7 @@ export interface DecodeCcidOptions {
   /** Shorthand for exchangeLevel 'tpdu': abData holds TPDUs (T=1 blocks / T=0 TPDUs), not APDUs. */
   tpduLevel?: boolean;
   exchangeLevel?: ExchangeLevel;
-  /** bMessageType of the command a bulk IN message answers; 0x62 marks DataBlock data as the ATR. */
+  /** bMessageType of the command a bulk IN message answers (an IccPowerOn's DataBlock carries the ATR). */
   answerTo?: number;
   /** Slots of the reader (bMaxSlotIndex + 1) to limit NotifySlotChange events; default: every bit pair present. */
   slotCount?: number;
@@ -62,9 +63,6 @@ export interface CcidSlotStatus {
   errorMeaning: string;
 }
 
-export type CcidPayloadKind =
-  'apdu' | 'response-apdu' | 'tpdu' | 'characters' | 'atr' | 'escape' | 'secure' | 'protocol-data' | 'clock-and-rate' | 'data';
-
 /** abData: absolute offset and length of the bytes present (a view, no copy). */
 export interface CcidPayload {
   offset: number;
@@ -75,22 +73,13 @@ export interface CcidPayload {
   kind: CcidPayloadKind;
 }
 
-/** Type-specific header and body values, present only for the types that have them. */
-export interface CcidFields {
-  bPowerSelect?: number;
-  bBWI?: number;
-  wLevelParameter?: number;
-  bProtocolNum?: number;
-  bClockCommand?: number;
-  bmChanges?: number;
-  bClassGetResponse?: number;
-  bClassEnvelope?: number;
-  bFunction?: number;
+/**
+ * The values of the fields only some message types have (their header fields, as message-types
+ * lists them, and the clock/rate body), present only for the types that have them.
+ */
+export interface CcidTypeSpecificFields extends Partial<Record<CcidValueFieldName, number>> {
   dwClockFrequency?: number;
   dwDataRate?: number;
-  bClockStatus?: number;
-  bChainParameter?: number;
-  bHardwareErrorCode?: number;
   /** Reserved bytes as read (abRFU / bRFU), so a viewer can show non-zero ones. */
   abRFU?: number[];
 }
@@ -115,7 +104,7 @@ export interface CcidMessage {
   bSlot?: number;
   bSeq?: number;
   status?: CcidSlotStatus;
-  fields: CcidFields;
+  fields: CcidTypeSpecificFields;
   data?: CcidPayload;
   protocolParameters?: ProtocolParameters;
   secure?: SecureRequest;
@@ -193,7 +182,7 @@ export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions 
   const typeLabel = type ? type.name : 'unknown';
   c.u8('bMessageType', (v) => `${hexLiteral(v)} (${typeLabel})`);
 
-  if (pipe === 'interrupt-in') return decodeInterrupt(msg, c, options);
+  if (pipe === 'interrupt-in') return decodeInterrupt(msg, c, type, options);
 
   // Common bulk header.
   const dwLength = c.u32le('dwLength');
@@ -203,8 +192,13 @@ export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions 
   if (bSlot !== undefined) msg.bSlot = bSlot;
   if (bSeq !== undefined) msg.bSeq = bSeq;
 
-  if (pipe === 'bulk-in') decodeResponseHeader(msg, c);
-  else decodeCommandHeader(msg, c, pipe === 'bulk-out', options.exchangeLevel ?? (options.tpduLevel ? 'tpdu' : undefined));
+  const level = exchangeLevelOf(options);
+  if (pipe === 'bulk-in') {
+    decodeSlotStatusBytes(msg, c);
+    decodeHeaderFields(msg, c, type?.header ?? UNKNOWN_ANSWER_HEADER, level);
+  } else {
+    decodeHeaderFields(msg, c, type?.header ?? UNKNOWN_COMMAND_HEADER, level);
+  }
 
   if (c.truncated) {
     problems.push({
@@ -237,7 +231,7 @@ export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions 
   // Types that carry abData always get a payload (even empty: an XfrBlock with wLevelParameter
   // 0x0010 has none); header-only types only when they wrongly carry bytes.
   if (present > 0 || declared > 0 || (type !== undefined && type.fixedDwLength === undefined))
-    decodeBody(msg, dataReader, dataOffset, present, declared, c, options);
+    decodeBody(msg, dataReader, dataOffset, present, declared, c, payloadKindOf(type, level, answeredType(options)));
   if (reader.remaining > 0) {
     const extraOffset = reader.absolutePosition;
     const extra = reader.remaining;
@@ -251,7 +245,38 @@ export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions 
 
 // ---- headers ---------------------------------------------------------------------------------
 
-function rfu(msg: CcidMessage, c: FieldCursor, count: number, name = 'abRFU'): void {
+function exchangeLevelOf(options: DecodeCcidOptions): ExchangeLevel | undefined {
+  return options.exchangeLevel ?? (options.tpduLevel ? 'tpdu' : undefined);
+}
+
+function answeredType(options: DecodeCcidOptions): CcidMessageType | undefined {
+  return options.answerTo === undefined ? undefined : messageTypeByCode(options.answerTo);
+}
+
+/** The type's own header fields, read as its row in message-types describes them. */
+function decodeHeaderFields(msg: CcidMessage, c: FieldCursor, fields: readonly CcidHeaderField[], level: ExchangeLevel | undefined): void {
+  for (const f of fields) {
+    if (f.name === 'abRFU' || f.name === 'bRFU') {
+      rfu(msg, c, f.size, f.name);
+      continue;
+    }
+    const show = (v: number) => showFieldValue(f, v, level);
+    const value = f.size === 1 ? c.u8(f.name, show) : c.u16le(f.name, show);
+    if (value === undefined) continue;
+    if (f.name === 'bSlot') msg.bSlot = value;
+    else if (f.name === 'bSeq') msg.bSeq = value;
+    else msg.fields[f.name] = value;
+  }
+}
+
+/** '0x01 (5.0 V)' from a value table, the field's own reading, or the plain number. */
+function showFieldValue(f: CcidHeaderField, v: number, level: ExchangeLevel | undefined): string {
+  if (f.explain) return f.explain(v, level);
+  if (f.values) return `${hexLiteral(v)} (${nameOr(f.values, v, f.unknownValue)})`;
+  return String(v);
+}
+
+function rfu(msg: CcidMessage, c: FieldCursor, count: number, name: 'abRFU' | 'bRFU'): void {
   const got = c.bytes(name, count, undefined);
   if (!got) return;
   const values = Array.from(got.bytes);
@@ -265,74 +290,8 @@ function rfu(msg: CcidMessage, c: FieldCursor, count: number, name = 'abRFU'): v
   }
 }
 
-/** wLevelParameter means different things per exchange level (CCID 1.1 §6.1.4). */
-function levelDisplay(v: number, level: ExchangeLevel | undefined): string {
-  if (level === 'character') return `${v} (character level: size of the expected answer)`;
-  if (level === 'tpdu' || level === 'short-apdu') return `${hexLiteral(v, 4)} (RFU at ${level === 'tpdu' ? 'TPDU' : 'short APDU'} level)`;
-  const meaning = LEVEL_PARAMETER_NAMES[v];
-  if (level === 'extended-apdu') return `${hexLiteral(v, 4)} (${meaning ?? 'RFU'})`;
-  return v === 0 ? hexLiteral(v, 4) : `${hexLiteral(v, 4)}${meaning ? ` (extended APDU level: ${meaning})` : ''}`;
-}
-
-function decodeCommandHeader(msg: CcidMessage, c: FieldCursor, known: boolean, level: ExchangeLevel | undefined): void {
-  const f = msg.fields;
-  switch (known ? msg.bMessageType : -1) {
-    case 0x62: {
-      const v = c.u8('bPowerSelect', (x) => `${hexLiteral(x)} (${nameOr(POWER_SELECT_NAMES, x)})`);
-      if (v !== undefined) f.bPowerSelect = v;
-      rfu(msg, c, 2);
-      break;
-    }
-    case 0x6f:
-    case 0x69: {
-      const bwi = c.u8('bBWI', (x) => `${x} (block waiting time × ${x === 0 ? 1 : x})`);
-      const wLevel = c.u16le('wLevelParameter', (v) => levelDisplay(v, level));
-      if (bwi !== undefined) f.bBWI = bwi;
-      if (wLevel !== undefined) f.wLevelParameter = wLevel;
-      break;
-    }
-    case 0x61: {
-      const v = c.u8('bProtocolNum', (x) => `${hexLiteral(x)} (${nameOr(PROTOCOL_NUM_NAMES, x)})`);
-      if (v !== undefined) f.bProtocolNum = v;
-      rfu(msg, c, 2);
-      break;
-    }
-    case 0x6e: {
-      const v = c.u8('bClockCommand', (x) => `${hexLiteral(x)} (${nameOr(CLOCK_COMMAND_NAMES, x)})`);
-      if (v !== undefined) f.bClockCommand = v;
-      rfu(msg, c, 2);
-      break;
-    }
-    case 0x6a: {
-      const changes = c.u8('bmChanges', (x) => `${hexLiteral(x)} (${describeChanges(x)})`);
-      const get = c.u8('bClassGetResponse', (x) => `${hexLiteral(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`);
-      const env = c.u8('bClassEnvelope', (x) => `${hexLiteral(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`);
-      if (changes !== undefined) f.bmChanges = changes;
-      if (get !== undefined) f.bClassGetResponse = get;
-      if (env !== undefined) f.bClassEnvelope = env;
-      break;
-    }
-    case 0x71: {
-      const v = c.u8('bFunction', (x) => `${hexLiteral(x)} (${nameOr(MECHANICAL_FUNCTION_NAMES, x)})`);
-      if (v !== undefined) f.bFunction = v;
-      rfu(msg, c, 2);
-      break;
-    }
-    default:
-      // IccPowerOff, GetSlotStatus, GetParameters, ResetParameters, Escape, Abort,
-      // SetDataRateAndClockFrequency, and unknown bulk-OUT types: three reserved bytes.
-      rfu(msg, c, 3);
-  }
-}
-
-function describeChanges(x: number): string {
-  const parts: string[] = [];
-  if (x & 0x01) parts.push('use bClassGetResponse');
-  if (x & 0x02) parts.push('use bClassEnvelope');
-  return parts.length ? parts.join(', ') : 'no change';
-}
-
-function decodeResponseHeader(msg: CcidMessage, c: FieldCursor): void {
+/** bStatus (split into its two bit fields) and bError, which every answer carries at bytes 7 and 8. */
+function decodeSlotStatusBytes(msg: CcidMessage, c: FieldCursor): void {
   const statusOffset = c.reader.absolutePosition;
   if (c.reader.remaining < 2) {
     c.u8('bStatus');
@@ -374,55 +333,9 @@ function decodeResponseHeader(msg: CcidMessage, c: FieldCursor): void {
   c.push(statusNode);
   const errorLabel = status.errorName ? `${status.errorName}: ${status.errorMeaning}` : status.errorMeaning;
   c.push(field('ccid.bError', `bError: ${hexLiteral(bError)} (${errorLabel})`, statusOffset + 1, 1, bError));
-
-  const f = msg.fields;
-  switch (msg.bMessageType) {
-    case 0x80: {
-      const v = c.u8('bChainParameter', (x) => `${hexLiteral(x)} (${nameOr(CHAIN_PARAMETER_NAMES, x)})`);
-      if (v !== undefined) f.bChainParameter = v;
-      break;
-    }
-    case 0x81: {
-      const v = c.u8('bClockStatus', (x) => `${hexLiteral(x)} (${nameOr(CLOCK_STATUS_NAMES, x)})`);
-      if (v !== undefined) f.bClockStatus = v;
-      break;
-    }
-    case 0x82: {
-      const v = c.u8('bProtocolNum', (x) => `${hexLiteral(x)} (${nameOr(PROTOCOL_NUM_NAMES, x)})`);
-      if (v !== undefined) f.bProtocolNum = v;
-      break;
-    }
-    default:
-      rfu(msg, c, 1, 'bRFU');
-  }
 }
 
 // ---- bodies ----------------------------------------------------------------------------------
-
-function payloadKind(msg: CcidMessage, options: DecodeCcidOptions): CcidPayloadKind {
-  const level: ExchangeLevel | undefined = options.exchangeLevel ?? (options.tpduLevel ? 'tpdu' : undefined);
-  switch (msg.bMessageType) {
-    case 0x6f:
-      return level === 'tpdu' ? 'tpdu' : level === 'character' ? 'characters' : 'apdu';
-    case 0x80:
-      if (options.answerTo === 0x62) return 'atr';
-      if (options.answerTo === 0x69) return level === 'tpdu' ? 'tpdu' : 'response-apdu';
-      return level === 'tpdu' ? 'tpdu' : level === 'character' ? 'characters' : 'response-apdu';
-    case 0x69:
-      return 'secure';
-    case 0x6b:
-    case 0x83:
-      return 'escape';
-    case 0x61:
-    case 0x82:
-      return 'protocol-data';
-    case 0x73:
-    case 0x84:
-      return 'clock-and-rate';
-    default:
-      return 'data';
-  }
-}
 
 const KIND_LABEL: Record<CcidPayloadKind, string> = {
   apdu: 'command APDU',
@@ -444,9 +357,8 @@ function decodeBody(
   present: number,
   declared: number,
   c: FieldCursor,
-  options: DecodeCcidOptions,
+  kind: CcidPayloadKind,
 ): void {
-  const kind = payloadKind(msg, options);
   msg.data = { offset, length: present, declaredLength: declared, bytes: data.bytes, kind };
   let children: DissectNode[] | undefined;
 
@@ -482,21 +394,17 @@ function decodeBody(
 /** bSlot is a byte. */
 const MAX_SLOTS = 256;
 
-function decodeInterrupt(msg: CcidMessage, c: FieldCursor, options: DecodeCcidOptions): CcidMessage {
+function decodeInterrupt(msg: CcidMessage, c: FieldCursor, type: CcidMessageType | undefined, options: DecodeCcidOptions): CcidMessage {
   const reader = c.reader;
-  if (msg.bMessageType === 0x51) {
-    const slot = c.u8('bSlot');
-    const seq = c.u8('bSeq');
-    const code = c.u8('bHardwareErrorCode', (v) => `${hexLiteral(v)} (${nameOr(HARDWARE_ERROR_NAMES, v, 'unknown hardware error')})`);
-    if (slot !== undefined) msg.bSlot = slot;
-    if (seq !== undefined) msg.bSeq = seq;
-    if (code !== undefined) msg.fields.bHardwareErrorCode = code;
+  if (msg.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_HardwareError) {
+    decodeHeaderFields(msg, c, type!.header, undefined);
     if (c.truncated) msg.problems.push({ code: 'truncated', message: 'RDR_to_PC_HardwareError is 4 bytes', severity: 'error' });
     trailing(msg, c);
+    const code = msg.fields.bHardwareErrorCode;
     const what = code !== undefined ? nameOr(HARDWARE_ERROR_NAMES, code, `error ${hexLiteral(code)}`) : 'truncated';
-    return finish(msg, c.nodes, `RDR_to_PC_HardwareError slot ${slot ?? '?'} seq ${seq ?? '?'}: ${what}`);
+    return finish(msg, c.nodes, `RDR_to_PC_HardwareError slot ${msg.bSlot ?? '?'} seq ${msg.bSeq ?? '?'}: ${what}`);
   }
-  if (msg.bMessageType === 0x50) {
+  if (msg.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_NotifySlotChange) {
     const events: SlotChangeEvent[] = [];
     // bSlot is one byte: 256 slots fill 64 bytes of bit pairs; beyond that are trailing bytes, not slots.
     const maxBytes = Math.ceil(Math.min(options.slotCount ?? MAX_SLOTS, MAX_SLOTS) / 4);
@@ -575,7 +483,7 @@ function bodySummary(msg: CcidMessage): string {
     if (st.commandStatus === 'failed') s += `: failed, bError ${hexLiteral(st.bError)} (${st.errorName ?? st.errorMeaning})`;
     else if (st.commandStatus === 'time-extension') s += `: time extension ×${st.bError}`;
     if (st.iccStatus === 'absent') s += ', no card';
-    else if (st.iccStatus === 'present-inactive' && msg.bMessageType === 0x81) s += ', card inactive';
+    else if (st.iccStatus === 'present-inactive' && msg.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_SlotStatus) s += ', card inactive';
   }
   return s;
 }

@@ -2,6 +2,7 @@
  * CCID 1.1 value tables (Wireshark style: data, not code). Keys are the raw field values.
  */
 import { hexLiteral } from '../bytes/hex.js';
+import type { ExchangeLevel } from './message-types.js';
 
 /** bStatus bits 1-0. */
 export const ICC_STATUS_NAMES: Record<number, string> = {
@@ -19,24 +20,35 @@ export const COMMAND_STATUS_NAMES: Record<number, string> = {
   3: 'RFU',
 };
 
-/** Slot error codes (CCID 1.1 Table 6.2-2); 0x01..0x7F is the index of the bad field, 0x00 "not supported". */
-export const BERROR_NAMES: Record<number, string> = {
-  0xff: 'CMD_ABORTED',
-  0xfe: 'ICC_MUTE',
-  0xfd: 'XFR_PARITY_ERROR',
-  0xfc: 'XFR_OVERRUN',
-  0xfb: 'HW_ERROR',
-  0xf8: 'BAD_ATR_TS',
-  0xf7: 'BAD_ATR_TCK',
-  0xf6: 'ICC_PROTOCOL_NOT_SUPPORTED',
-  0xf5: 'ICC_CLASS_NOT_SUPPORTED',
-  0xf4: 'PROCEDURE_BYTE_CONFLICT',
-  0xf3: 'DEACTIVATED_PROTOCOL',
-  0xf2: 'BUSY_WITH_AUTO_SEQUENCE',
-  0xf0: 'PIN_TIMEOUT',
-  0xef: 'PIN_CANCELLED',
-  0xe0: 'CMD_SLOT_BUSY',
-};
+/**
+ * Slot error codes by their spec names (CCID 1.1 Table 6.2-2). 0x01..0x7F is the offset of the bad
+ * field (BAD_PARAMETER, see describeBError); 0x00 is CMD_NOT_SUPPORTED.
+ */
+export const CCID_BERROR = {
+  CMD_ABORTED: 0xff,
+  ICC_MUTE: 0xfe,
+  XFR_PARITY_ERROR: 0xfd,
+  XFR_OVERRUN: 0xfc,
+  HW_ERROR: 0xfb,
+  BAD_ATR_TS: 0xf8,
+  BAD_ATR_TCK: 0xf7,
+  ICC_PROTOCOL_NOT_SUPPORTED: 0xf6,
+  ICC_CLASS_NOT_SUPPORTED: 0xf5,
+  PROCEDURE_BYTE_CONFLICT: 0xf4,
+  DEACTIVATED_PROTOCOL: 0xf3,
+  BUSY_WITH_AUTO_SEQUENCE: 0xf2,
+  PIN_TIMEOUT: 0xf0,
+  PIN_CANCELLED: 0xef,
+  CMD_SLOT_BUSY: 0xe0,
+  CMD_NOT_SUPPORTED: 0x00,
+} as const;
+
+/** The named error codes (the negative ones; 0x00 and the field offsets are read by describeBError). */
+export const BERROR_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(CCID_BERROR)
+    .filter(([, code]) => code >= 0x80)
+    .map(([name, code]) => [code, name]),
+);
 
 export const BERROR_MEANINGS: Record<number, string> = {
   0xff: 'the command was aborted by the host (Abort request)',
@@ -84,7 +96,7 @@ export function describeBError(bError: number, commandStatus: number): ErrorMean
   if (commandStatus === 0) return { meaning: bError === 0 ? 'no error' : `ignored (command succeeded), ${hexLiteral(bError)}` };
   const name = BERROR_NAMES[bError];
   if (name) return { name, meaning: BERROR_MEANINGS[bError]! };
-  if (bError === 0) return { name: 'CMD_NOT_SUPPORTED', meaning: 'command not supported' };
+  if (bError === CCID_BERROR.CMD_NOT_SUPPORTED) return { name: 'CMD_NOT_SUPPORTED', meaning: 'command not supported' };
   if (bError >= 0x01 && bError <= 0x7f) {
     const at = FIELD_AT_OFFSET_OUT[bError] ?? `byte ${bError}`;
     return { name: 'BAD_PARAMETER', meaning: `the field at offset ${bError} (${at}) is not supported or wrong` };
@@ -93,23 +105,58 @@ export function describeBError(bError: number, commandStatus: number): ErrorMean
   return { name: 'RFU', meaning: `reserved error code ${hexLiteral(bError)}` };
 }
 
+/**
+ * Extended APDU level chaining (CCID 1.1 §6.1.4 wLevelParameter, §6.2.1 bChainParameter): the
+ * same values say where an abData stands in a command APDU and in a response APDU.
+ */
+export const EXTENDED_APDU_CHAIN = { whole: 0x00, begins: 0x01, ends: 0x02, continues: 0x03, more: 0x10 } as const;
+
 /** RDR_to_PC_DataBlock bChainParameter (extended APDU level). */
 export const CHAIN_PARAMETER_NAMES: Record<number, string> = {
-  0x00: 'the response APDU begins and ends in this command',
-  0x01: 'the response APDU begins with this command and continues in the next RDR_to_PC_DataBlock',
-  0x02: 'this abData continues a response APDU and ends it',
-  0x03: 'this abData continues a response APDU and another block follows',
-  0x10: 'empty abData: the host must send an empty XfrBlock to get the rest of the response',
+  [EXTENDED_APDU_CHAIN.whole]: 'the response APDU begins and ends in this command',
+  [EXTENDED_APDU_CHAIN.begins]: 'the response APDU begins with this command and continues in the next RDR_to_PC_DataBlock',
+  [EXTENDED_APDU_CHAIN.ends]: 'this abData continues a response APDU and ends it',
+  [EXTENDED_APDU_CHAIN.continues]: 'this abData continues a response APDU and another block follows',
+  [EXTENDED_APDU_CHAIN.more]: 'empty abData: the host must send an empty XfrBlock to get the rest of the response',
 };
 
 /** PC_to_RDR_XfrBlock / Secure wLevelParameter at extended APDU level. */
 export const LEVEL_PARAMETER_NAMES: Record<number, string> = {
-  0x0000: 'the command APDU begins and ends with this command',
-  0x0001: 'the command APDU begins with this command and continues in the next PC_to_RDR_XfrBlock',
-  0x0002: 'this abData continues a command APDU and ends it',
-  0x0003: 'this abData continues a command APDU and another block follows',
-  0x0010: 'empty abData: continuation of the response APDU is expected in the next RDR_to_PC_DataBlock',
+  [EXTENDED_APDU_CHAIN.whole]: 'the command APDU begins and ends with this command',
+  [EXTENDED_APDU_CHAIN.begins]: 'the command APDU begins with this command and continues in the next PC_to_RDR_XfrBlock',
+  [EXTENDED_APDU_CHAIN.ends]: 'this abData continues a command APDU and ends it',
+  [EXTENDED_APDU_CHAIN.continues]: 'this abData continues a command APDU and another block follows',
+  [EXTENDED_APDU_CHAIN.more]: 'empty abData: continuation of the response APDU is expected in the next RDR_to_PC_DataBlock',
 };
+
+// ---- readings no value table can give (the header fields' `explain`) ---------------------------
+
+/** bBWI: a multiplier of the block waiting time, 0 meaning 1. */
+export function explainBwi(x: number): string {
+  return `${x} (block waiting time × ${x === 0 ? 1 : x})`;
+}
+
+/** wLevelParameter means different things per exchange level (CCID 1.1 §6.1.4). */
+export function explainLevelParameter(v: number, level: ExchangeLevel | undefined): string {
+  if (level === 'character') return `${v} (character level: size of the expected answer)`;
+  if (level === 'tpdu' || level === 'short-apdu') return `${hexLiteral(v, 4)} (RFU at ${level === 'tpdu' ? 'TPDU' : 'short APDU'} level)`;
+  const meaning = LEVEL_PARAMETER_NAMES[v];
+  if (level === 'extended-apdu') return `${hexLiteral(v, 4)} (${meaning ?? 'RFU'})`;
+  return v === 0 ? hexLiteral(v, 4) : `${hexLiteral(v, 4)}${meaning ? ` (extended APDU level: ${meaning})` : ''}`;
+}
+
+/** PC_to_RDR_T0APDU bmChanges: which of the two class bytes to take. */
+export function explainT0Changes(x: number): string {
+  const parts: string[] = [];
+  if (x & 0x01) parts.push('use bClassGetResponse');
+  if (x & 0x02) parts.push('use bClassEnvelope');
+  return `${hexLiteral(x)} (${parts.length ? parts.join(', ') : 'no change'})`;
+}
+
+/** bClassGetResponse / bClassEnvelope: FF means the class byte of the APDU itself. */
+export function explainClassByte(x: number): string {
+  return `${hexLiteral(x)}${x === 0xff ? ' (echo the APDU class)' : ''}`;
+}
 
 export const POWER_SELECT_NAMES: Record<number, string> = {
   0x00: 'automatic voltage selection',

@@ -9,7 +9,7 @@
  * API: explainPinOutcome(input) → PinpadOutcome { kind, title, detail, triesLeft?, sw?, source };
  * explainPinResponse / explainPinBError / explainPcscError for each source; PCSC_ERROR_NAMES.
  */
-import { describeBError } from '../ccid/value-tables.js';
+import { CCID_BERROR, describeBError } from '../ccid/value-tables.js';
 import { intHex } from '../bytes/hex.js';
 import { describeStatusWord } from '../iso7816/status-words.js';
 import { pinStructureFields, type PinOperationName } from '../pcsc/pin-format.js';
@@ -203,26 +203,27 @@ export function secureFieldAtOffset(operation: PinOperationName, offset: number,
 /** Explains a failed PC_to_RDR_Secure (bmCommandStatus 1) from its bError. */
 export function explainPinBError(operation: PinOperationName, bError: number, options: { bNumberMessage?: number } = {}): PinpadOutcome {
   const reader = (kind: PinOutcomeKind, title: string, detail: string): PinpadOutcome => ({ kind, title, detail, source: 'reader' });
-  if (bError === 0xef)
+  if (bError === CCID_BERROR.PIN_CANCELLED)
     return reader(
       'cancelled',
       'Cancelled on the keypad',
       'The PIN entry was cancelled on the reader (bError EF PIN_CANCELLED; libccid reports 64 01).',
     );
-  if (bError === 0xf0)
+  if (bError === CCID_BERROR.PIN_TIMEOUT)
     return reader(
       'timeout',
       'Nobody typed the PIN in time',
       'The reader gave up waiting for the PIN (bError F0 PIN_TIMEOUT; libccid reports 64 00).',
     );
-  if (bError === 0x00) {
+  if (bError === CCID_BERROR.CMD_NOT_SUPPORTED) {
     return reader(
       'reader-refused',
       'The reader does not do PIN entry',
       'The reader answered PC_to_RDR_Secure with bError 00 (command not supported); libccid turns this into SCARD_E_NOT_TRANSACTED. Use the software path.',
     );
   }
-  if (bError === 0xff) return reader('cancelled', 'Aborted by the host', 'The PIN entry was aborted by the host (bError FF CMD_ABORTED).');
+  if (bError === CCID_BERROR.CMD_ABORTED)
+    return reader('cancelled', 'Aborted by the host', 'The PIN entry was aborted by the host (bError FF CMD_ABORTED).');
   if (bError >= 0x01 && bError <= 0x7f) {
     const name = secureFieldAtOffset(operation, bError, options.bNumberMessage);
     return reader(
@@ -232,7 +233,7 @@ export function explainPinBError(operation: PinOperationName, bError: number, op
     );
   }
   const meaning = describeBError(bError, 1);
-  const mute = bError === 0xfe || bError === 0xfd;
+  const mute = bError === CCID_BERROR.ICC_MUTE || bError === CCID_BERROR.XFR_PARITY_ERROR;
   return {
     kind: mute ? 'card-error' : 'reader-error',
     title: meaning.name ?? `bError ${intHex(bError, 2)}`,

@@ -1,5 +1,6 @@
 /**
- * The fields of one CCID message that the trace needs for pairing and APDU extraction.
+ * The fields of one CCID message that the trace needs to pair commands with answers and to pull
+ * APDUs out of them (CcidPairingFields), read as cheaply as the message allows.
  *
  * Clean XfrBlock and DataBlock messages — nearly all the volume of a real trace — are read
  * straight from their 10-byte header: they have no reserved bytes, so "clean" means the header
@@ -9,12 +10,18 @@
  * decode tree is left for the viewer to build when a packet is selected.
  */
 import { decodeCcidMessage, decodeSlotStatus, type CcidMessage, type CcidSlotStatus, type ExchangeLevel } from '../ccid/decode-message.js';
-import { messageTypeByCode, type CcidMessageName, type CcidResponseName } from '../ccid/message-types.js';
+import {
+  CCID_HEADER_LENGTH,
+  CCID_MESSAGE_CODE,
+  messageTypeByName,
+  type CcidMessageName,
+  type CcidResponseName,
+} from '../ccid/message-types.js';
 import type { SecureRequest } from '../ccid/secure.js';
 import type { SlotChangeEvent } from '../ccid/decode-message.js';
 import type { Problem } from '../dissect/node.js';
 
-export interface CcidFields {
+export interface CcidPairingFields {
   bMessageType: number;
   name: CcidMessageName | undefined;
   expectedAnswer: CcidResponseName | undefined;
@@ -33,7 +40,7 @@ export interface CcidFields {
   message: CcidMessage | undefined;
 }
 
-export interface CcidFieldsOptions {
+export interface CcidPairingFieldsOptions {
   direction: 'out' | 'in' | 'interrupt';
   exchangeLevel?: ExchangeLevel;
   answerTo?: number;
@@ -42,14 +49,11 @@ export interface CcidFieldsOptions {
   full?: boolean;
 }
 
-const HEADER = 10;
-const XFR_BLOCK = 0x6f;
-const DATA_BLOCK = 0x80;
-const XFR_TYPE = messageTypeByCode(XFR_BLOCK)!;
-const DATA_TYPE = messageTypeByCode(DATA_BLOCK)!;
+const XFR_TYPE = messageTypeByName('PC_to_RDR_XfrBlock');
+const DATA_TYPE = messageTypeByName('RDR_to_PC_DataBlock');
 const NO_PROBLEMS: Problem[] = [];
 
-export function readCcidFields(bytes: Uint8Array, options: CcidFieldsOptions): CcidFields {
+export function readCcidPairingFields(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields {
   if (!options.full) {
     const fast = cleanXfrOrData(bytes, options);
     if (fast) return fast;
@@ -78,20 +82,20 @@ export function readCcidFields(bytes: Uint8Array, options: CcidFieldsOptions): C
   };
 }
 
-function cleanXfrOrData(bytes: Uint8Array, options: CcidFieldsOptions): CcidFields | undefined {
-  if (bytes.length < HEADER) return undefined;
+function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields | undefined {
+  if (bytes.length < CCID_HEADER_LENGTH) return undefined;
   const type = bytes[0];
   const dwLength = (bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24)) >>> 0;
-  if (dwLength !== bytes.length - HEADER) return undefined;
-  if (type === XFR_BLOCK && options.direction === 'out') {
+  if (dwLength !== bytes.length - CCID_HEADER_LENGTH) return undefined;
+  if (type === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock && options.direction === 'out') {
     return {
-      bMessageType: XFR_BLOCK,
+      bMessageType: CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock,
       name: XFR_TYPE.name,
       expectedAnswer: XFR_TYPE.answer,
       bSlot: bytes[5],
       bSeq: bytes[6],
       status: undefined,
-      data: bytes.subarray(HEADER),
+      data: bytes.subarray(CCID_HEADER_LENGTH),
       wLevelParameter: bytes[8]! | (bytes[9]! << 8),
       bChainParameter: 0,
       bProtocolNum: undefined,
@@ -101,15 +105,15 @@ function cleanXfrOrData(bytes: Uint8Array, options: CcidFieldsOptions): CcidFiel
       message: undefined,
     };
   }
-  if (type === DATA_BLOCK && options.direction === 'in' && (bytes[7]! & 0x3c) === 0) {
+  if (type === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock && options.direction === 'in' && (bytes[7]! & 0x3c) === 0) {
     return {
-      bMessageType: DATA_BLOCK,
+      bMessageType: CCID_MESSAGE_CODE.RDR_to_PC_DataBlock,
       name: DATA_TYPE.name,
       expectedAnswer: undefined,
       bSlot: bytes[5],
       bSeq: bytes[6],
       status: decodeSlotStatus(bytes[7]!, bytes[8]!),
-      data: bytes.subarray(HEADER),
+      data: bytes.subarray(CCID_HEADER_LENGTH),
       wLevelParameter: 0,
       bChainParameter: bytes[9]!,
       bProtocolNum: undefined,

@@ -1,5 +1,5 @@
 /** core/trace: a capture decoded end to end — CCID messages paired, APDU exchanges, ATRs, PIN operations, events. */
-export * from './ccid-fields.js';
+export * from './ccid-pairing-fields.js';
 export * from './slot-apdus.js';
 export * from './trace-decoder.js';
 export * from './trace-report.js';

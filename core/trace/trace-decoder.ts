@@ -21,11 +21,12 @@ import type { CcidFrame } from '../capture/ccid-stream.js';
 import { byteHex, intHex, toHex } from '../bytes/hex.js';
 import { decodeClassDescriptor, type CcidClassDescriptor } from '../ccid/class-descriptor.js';
 import type { CcidMessage } from '../ccid/decode-message.js';
+import { CCID_MESSAGE_CODE } from '../ccid/message-types.js';
 import { parseAtr } from '../iso7816/atr.js';
 import type { Problem } from '../dissect/node.js';
 import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
 import type { TraceDevice, TraceEventKind, TraceExchange, TracePinOperation, TraceProblem, TraceReport } from './trace-report.js';
-import { readCcidFields, type CcidFields } from './ccid-fields.js';
+import { readCcidPairingFields, type CcidPairingFields } from './ccid-pairing-fields.js';
 import { TransactionFolder } from './trace-transactions.js';
 
 /** One CCID message as the transcript shows it. */
@@ -74,7 +75,7 @@ export interface TraceDecoderOptions {
 }
 
 interface PendingCommand {
-  message: CcidFields;
+  message: CcidPairingFields;
   frame: CcidFrame;
   bSeq: number;
   pin?: TracePinOperation;
@@ -86,14 +87,6 @@ interface ReaderState {
   pending: Map<number, PendingCommand>;
   slots: Map<number, SlotApdus>;
 }
-
-const ICC_POWER_ON = 0x62;
-const XFR_BLOCK = 0x6f;
-const SECURE = 0x69;
-const SET_PARAMETERS = 0x61;
-const DATA_BLOCK = 0x80;
-const SLOT_STATUS = 0x81;
-const PARAMETERS = 0x82;
 
 export class TraceDecoder implements ByteSink {
   private readonly capture: UsbCaptureDecoder;
@@ -206,7 +199,7 @@ export class TraceDecoder implements ByteSink {
     const answerTo = direction === 'in' && pending && pending.bSeq === bSeq ? pending.message.bMessageType : undefined;
     const exchangeLevel = reader.level === 'unknown' ? undefined : reader.level;
     const onMessage = this.handlers.message;
-    const message = readCcidFields(bytes, {
+    const message = readCcidPairingFields(bytes, {
       direction,
       full: onMessage !== undefined,
       ...(exchangeLevel ? { exchangeLevel } : {}),
@@ -255,12 +248,12 @@ export class TraceDecoder implements ByteSink {
     return state;
   }
 
-  private command(reader: ReaderState, frame: CcidFrame, message: CcidFields): void {
+  private command(reader: ReaderState, frame: CcidFrame, message: CcidPairingFields): void {
     if (message.bSlot === undefined || message.bSeq === undefined) return;
     const previous = reader.pending.get(message.bSlot);
     if (previous) this.unanswered(frame.device, previous, `a new command (frame ${frame.firstFrame}) was sent on the slot first`);
     const pending: PendingCommand = { message, frame, bSeq: message.bSeq };
-    if (message.bMessageType === SECURE && message.secure) {
+    if (message.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_Secure && message.secure) {
       const secure = message.secure;
       pending.pin = {
         frame: frame.firstFrame,
@@ -273,13 +266,13 @@ export class TraceDecoder implements ByteSink {
       };
       this.report.pinOperations.push(pending.pin);
     }
-    if (message.bMessageType === SET_PARAMETERS && message.bProtocolNum !== undefined) {
+    if (message.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_SetParameters && message.bProtocolNum !== undefined) {
       this.slotApdus(reader, frame.device, message.bSlot).protocolSelected(message.bProtocolNum);
     }
     reader.pending.set(message.bSlot, pending);
   }
 
-  private answer(reader: ReaderState, frame: CcidFrame, message: CcidFields): void {
+  private answer(reader: ReaderState, frame: CcidFrame, message: CcidPairingFields): void {
     if (message.bSlot === undefined || message.bSeq === undefined) return;
     const slot = message.bSlot;
     if (message.status?.commandStatus === 'time-extension') {
@@ -306,7 +299,7 @@ export class TraceDecoder implements ByteSink {
       return;
     }
     reader.pending.delete(slot);
-    const failedStatus = message.bMessageType === SLOT_STATUS && message.status?.commandStatus === 'failed';
+    const failedStatus = message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_SlotStatus && message.status?.commandStatus === 'failed';
     const expected = pending.message.expectedAnswer;
     if (expected && message.name !== expected && !failedStatus) {
       this.problem(frame.firstFrame, {
@@ -318,7 +311,7 @@ export class TraceDecoder implements ByteSink {
     this.paired(reader, pending, frame, message);
   }
 
-  private paired(reader: ReaderState, pending: PendingCommand, frame: CcidFrame, message: CcidFields): void {
+  private paired(reader: ReaderState, pending: PendingCommand, frame: CcidFrame, message: CcidPairingFields): void {
     const command = pending.message;
     const slot = message.bSlot!;
     const ok = message.status?.commandStatus === 'ok';
@@ -329,7 +322,7 @@ export class TraceDecoder implements ByteSink {
         bError: message.status?.bError ?? 0,
         meaning: message.status ? describeStatus(message) : 'no status',
       };
-      if (ok && message.bMessageType === DATA_BLOCK && message.data) {
+      if (ok && message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock && message.data) {
         const response = message.data;
         pending.pin.answer.response = toHex(response);
         pending.pin.answer.sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : null;
@@ -337,7 +330,10 @@ export class TraceDecoder implements ByteSink {
       return;
     }
     if (!ok) {
-      if (command.bMessageType === XFR_BLOCK || command.bMessageType === ICC_POWER_ON) {
+      if (
+        command.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock ||
+        command.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_IccPowerOn
+      ) {
         this.problem(frame.firstFrame, {
           code: 'command-failed',
           message: `${command.name} (frame ${pending.frame.firstFrame}) failed: ${message.status ? describeStatus(message) : 'no status'}`,
@@ -346,7 +342,11 @@ export class TraceDecoder implements ByteSink {
       }
       return;
     }
-    if (command.bMessageType === ICC_POWER_ON && message.bMessageType === DATA_BLOCK && message.data) {
+    if (
+      command.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_IccPowerOn &&
+      message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock &&
+      message.data
+    ) {
       const atr = message.data;
       this.report.atrs.push({ frame: frame.firstFrame, device: frame.device, slot, atr: toHex(atr) });
       const parsed = parseAtr(atr);
@@ -354,11 +354,16 @@ export class TraceDecoder implements ByteSink {
       this.slotApdus(reader, frame.device, slot).cardReset(protocol, parsed.t1?.edc);
       return;
     }
-    if (message.bMessageType === PARAMETERS && message.bProtocolNum !== undefined) {
+    if (message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_Parameters && message.bProtocolNum !== undefined) {
       this.slotApdus(reader, frame.device, slot).protocolSelected(message.bProtocolNum);
       return;
     }
-    if (command.bMessageType === XFR_BLOCK && message.bMessageType === DATA_BLOCK && command.data && message.data) {
+    if (
+      command.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock &&
+      message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock &&
+      command.data &&
+      message.data
+    ) {
       this.slotApdus(reader, frame.device, slot).xfr(
         xfrPart(pending.frame, command.data),
         command.wLevelParameter,
@@ -400,7 +405,7 @@ export class TraceDecoder implements ByteSink {
     this.handlers.exchange?.(exchange);
   }
 
-  private interrupt(frame: CcidFrame, message: CcidFields): void {
+  private interrupt(frame: CcidFrame, message: CcidPairingFields): void {
     if (message.slotChanges) {
       for (const change of message.slotChanges) {
         if (change.changed) this.event(frame, change.slot, change.present ? 'card-inserted' : 'card-removed');
@@ -452,7 +457,7 @@ function xfrPart(frame: CcidFrame, data: Uint8Array): XfrPart {
   return { data, frame: frame.firstFrame, timeNs: frame.timeNs, endTimeNs: frame.endTimeNs, truncated: frame.truncated };
 }
 
-function describeStatus(message: CcidFields): string {
+function describeStatus(message: CcidPairingFields): string {
   const status = message.status!;
   if (status.commandStatus === 'ok') return 'command processed';
   return status.errorName ? `${status.errorName}: ${status.errorMeaning}` : status.errorMeaning;

@@ -11,7 +11,7 @@ import { parseAtr, type Atr } from '../../iso7816/atr.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
 import { decodePinModifyStructure, decodePinVerifyStructure } from '../../pcsc/pin-structures.js';
 import { decodeClassDescriptor, usableMessageLength, type CcidClassDescriptor } from '../class-descriptor.js';
-import type { ExchangeLevel } from '../decode-message.js';
+import { decodeCcidMessage, type ExchangeLevel } from '../decode-message.js';
 import {
   encodeEscape,
   encodeGetSlotStatus,
@@ -23,7 +23,7 @@ import {
 } from '../encode-message.js';
 import { encodeProtocolParameters } from '../protocol-parameters.js';
 import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '../secure-from-pcsc.js';
-import { HARDWARE_ERROR_NAMES } from '../value-tables.js';
+import { CCID_BERROR, EXTENDED_APDU_CHAIN, HARDWARE_ERROR_NAMES, nameOr } from '../value-tables.js';
 import { CcidError } from './ccid-error.js';
 import { CcidMessageChannel, goneError, type CcidAnswer, type CcidTraceEntry } from './ccid-message-channel.js';
 import { cardWaitingTimeMs, DEFAULT_CCID_TIMEOUTS, exchangeTimeoutMs, type CardTiming, type CcidTimeouts } from './ccid-timeouts.js';
@@ -82,14 +82,6 @@ const FEATURE_AUTO_PARAMETERS = 0x02;
 const FEATURE_AUTO_VOLTAGE = 0x08;
 const FEATURE_AUTO_PPS = 0x40 | 0x80;
 const FEATURE_AUTO_IFSD = 0x400;
-
-const BERROR_ICC_MUTE = 0xfe;
-const BERROR_XFR_PARITY = 0xfd;
-const BERROR_XFR_OVERRUN = 0xfc;
-const BERROR_CMD_NOT_SUPPORTED = 0x00;
-
-/** Extended APDU level chaining (CCID 1.1 §6.1.4 wLevelParameter, §6.2.1 bChainParameter). */
-const CHAIN = { whole: 0x00, begins: 0x01, ends: 0x02, continues: 0x03, more: 0x10 } as const;
 
 export class CcidDriver {
   readonly info: UsbCcidDeviceInfo;
@@ -155,7 +147,6 @@ export class CcidDriver {
     const answer = await this.send({
       slot,
       build: (seq) => encodeGetSlotStatus({ slot, seq }),
-      answerType: 0x81,
       timeoutMs: this.timeouts.readerMs,
     });
     const state = slotStateOf(answer);
@@ -181,7 +172,6 @@ export class CcidDriver {
       const answer = await this.send({
         slot,
         build: (seq) => encodeIccPowerOn({ slot, seq, powerSelect: voltage }),
-        answerType: 0x80,
         timeoutMs: this.timeouts.powerOnMs,
       });
       if (answer.status.commandStatus === 'ok' && answer.data.length > 0) {
@@ -193,7 +183,7 @@ export class CcidDriver {
       if (answer.status.iccStatus === 'absent') break;
       // Deactivate before the next class (ISO 7816-3 §6.2.4).
       if (index < voltages.length - 1)
-        await this.send({ slot, build: (seq) => encodeIccPowerOff({ slot, seq }), answerType: 0x81, timeoutMs: this.timeouts.readerMs });
+        await this.send({ slot, build: (seq) => encodeIccPowerOff({ slot, seq }), timeoutMs: this.timeouts.readerMs });
     }
     if (!atr) throw failureError(failure!, 'Card activation');
     this.present.set(slot, true);
@@ -235,7 +225,6 @@ export class CcidDriver {
     const answer = await this.send({
       slot,
       build: (seq) => encodeIccPowerOff({ slot, seq }),
-      answerType: 0x81,
       timeoutMs: this.timeouts.readerMs,
     });
     if (answer.status.commandStatus === 'failed') throw failureError(answer, 'Power off');
@@ -272,7 +261,6 @@ export class CcidDriver {
     const answer = await this.send({
       slot,
       build: (seq) => encodeEscape({ slot, seq, data }),
-      answerType: 0x83,
       timeoutMs: this.timeouts.readerMs,
     });
     if (answer.status.commandStatus === 'failed') throw failureError(answer, 'Escape');
@@ -317,14 +305,13 @@ export class CcidDriver {
       this.send({
         slot,
         build: (seq) => encodeSecure({ slot, seq, data }),
-        answerType: 0x80,
         timeoutMs,
         extendedTimeoutMs: (m) => timeoutMs * m,
       });
     const reportFailure = (answer: CcidAnswer): PinOperationOutcome => {
       const outcome = pinOutcomeFromBError(operation, answer.status.bError);
       if (outcome) return outcome;
-      if (answer.status.bError === BERROR_CMD_NOT_SUPPORTED) {
+      if (answer.status.bError === CCID_BERROR.CMD_NOT_SUPPORTED) {
         throw new CcidError(
           'unsupported',
           'The reader refused PIN entry (PC_to_RDR_Secure not supported).',
@@ -478,7 +465,6 @@ export class CcidDriver {
     const answer = await this.send({
       slot,
       build: (seq) => encodeSetParameters({ slot, seq, protocolNum, protocolData }),
-      answerType: 0x82,
       timeoutMs: this.timeouts.readerMs,
     });
     if (answer.status.commandStatus === 'failed') throw failureError(answer, 'SetParameters');
@@ -535,7 +521,6 @@ export class CcidDriver {
     return this.send({
       slot,
       build: (seq) => encodeXfrBlock({ slot, seq, bwi, levelParameter: options.levelParameter ?? 0, data }),
-      answerType: 0x80,
       timeoutMs: this.exchangeTimeout(session, bytes, Math.max(1, bwi)),
       extendedTimeoutMs: (multiplier) => this.exchangeTimeout(session, bytes, multiplier * Math.max(1, bwi)),
     });
@@ -549,7 +534,8 @@ export class CcidDriver {
         if (answer.status.commandStatus !== 'failed') return Uint8Array.from(answer.data);
         if (answer.status.iccStatus === 'absent') throw failureError(answer, 'The exchange with the card');
         const bError = answer.status.bError;
-        if (bError === BERROR_ICC_MUTE || bError === BERROR_XFR_PARITY || bError === BERROR_XFR_OVERRUN) return new Uint8Array(0);
+        if (bError === CCID_BERROR.ICC_MUTE || bError === CCID_BERROR.XFR_PARITY_ERROR || bError === CCID_BERROR.XFR_OVERRUN)
+          return new Uint8Array(0);
         throw failureError(answer, 'The exchange with the card');
       },
     };
@@ -567,7 +553,9 @@ export class CcidDriver {
         const first = at === 0;
         at += part.length;
         const last = at >= apdu.length;
-        answer = await this.xfrAnswer(slot, session, part, { levelParameter: first ? CHAIN.begins : last ? CHAIN.ends : CHAIN.continues });
+        answer = await this.xfrAnswer(slot, session, part, {
+          levelParameter: first ? EXTENDED_APDU_CHAIN.begins : last ? EXTENDED_APDU_CHAIN.ends : EXTENDED_APDU_CHAIN.continues,
+        });
         if (answer.status.commandStatus === 'failed') throw failureError(answer, 'The exchange with the card');
         if (last) break;
       }
@@ -577,11 +565,14 @@ export class CcidDriver {
       if (answer.status.commandStatus === 'failed') throw failureError(answer, 'The exchange with the card');
       parts.push(Uint8Array.from(answer.data));
       const chain = answer.byte9;
-      if (chain === CHAIN.whole || chain === CHAIN.ends) break;
-      if ((chain !== CHAIN.begins && chain !== CHAIN.continues && chain !== CHAIN.more) || rounds > 4096) {
+      if (chain === EXTENDED_APDU_CHAIN.whole || chain === EXTENDED_APDU_CHAIN.ends) break;
+      if (
+        (chain !== EXTENDED_APDU_CHAIN.begins && chain !== EXTENDED_APDU_CHAIN.continues && chain !== EXTENDED_APDU_CHAIN.more) ||
+        rounds > 4096
+      ) {
         throw new CcidError('protocol-violation', `The reader sent bChainParameter ${hexLiteral(chain)}.`, 'Unplug and replug the reader.');
       }
-      answer = await this.xfrAnswer(slot, session, new Uint8Array(0), { levelParameter: CHAIN.more });
+      answer = await this.xfrAnswer(slot, session, new Uint8Array(0), { levelParameter: EXTENDED_APDU_CHAIN.more });
     }
     return concatBytes(parts);
   }
@@ -603,25 +594,24 @@ export class CcidDriver {
   }
 
   private onInterrupt(bytes: Uint8Array): void {
-    if (bytes[0] === 0x50) {
-      for (let slot = 0; slot < this.slotCount; slot++) {
-        const byte = bytes[1 + (slot >> 2)];
-        if (byte === undefined) break;
-        const bits = (byte >> ((slot & 3) * 2)) & 0x03;
-        const present = (bits & 0x01) !== 0;
-        const changed = (bits & 0x02) !== 0;
-        const known = this.present.get(slot);
-        if (!changed && known === present) continue;
-        if (changed && !present) this.sessions.delete(slot);
-        if (changed && present) this.sessions.delete(slot); // a new card: the old session is void
-        this.present.set(slot, present);
-        if (changed || known !== present) this.emit({ type: present ? 'card-inserted' : 'card-removed', slot });
-      }
-    } else if (bytes[0] === 0x51 && bytes.length >= 4) {
-      const slot = bytes[1]!;
-      const code = bytes[3]!;
-      this.sessions.delete(slot);
-      this.emit({ type: 'hardware-error', slot, code, meaning: HARDWARE_ERROR_NAMES[code] ?? `hardware error ${hexLiteral(code)}` });
+    const message = decodeCcidMessage(bytes, { direction: 'interrupt', slotCount: this.slotCount });
+    for (const { slot, present, changed } of message.slotChanges ?? []) {
+      const known = this.present.get(slot);
+      if (!changed && known === present) continue;
+      // Gone, or a new card: the old session is void either way.
+      if (changed) this.sessions.delete(slot);
+      this.present.set(slot, present);
+      this.emit({ type: present ? 'card-inserted' : 'card-removed', slot });
+    }
+    const code = message.fields.bHardwareErrorCode;
+    if (message.name === 'RDR_to_PC_HardwareError' && code !== undefined && message.bSlot !== undefined) {
+      this.sessions.delete(message.bSlot);
+      this.emit({
+        type: 'hardware-error',
+        slot: message.bSlot,
+        code,
+        meaning: nameOr(HARDWARE_ERROR_NAMES, code, `hardware error ${hexLiteral(code)}`),
+      });
     }
   }
 
@@ -652,7 +642,7 @@ export function failureError(answer: CcidAnswer, action: string): CcidError {
   const { bError, iccStatus } = answer.status;
   if (iccStatus === 'absent')
     return new CcidError('no-card', `${action} failed: no card in slot ${answer.slot}.`, 'Insert a card.', bError);
-  if (bError === BERROR_ICC_MUTE) {
+  if (bError === CCID_BERROR.ICC_MUTE) {
     return new CcidError(
       'card-mute',
       `${action} failed: the card did not answer (ICC_MUTE).`,

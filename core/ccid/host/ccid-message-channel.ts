@@ -8,7 +8,7 @@
 import { hexLiteral } from '../../bytes/hex.js';
 import { decodeSlotStatus, type CcidSlotStatus } from '../decode-message.js';
 import { encodeAbort } from '../encode-message.js';
-import { CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH } from '../message-types.js';
+import { answerCodeOf, CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH, CCID_MESSAGE_CODE } from '../message-types.js';
 import { CcidError } from './ccid-error.js';
 import { CCID_CLASS_REQUEST, CLASS_INTERFACE_OUT, UsbTransferError, type UsbCcidTransport } from './usb-ccid-transport.js';
 
@@ -25,10 +25,8 @@ export interface CcidAnswer {
 
 export interface CcidCommand {
   slot: number;
-  /** Builds the message with the bSeq the channel chose. */
+  /** Builds the message with the bSeq the channel chose; its type's row in message-types says which answer is due. */
   build(seq: number): Uint8Array;
-  /** bMessageType of the expected answer. */
-  answerType: number;
   timeoutMs: number;
   /** Timeout after a time extension asking for `multiplier` waiting times. */
   extendedTimeoutMs?(multiplier: number): number;
@@ -110,6 +108,8 @@ export class CcidMessageChannel {
     this.assertPresent();
     const seq = this.takeSeq();
     const message = command.build(seq);
+    const answerType = answerCodeOf(message[0]!);
+    if (answerType === undefined) throw new RangeError(`${hexLiteral(message[0]!)} is not a CCID command`);
     this.observer.trace?.({ direction: 'out', bytes: message });
     await this.guard(() => this.transport.bulkOut(message));
     let timeoutMs = command.timeoutMs;
@@ -150,10 +150,10 @@ export class CcidMessageChannel {
         timeoutMs = command.extendedTimeoutMs?.(multiplier) ?? command.timeoutMs * multiplier;
         continue;
       }
-      if (answer.messageType !== command.answerType) {
+      if (answer.messageType !== answerType) {
         throw new CcidError(
           'protocol-violation',
-          `The reader answered with message type ${hexLiteral(answer.messageType)} where ${hexLiteral(command.answerType)} was due.`,
+          `The reader answered with message type ${hexLiteral(answer.messageType)} where ${hexLiteral(answerType)} was due.`,
           'Unplug and replug the reader; if it repeats, the reader does not follow the CCID specification.',
         );
       }
@@ -210,7 +210,7 @@ export class CcidMessageChannel {
       await this.sendAbort(slot, seq);
       for (let i = 0; i < MAX_STALE_ANSWERS; i++) {
         const answer = await this.readAnswer(ABORT_TIMEOUT_MS);
-        if (answer.seq === seq && answer.messageType === 0x81) return 'the command was aborted';
+        if (answer.seq === seq && answer.messageType === CCID_MESSAGE_CODE.RDR_to_PC_SlotStatus) return 'the command was aborted';
       }
       return 'the reader did not confirm the abort';
     } catch (error) {

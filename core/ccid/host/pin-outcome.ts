@@ -4,6 +4,7 @@
  * per PC/SC part 10). The explanation itself is core/pinpad/pin-outcome's, the one every path
  * (PC/SC, direct USB, the virtual reader, the wizard) uses.
  */
+import { CCID_BERROR } from '../value-tables.js';
 import { explainPinBError, explainPinResponse, type PinOutcomeKind } from '../../pinpad/pin-outcome.js';
 
 export type { PinOutcomeKind };
@@ -22,11 +23,8 @@ export interface PinOperationOutcome {
   meaning: string;
 }
 
-export const BERROR_PIN_CANCELLED = 0xef;
-export const BERROR_PIN_TIMEOUT = 0xf0;
-
 export function pinOutcomeFromBError(operation: 'verify' | 'modify', bError: number): PinOperationOutcome | undefined {
-  if (bError !== BERROR_PIN_CANCELLED && bError !== BERROR_PIN_TIMEOUT) return undefined;
+  if (bError !== CCID_BERROR.PIN_CANCELLED && bError !== CCID_BERROR.PIN_TIMEOUT) return undefined;
   const explained = explainPinBError(operation, bError);
   return { operation, kind: explained.kind, bError, meaning: explained.detail };
 }

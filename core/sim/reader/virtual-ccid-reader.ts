@@ -17,7 +17,8 @@ import {
   encodeSlotStatus,
   type AnswerStatus,
 } from '../../ccid/encode-message.js';
-import { CCID_HEADER_LENGTH } from '../../ccid/message-types.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE, messageTypeByCode } from '../../ccid/message-types.js';
+import { CCID_BERROR } from '../../ccid/value-tables.js';
 import { decodeProtocolParameterBytes, encodeProtocolParameters } from '../../ccid/protocol-parameters.js';
 import { parseAtr } from '../../iso7816/atr.js';
 import { encodeT1Block } from '../../iso7816/t1.js';
@@ -29,20 +30,26 @@ import { completeModifyApdu, completeVerifyApdu, PinInsertionError } from './pin
 import { GEMPC_PINPAD_PROFILE, profileClassDescriptor, type VirtualReaderProfile } from './reader-profile.js';
 import { T1CardLink, type ApduExchange } from './t1-card-link.js';
 
-/** CCID bError values the model uses (CCID 1.1 Table 6.2-2). */
+/**
+ * CCID bError values the model uses (CCID 1.1 Table 6.2-2): the named codes, and for a wrong field
+ * (BAD_PARAMETER) that field's offset in the message.
+ */
 export const CCID_ERROR = {
-  commandNotSupported: 0x00,
+  commandNotSupported: CCID_BERROR.CMD_NOT_SUPPORTED,
+  /** dwLength. */
   wrongLength: 0x01,
+  /** bSlot. */
   badSlot: 0x05,
+  /** bProtocolNum. */
   badProtocolNum: 0x07,
   /** Index of abData: the Secure structure or the protocol data is wrong. */
   badData: 0x0a,
-  slotBusy: 0xe0,
+  slotBusy: CCID_BERROR.CMD_SLOT_BUSY,
   /** CMD_ABORTED: the host aborted the command (CCID §5.3.1). */
-  commandAborted: 0xff,
-  pinCancelled: 0xef,
-  pinTimeout: 0xf0,
-  iccMute: 0xfe,
+  commandAborted: CCID_BERROR.CMD_ABORTED,
+  pinCancelled: CCID_BERROR.PIN_CANCELLED,
+  pinTimeout: CCID_BERROR.PIN_TIMEOUT,
+  iccMute: CCID_BERROR.ICC_MUTE,
 } as const;
 
 const ICC_PRESENT_ACTIVE = 0;
@@ -164,33 +171,34 @@ export class VirtualCcidReader {
     }
     if (address.slot !== 0)
       return answerWith({ ...address, commandStatus: COMMAND_FAILED, iccStatus: ICC_ABSENT, bError: CCID_ERROR.badSlot });
-    if (this.busy && msg.bMessageType !== 0x72) return answerWith({ ...address, ...this.failed(CCID_ERROR.slotBusy) });
+    if (this.busy && msg.bMessageType !== CCID_MESSAGE_CODE.PC_to_RDR_Abort)
+      return answerWith({ ...address, ...this.failed(CCID_ERROR.slotBusy) });
 
     switch (msg.bMessageType) {
-      case 0x62:
+      case CCID_MESSAGE_CODE.PC_to_RDR_IccPowerOn:
         return this.powerOn(address);
-      case 0x63:
+      case CCID_MESSAGE_CODE.PC_to_RDR_IccPowerOff:
         this.powerOff();
         return encodeSlotStatus({ ...address, iccStatus: this.iccStatus() });
-      case 0x65:
+      case CCID_MESSAGE_CODE.PC_to_RDR_GetSlotStatus:
         return encodeSlotStatus({ ...address, iccStatus: this.iccStatus() });
-      case 0x6f:
+      case CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock:
         return this.xfrBlock(address, msg);
-      case 0x6c:
+      case CCID_MESSAGE_CODE.PC_to_RDR_GetParameters:
         return this.answerParameters(address);
-      case 0x6d:
+      case CCID_MESSAGE_CODE.PC_to_RDR_ResetParameters:
         if (this.powered) this.parameters = this.defaultParameters(this.atr);
         return this.answerParameters(address);
-      case 0x61:
+      case CCID_MESSAGE_CODE.PC_to_RDR_SetParameters:
         return this.setParameters(address, msg);
-      case 0x6b:
+      case CCID_MESSAGE_CODE.PC_to_RDR_Escape:
         return this.escape(address, msg);
-      case 0x69:
+      case CCID_MESSAGE_CODE.PC_to_RDR_Secure:
         return this.secure(address, msg);
-      case 0x6e: // IccClock: nothing to stop on a virtual card
-      case 0x72: // Abort: nothing is interruptible mid-transfer here
+      case CCID_MESSAGE_CODE.PC_to_RDR_IccClock: // nothing to stop on a virtual card
+      case CCID_MESSAGE_CODE.PC_to_RDR_Abort: // nothing is interruptible mid-transfer here
         return encodeSlotStatus({ ...address, iccStatus: this.iccStatus() });
-      case 0x73:
+      case CCID_MESSAGE_CODE.PC_to_RDR_SetDataRateAndClockFrequency:
         return encodeDataRateAndClockFrequency({
           ...address,
           iccStatus: this.iccStatus(),
@@ -429,20 +437,17 @@ function checkEntries(
   return 'entered';
 }
 
-/** An answer of the type the command expects, for failures decided before the command runs. */
+/** An answer of the type the command expects (its row in message-types), for failures decided before the command runs. */
 function answerBuilder(commandType: number): (status: AnswerStatus) => Uint8Array {
-  switch (commandType) {
-    case 0x62:
-    case 0x6f:
-    case 0x69:
+  switch (messageTypeByCode(commandType)?.answer) {
+    case 'RDR_to_PC_DataBlock':
       return (s) => encodeDataBlock({ ...s, data: new Uint8Array(0) });
-    case 0x6c:
-    case 0x6d:
-    case 0x61:
+    case 'RDR_to_PC_Parameters':
       return (s) => encodeParameters({ ...s, protocolNum: 0, protocolData: new Uint8Array(0) });
-    case 0x6b:
+    case 'RDR_to_PC_Escape':
       return (s) => encodeEscapeResponse({ ...s, data: new Uint8Array(0) });
     default:
+      // Including SetDataRateAndClockFrequency's: a status is all a refusal needs to carry.
       return (s) => encodeSlotStatus(s);
   }
 }

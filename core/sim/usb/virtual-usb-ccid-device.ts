@@ -7,7 +7,8 @@
 import { concatBytes } from '../../bytes/concat.js';
 import { encodeClassDescriptor } from '../../ccid/class-descriptor.js';
 import { encodeDataBlock, encodeHardwareError, encodeNotifySlotChange } from '../../ccid/encode-message.js';
-import { CCID_HEADER_LENGTH } from '../../ccid/message-types.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../ccid/message-types.js';
+import { CCID_BERROR, EXTENDED_APDU_CHAIN } from '../../ccid/value-tables.js';
 import {
   CCID_CLASS_REQUEST,
   UsbTransferError,
@@ -32,13 +33,6 @@ export interface VirtualUsbCcidDeviceOptions {
   faults?: UsbFaults;
   onActivity?: (slot: number, activity: ReaderActivity) => void;
 }
-
-const MSG_XFR_BLOCK = 0x6f;
-const MSG_SECURE = 0x69;
-const MSG_ABORT = 0x72;
-const BERROR_ICC_MUTE = 0xfe;
-const BERROR_CMD_ABORTED = 0xff;
-const CHAIN = { whole: 0x00, begins: 0x01, ends: 0x02, continues: 0x03, more: 0x10 } as const;
 
 interface Waiter {
   resolve(bytes: Uint8Array): void;
@@ -203,7 +197,7 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
     if (hungSeq !== undefined) {
       this.hung.delete(slot);
       this.deliver(
-        encodeDataBlock({ slot, seq: hungSeq, commandStatus: 1, iccStatus: 0, bError: BERROR_CMD_ABORTED, data: new Uint8Array(0) }),
+        encodeDataBlock({ slot, seq: hungSeq, commandStatus: 1, iccStatus: 0, bError: CCID_BERROR.CMD_ABORTED, data: new Uint8Array(0) }),
       );
     }
     return Promise.resolve();
@@ -232,19 +226,20 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
       this.deliver(await this.readers[0]!.handle(message));
       return;
     }
-    const cardCommand = type === MSG_XFR_BLOCK || type === MSG_SECURE;
+    const cardCommand = type === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock || type === CCID_MESSAGE_CODE.PC_to_RDR_Secure;
     if (cardCommand && this.faults.muteCard && this.cards[slot] && reader.cardPowered) {
       if (this.faults.muteCard === 'no-answer') this.hung.set(slot, seq);
-      else this.deliver(encodeDataBlock({ slot, seq, commandStatus: 1, iccStatus: 0, bError: BERROR_ICC_MUTE, data: new Uint8Array(0) }));
+      else
+        this.deliver(encodeDataBlock({ slot, seq, commandStatus: 1, iccStatus: 0, bError: CCID_BERROR.ICC_MUTE, data: new Uint8Array(0) }));
       return;
     }
-    if (type === MSG_ABORT) this.hung.delete(slot);
+    if (type === CCID_MESSAGE_CODE.PC_to_RDR_Abort) this.hung.delete(slot);
 
     let answer: Uint8Array;
     const level = this.profile.descriptor.dwFeatures & 0x00070000;
-    if (type === MSG_XFR_BLOCK && level !== 0x00010000 && reader.cardPowered) {
+    if (type === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock && level !== 0x00010000 && reader.cardPowered) {
       answer = this.apduLevel(slot, seq, message);
-    } else if (type === MSG_XFR_BLOCK && this.cards[slot]?.protocol === 'T=1' && reader.cardPowered) {
+    } else if (type === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock && this.cards[slot]?.protocol === 'T=1' && reader.cardPowered) {
       answer = await this.t1Block(slot, seq, message, reader);
     } else {
       answer = withSlot(await reader.handle(withSlot(message, 0)), slot);
@@ -262,30 +257,30 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
     const block = (data: Uint8Array, chainParameter: number) => encodeDataBlock({ slot, seq, chainParameter, data });
     const chain = this.chains.get(slot) ?? { command: [] };
     this.chains.set(slot, chain);
-    if (extended && level === CHAIN.more) {
+    if (extended && level === EXTENDED_APDU_CHAIN.more) {
       const rest = chain.response ?? new Uint8Array(0);
       const part = rest.subarray(0, room);
       chain.response = rest.subarray(part.length);
       const last = chain.response.length === 0;
       if (last) chain.response = undefined;
-      return block(part, last ? CHAIN.ends : CHAIN.continues);
+      return block(part, last ? EXTENDED_APDU_CHAIN.ends : EXTENDED_APDU_CHAIN.continues);
     }
-    if (extended && (level === CHAIN.begins || level === CHAIN.continues)) {
-      if (level === CHAIN.begins) chain.command = [];
+    if (extended && (level === EXTENDED_APDU_CHAIN.begins || level === EXTENDED_APDU_CHAIN.continues)) {
+      if (level === EXTENDED_APDU_CHAIN.begins) chain.command = [];
       chain.command.push(Uint8Array.from(payload));
-      return block(new Uint8Array(0), CHAIN.more);
+      return block(new Uint8Array(0), EXTENDED_APDU_CHAIN.more);
     }
     let apdu = payload;
-    if (extended && level === CHAIN.ends) {
+    if (extended && level === EXTENDED_APDU_CHAIN.ends) {
       chain.command.push(Uint8Array.from(payload));
       apdu = concatBytes(chain.command);
       chain.command = [];
     }
     const response = card.transmit(apdu);
-    if (response.length <= room) return block(response, CHAIN.whole);
-    if (!extended) return encodeDataBlock({ slot, seq, commandStatus: 1, bError: 0xfc, data: new Uint8Array(0) }); // XFR_OVERRUN
+    if (response.length <= room) return block(response, EXTENDED_APDU_CHAIN.whole);
+    if (!extended) return encodeDataBlock({ slot, seq, commandStatus: 1, bError: CCID_BERROR.XFR_OVERRUN, data: new Uint8Array(0) });
     chain.response = response.subarray(room);
-    return block(response.subarray(0, room), CHAIN.begins);
+    return block(response.subarray(0, room), EXTENDED_APDU_CHAIN.begins);
   }
 
   /** TPDU level T=1, with the card-side faults (garbled blocks, S(WTX), S(IFS)) injected around the model. */
@@ -305,7 +300,7 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
     }
     const answer = withSlot(await reader.handle(withSlot(forwarded, 0)), slot);
     const data = answer.subarray(CCID_HEADER_LENGTH);
-    if (answer[0] !== 0x80 || data.length === 0) return answer;
+    if (answer[0] !== CCID_MESSAGE_CODE.RDR_to_PC_DataBlock || data.length === 0) return answer;
     const cardBlock = decodeT1Block(data);
     if (cardBlock.kind === 'I' && this.faults.wtxRequests && this.faults.wtxRequests.count > 0) {
       this.faults.wtxRequests.count--;
@@ -343,7 +338,7 @@ export class VirtualUsbCcidDevice implements UsbCcidTransport {
       this.deliver(withSeq(answer, (seq - 1) & 0xff));
     }
     const slow = this.faults.slowCard;
-    if (!slow || answer[0] !== 0x80) {
+    if (!slow || answer[0] !== CCID_MESSAGE_CODE.RDR_to_PC_DataBlock) {
       this.deliver(final);
       return;
     }

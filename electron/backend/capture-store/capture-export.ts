@@ -5,6 +5,7 @@
  * message that carried them (row-decode rowSecrecy: by exchange membership, so T=1 blocks,
  * chained parts and retransmissions too), and the PIN block of CCID Secure messages, as '**'.
  */
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../../core/ccid/message-types.js';
 import { fromHex, toHex } from '../../../core/bytes/hex.js';
 import type { CaptureExport } from '../../../core/ipc/channels/captures.js';
 import { maskedBytes, maskedCommandHex, maskedPinTemplateHex, redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
@@ -21,24 +22,21 @@ export interface CaptureExportRequest {
   range?: { start: number; count: number } | undefined;
 }
 
-const SECURE = 0x69;
-const CCID_HEADER = 10;
-
 /** A row's message as hex, secret bytes masked when asked. */
 export function messageHex(session: CaptureSession, row: number, redact: boolean): string {
   const bytes = session.bytes(row);
   if (!redact) return toHex(bytes);
-  const header = toHex(bytes.subarray(0, CCID_HEADER));
-  if (bytes[0] === SECURE && session.columns.direction[row] === 0) {
+  const header = toHex(bytes.subarray(0, CCID_HEADER_LENGTH));
+  if (bytes[0] === CCID_MESSAGE_CODE.PC_to_RDR_Secure && session.columns.direction[row] === 0) {
     const template = decodeRow(session, row).secure?.apdu;
-    if (!template) return header + maskedBytes(bytes.length - CCID_HEADER);
+    if (!template) return header + maskedBytes(bytes.length - CCID_HEADER_LENGTH);
     const from = Math.min(bytes.length, template.offset);
     const to = Math.min(bytes.length, template.offset + template.length);
     return toHex(bytes.subarray(0, from)) + maskedPinTemplateHex(bytes.subarray(from, to)) + toHex(bytes.subarray(to));
   }
   const secrecy = rowSecrecy(session, row);
   if (secrecy === 'clear') return toHex(bytes);
-  const body = bytes.subarray(CCID_HEADER);
+  const body = bytes.subarray(CCID_HEADER_LENGTH);
   return header + (secrecy === 'apdu' ? maskedCommandHex(body) : maskedBytes(body.length));
 }
 

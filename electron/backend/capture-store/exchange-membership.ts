@@ -10,10 +10,9 @@
  */
 import { SecretCommandTracker, type SecretCommand } from '../../../core/iso7816/secret-commands.js';
 import type { TraceExchange } from '../../../core/trace/index.js';
-import { CCID_HEADER_LENGTH } from '../../../core/ccid/message-types.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../../core/ccid/message-types.js';
 import { FLAG_IN_EXCHANGE, FLAG_SECRET, FLAG_WHOLE_APDU, type StoredRows } from './row-columns.js';
 
-const XFR_BLOCK = 0x6f;
 const OUT = 0;
 /** Rows to search back for an exchange's first message (its answer arrived just now). */
 const LOOK_BACK = 4096;
@@ -45,7 +44,7 @@ export class ExchangeMembership {
     const end = last >= first ? last : first;
     for (let row = first; row <= end; row++) {
       if (c.device[row] !== device || c.slot[row] !== exchange.slot) continue;
-      if (c.direction[row] !== OUT || c.messageType[row] !== XFR_BLOCK) continue;
+      if (c.direction[row] !== OUT || c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock) continue;
       let flags = FLAG_IN_EXCHANGE;
       if (secret) flags |= FLAG_SECRET;
       if (sameBytes(this.rows.bytes(row).subarray(CCID_HEADER_LENGTH), command)) flags |= FLAG_WHOLE_APDU;

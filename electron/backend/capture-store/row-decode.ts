@@ -4,7 +4,7 @@
  */
 import { byteHex, intHex, toHex } from '../../../core/bytes/hex.js';
 import { decodeCcidMessage, type CcidMessage, type DecodeCcidOptions } from '../../../core/ccid/decode-message.js';
-import { CCID_HEADER_LENGTH } from '../../../core/ccid/message-types.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../../core/ccid/message-types.js';
 import type { DissectNode } from '../../../core/dissect/node.js';
 import { parseCommandApdu } from '../../../core/iso7816/command-apdu.js';
 import { maskedCommandHex } from '../../../core/iso7816/pin-redaction.js';
@@ -28,8 +28,6 @@ import {
   type StoredRows,
 } from './row-columns.js';
 
-const ICC_POWER_ON = 0x62;
-const XFR_BLOCK = 0x6f;
 /** How many bytes of an APDU the one-line summary shows. */
 const PREVIEW_BYTES = 24;
 
@@ -41,7 +39,7 @@ export function decodeOptionsFor(columns: RowColumns, row: number): DecodeCcidOp
   const kind = PAYLOAD_KINDS[columns.kind[row]!];
   const options: DecodeCcidOptions = { direction: DIRECTIONS[columns.direction[row]!] ?? 'out' };
   if (kind === 'tpdu') options.exchangeLevel = 'tpdu';
-  if (kind === 'atr') options.answerTo = ICC_POWER_ON;
+  if (kind === 'atr') options.answerTo = CCID_MESSAGE_CODE.PC_to_RDR_IccPowerOn;
   return options;
 }
 
@@ -87,7 +85,7 @@ export type RowSecrecy = 'clear' | 'apdu' | 'whole';
 
 export function rowSecrecy(source: RowSource, row: number): RowSecrecy {
   const c = source.columns;
-  if (c.direction[row] !== 0 || c.messageType[row] !== XFR_BLOCK) return 'clear';
+  if (c.direction[row] !== 0 || c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock) return 'clear';
   const flags = c.flags[row]!;
   if ((flags & FLAG_SECRET) !== 0) return (flags & FLAG_WHOLE_APDU) !== 0 ? 'apdu' : 'whole';
   if ((flags & FLAG_IN_EXCHANGE) !== 0) return 'clear';

@@ -41,6 +41,17 @@ describe('CCID endpoint detection without descriptors (heuristic)', () => {
     expect(Array.from(messages[3]!.bytes)).toEqual(ATR_BLOCK);
   });
 
+  it('confirms on every command type of CCID 1.1, PC_to_RDR_SetDataRateAndClockFrequency (0x73) included', () => {
+    const setRate = hex('73 08 00 00 00 00 05 00 00 00 A0 0F 00 00 80 25 00 00');
+    const rateAnswer = hex('84 08 00 00 00 00 05 00 00 00 A0 0F 00 00 80 25 00 00');
+    const { messages, ccidReaders } = decode([...out(setRate), ...inn(rateAnswer)]);
+    expect(ccidReaders).toMatchObject([{ device: '1.4', detection: 'heuristic' }]);
+    expect(messages.map((m) => [m.direction, m.bytes[0]])).toEqual([
+      ['out', 0x73],
+      ['in', 0x84],
+    ]);
+  });
+
   it('does not mistake other bulk traffic for CCID', () => {
     const massStorage = hex('55 53 42 43 01 00 00 00 00 02 00 00 80 00 0a 28');
     const { messages, ccidReaders } = decode([...out(massStorage), ...inn(hex('55 53 42 53 01 00 00 00 00 00 00 00 00'))]);
