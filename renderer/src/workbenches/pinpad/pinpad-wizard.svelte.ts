@@ -10,6 +10,12 @@
  *
  * Failure keeps everything: a failed build keeps the last good preview (marked stale) and the
  * settings that failed; a failed run keeps every edited field.
+ *
+ * Longer than the ~400 lines a module usually gets, on purpose: the steps are one state machine
+ * whose parts read and reset each other (the guard reads the preview's bConfirmPIN, Run reads
+ * the guard and the busy phase, a new reader, preset or profile forgets the tries read, the
+ * reader-list and run-state events land in the same fields). Split by step, each piece would
+ * need most of the others' state passed in. The profiles (at the end) are the one separable part.
  */
 import type {
   PinProfilesExport,
