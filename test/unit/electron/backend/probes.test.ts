@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createBackend } from '../../../../electron/backend/backend.js';
 import { electronStatusFor } from '../../../../electron/backend/electron-status.js';
 import { describePcscFailure, pcscCodeFromMessage } from '../../../../electron/backend/pcsc/pcsc-errors.js';
@@ -106,17 +106,27 @@ describe('backend', () => {
     backend.dispose();
   });
 
-  it('emits backendsChanged only when availability really changes', async () => {
-    const probes = controllableProbes({ pcsc: { available: false, reason: 'down' }, usb: { available: true } });
-    const backend = createBackend({ shell: 'cli', electron: electronStatusFor('cli'), probes, statusPollMs: 10 });
-    const events: unknown[] = [];
-    const off = backend.subscribe((e) => events.push(e));
-    await new Promise((r) => setTimeout(r, 40));
-    expect(events).toEqual([]);
-    probes.setPcsc({ available: true });
-    await new Promise((r) => setTimeout(r, 40));
-    expect(events).toEqual([{ event: 'app.backendsChanged', payload: expect.objectContaining({ pcsc: { available: true } }) }]);
-    off();
-    backend.dispose();
+  it('emits backendsChanged only when availability really changes', () => {
+    // The poll's clock is the test's: each advance runs exactly the polls that fall in it.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const probes = controllableProbes({ pcsc: { available: false, reason: 'down' }, usb: { available: true } });
+      const backend = createBackend({ shell: 'cli', electron: electronStatusFor('cli'), probes, statusPollMs: 10 });
+      const events: unknown[] = [];
+      const off = backend.subscribe((e) => events.push(e));
+      vi.advanceTimersByTime(40);
+      expect(events).toEqual([]);
+      probes.setPcsc({ available: true });
+      vi.advanceTimersByTime(9);
+      expect(events).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(events).toEqual([{ event: 'app.backendsChanged', payload: expect.objectContaining({ pcsc: { available: true } }) }]);
+      vi.advanceTimersByTime(40);
+      expect(events).toHaveLength(1);
+      off();
+      backend.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
