@@ -107,10 +107,16 @@ test.describe('desktop app', () => {
 
   test('denies navigation away, new windows and permissions', async () => {
     const before = page.url();
-    await page.evaluate(() => {
-      window.location.href = 'https://example.com/';
-    });
-    await page.waitForTimeout(300);
+    // The window's own will-navigate handler decides first; a listener added after it reads its verdict.
+    const navigation = await app.evaluate(
+      ({ BrowserWindow }) =>
+        new Promise<{ url: string; denied: boolean }>((resolve) => {
+          const contents = BrowserWindow.getAllWindows()[0]!.webContents;
+          contents.once('will-navigate', (event) => resolve({ url: event.url, denied: event.defaultPrevented }));
+          void contents.executeJavaScript("window.location.href = 'https://example.com/'");
+        }),
+    );
+    expect(navigation).toEqual({ url: 'https://example.com/', denied: true });
     expect(page.url()).toBe(before);
     expect(await page.evaluate(() => window.open('https://example.com/') === null)).toBe(true);
     expect(app.windows()).toHaveLength(1);
