@@ -4,13 +4,17 @@
  * from the ATR, APDUs carried at the reader's level (T=0 / T=1 TPDUs, short or chained extended
  * APDUs), PINs entered on the keypad with PC_to_RDR_Secure, card movements reported live from the
  * interrupt pipe.
+ *
+ * Longer than our other modules on purpose: this is the one object that holds a reader's state
+ * (slot sessions, card presence, the message channel, the interrupt pipe, closing), and each public
+ * method is the short path from that state to the module that decides: activation-policy (voltages,
+ * protocol, SetParameters), pin-entry, t0-exchange, t1-engine, extended-apdu-exchange,
+ * ccid-timeouts. Splitting the state itself would scatter what one reader is.
  */
 import { hexLiteral } from '../../bytes/hex.js';
-import { concatBytes } from '../../bytes/concat.js';
 import { parseAtr, type Atr } from '../../iso7816/atr.js';
 import { parseCommandApdu } from '../../iso7816/command-apdu.js';
-import { decodePinModifyStructure, decodePinVerifyStructure } from '../../pcsc/pin-structures.js';
-import { decodeClassDescriptor, usableMessageLength, type CcidClassDescriptor } from '../class-descriptor.js';
+import { CCID_CLASS_DESCRIPTOR_TYPE, decodeClassDescriptor, usableMessageLength, type CcidClassDescriptor } from '../class-descriptor.js';
 import { decodeCcidMessage, type ExchangeLevel } from '../decode-message.js';
 import {
   encodeEscape,
@@ -21,13 +25,23 @@ import {
   encodeSetParameters,
   encodeXfrBlock,
 } from '../encode-message.js';
-import { encodeProtocolParameters } from '../protocol-parameters.js';
-import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '../secure-from-pcsc.js';
-import { CCID_BERROR, EXTENDED_APDU_CHAIN, HARDWARE_ERROR_NAMES, nameOr } from '../value-tables.js';
-import { CcidError } from './ccid-error.js';
+import { CCID_HEADER_LENGTH } from '../message-types.js';
+import { CCID_BERROR, HARDWARE_ERROR_NAMES, nameOr } from '../value-tables.js';
+import {
+  cardTiming,
+  chooseProtocol,
+  ifsdToOffer,
+  needsSetParameters,
+  protocolParametersFor,
+  voltageOrder,
+  type CardProtocolName,
+} from './activation-policy.js';
+import { CcidError, failureError } from './ccid-error.js';
 import { CcidMessageChannel, goneError, type CcidAnswer, type CcidTraceEntry } from './ccid-message-channel.js';
+import { extendedApduTransceive } from './extended-apdu-exchange.js';
 import { cardWaitingTimeMs, DEFAULT_CCID_TIMEOUTS, exchangeTimeoutMs, type CardTiming, type CcidTimeouts } from './ccid-timeouts.js';
-import { pinOutcomeFromBError, pinOutcomeFromResponse, type PinOperationOutcome } from './pin-outcome.js';
+import { assertPinPad, enterPin, securePinRequest, type PinEntryPath } from './pin-entry.js';
+import type { PinOperationOutcome } from './pin-outcome.js';
 import { t0Transceive, type T0Procedure } from './t0-exchange.js';
 import { T1Engine, type T1BlockLink, type T1EngineEvent } from './t1-engine.js';
 import {
@@ -37,8 +51,6 @@ import {
   type UsbCcidDeviceInfo,
   type UsbCcidTransport,
 } from './usb-ccid-transport.js';
-
-export type CardProtocolName = 'T=0' | 'T=1';
 
 export interface CcidDriverOptions {
   timeouts?: Partial<CcidTimeouts>;
@@ -78,11 +90,6 @@ interface SlotSession {
   t1?: T1Engine;
 }
 
-const FEATURE_AUTO_PARAMETERS = 0x02;
-const FEATURE_AUTO_VOLTAGE = 0x08;
-const FEATURE_AUTO_PPS = 0x40 | 0x80;
-const FEATURE_AUTO_IFSD = 0x400;
-
 export class CcidDriver {
   readonly info: UsbCcidDeviceInfo;
   readonly descriptor: CcidClassDescriptor;
@@ -116,7 +123,7 @@ export class CcidDriver {
   /** Reads the class descriptor and starts listening for card movements. Sends nothing on the bulk pipe. */
   static open(transport: UsbCcidTransport, options: CcidDriverOptions = {}): CcidDriver {
     const decoded = decodeClassDescriptor(transport.info.classDescriptor);
-    if (!decoded.descriptor || decoded.descriptor.bDescriptorType !== 0x21) {
+    if (!decoded.descriptor || decoded.descriptor.bDescriptorType !== CCID_CLASS_DESCRIPTOR_TYPE) {
       throw new CcidError(
         'unsupported',
         `The device has no usable CCID class descriptor (${decoded.problems[0]?.message ?? 'wrong descriptor type'}).`,
@@ -164,7 +171,7 @@ export class CcidDriver {
   async powerOn(slot: number, preferred?: CardProtocolName): Promise<CardActivation> {
     this.assertSlot(slot);
     this.sessions.delete(slot);
-    const voltages = this.voltageOrder();
+    const voltages = voltageOrder(this.descriptor);
     let failure: CcidAnswer | undefined;
     let atr: Uint8Array | undefined;
     let powerSelect = 0;
@@ -189,21 +196,13 @@ export class CcidDriver {
     this.present.set(slot, true);
 
     const atrInfo = parseAtr(atr);
-    const protocol = this.chooseProtocol(atrInfo, preferred);
-    const features = this.descriptor.dwFeatures;
-    const usesTa1 = atrInfo.specificMode !== undefined || (features & FEATURE_AUTO_PPS) !== 0;
-    const timing: CardTiming = {
-      protocol,
-      fi: usesTa1 ? atrInfo.fi : 372,
-      di: usesTa1 ? atrInfo.di : 1,
-      bwi: atrInfo.t1?.bwi ?? 4,
-      wi: atrInfo.waitingTimeInteger,
-    };
+    const protocol = chooseProtocol(this.descriptor, atrInfo, preferred);
+    const timing = cardTiming(this.descriptor, atrInfo, protocol);
     const activation: CardActivation = { slot, atr, atrInfo, protocol, powerSelect, parametersSet: false };
     const session: SlotSession = { activation, timing, cardWaitMs: cardWaitingTimeMs(timing, this.descriptor) };
 
-    if ((features & FEATURE_AUTO_PARAMETERS) === 0) {
-      await this.setParameters(slot, atrInfo, protocol, usesTa1);
+    if (needsSetParameters(this.descriptor)) {
+      await this.setParameters(slot, protocolParametersFor(this.descriptor, atrInfo, protocol));
       activation.parametersSet = true;
     }
     this.sessions.set(slot, session);
@@ -211,10 +210,8 @@ export class CcidDriver {
       const t1 = new T1Engine({ ifsc: atrInfo.t1?.ifsc ?? 32, edc: atrInfo.t1?.edc ?? 'lrc' });
       t1.onEvent((event) => this.emit({ type: 't1', slot, event }));
       session.t1 = t1;
-      if ((features & FEATURE_AUTO_IFSD) === 0) {
-        const ifsd = Math.min(254, Math.max(1, this.descriptor.dwMaxIFSD || 32));
-        if (await t1.negotiateIfsd(this.blockLink(slot, session), ifsd)) activation.ifsd = ifsd;
-      }
+      const ifsd = ifsdToOffer(this.descriptor);
+      if (ifsd !== undefined && (await t1.negotiateIfsd(this.blockLink(slot, session), ifsd))) activation.ifsd = ifsd;
     }
     return activation;
   }
@@ -249,7 +246,9 @@ export class CcidDriver {
         }
         return this.xfr(slot, session, apdu);
       case 'extended-apdu':
-        return this.extendedApdu(slot, session, apdu);
+        return extendedApduTransceive(apdu, Math.max(1, this.maxMessageLength - CCID_HEADER_LENGTH), (data, levelParameter) =>
+          this.xfrAnswer(slot, session, data, { levelParameter }),
+        );
       default:
         throw new CcidError('unsupported', 'Character-level CCID readers are not supported.', 'Use the reader through its PC/SC driver.');
     }
@@ -269,85 +268,28 @@ export class CcidDriver {
 
   /** PIN verification on the keypad from a PC/SC PIN_VERIFY_STRUCTURE (what SCardControl(VERIFY_PIN_DIRECT) takes). */
   async verifyPin(slot: number, pinVerifyStructure: Uint8Array): Promise<PinOperationOutcome> {
-    const converted = secureDataFromPinVerifyBytes(pinVerifyStructure);
-    const template = decodePinVerifyStructure(pinVerifyStructure).structure?.apdu.bytes;
-    if (!converted.data || !template) throw badStructure('PIN_VERIFY_STRUCTURE', converted.problems);
-    return this.secure(slot, 'verify', converted.data, template);
+    const request = securePinRequest('verify', pinVerifyStructure);
+    return this.secure(slot, 'verify', request.abData, request.template);
   }
 
   /** PIN change on the keypad from a PC/SC PIN_MODIFY_STRUCTURE. */
   async modifyPin(slot: number, pinModifyStructure: Uint8Array): Promise<PinOperationOutcome> {
-    const converted = secureDataFromPinModifyBytes(pinModifyStructure);
-    const template = decodePinModifyStructure(pinModifyStructure).structure?.apdu.bytes;
-    if (!converted.data || !template) throw badStructure('PIN_MODIFY_STRUCTURE', converted.problems);
-    return this.secure(slot, 'modify', converted.data, template);
+    const request = securePinRequest('modify', pinModifyStructure);
+    return this.secure(slot, 'modify', request.abData, request.template);
   }
 
-  /**
-   * PC_to_RDR_Secure with abData as built by core/ccid (bPINOperation first, the APDU template
-   * last). At T=1 TPDU level the driver writes the I-block prologue (NAD, PCB with our N(S)) into
-   * bTeoPrologue and runs the card's answer through its T=1 engine, as the reader leaves that to us.
-   */
+  /** PC_to_RDR_Secure with abData as built by core/ccid (bPINOperation first, the APDU template last); see pin-entry.ts. */
   async secure(slot: number, operation: 'verify' | 'modify', abData: Uint8Array, template: Uint8Array): Promise<PinOperationOutcome> {
     const session = this.session(slot);
-    if (this.descriptor.bPINSupport === 0) {
-      throw new CcidError(
-        'unsupported',
-        'This reader has no PIN pad (bPINSupport 0).',
-        'Verify the PIN with an ordinary VERIFY APDU instead.',
-      );
-    }
-    const timeOutSeconds = abData[1] ?? 0;
-    const entries = operation === 'verify' ? 1 : 3;
-    const timeoutMs =
-      entries * (timeOutSeconds > 0 ? timeOutSeconds * 1000 : this.timeouts.pinEntryMs) + this.exchangeTimeout(session, template.length);
-    const sendSecure = async (data: Uint8Array): Promise<CcidAnswer> =>
-      this.send({
-        slot,
-        build: (seq) => encodeSecure({ slot, seq, data }),
-        timeoutMs,
-        extendedTimeoutMs: (m) => timeoutMs * m,
-      });
-    const reportFailure = (answer: CcidAnswer): PinOperationOutcome => {
-      const outcome = pinOutcomeFromBError(operation, answer.status.bError);
-      if (outcome) return outcome;
-      if (answer.status.bError === CCID_BERROR.CMD_NOT_SUPPORTED) {
-        throw new CcidError(
-          'unsupported',
-          'The reader refused PIN entry (PC_to_RDR_Secure not supported).',
-          'Verify the PIN with an ordinary VERIFY APDU instead.',
-          0,
-        );
-      }
-      throw failureError(answer, 'PIN entry');
+    assertPinPad(this.descriptor);
+    const path: PinEntryPath = {
+      sendSecure: (data, timeoutMs) =>
+        this.send({ slot, build: (seq) => encodeSecure({ slot, seq, data }), timeoutMs, extendedTimeoutMs: (m) => timeoutMs * m }),
+      t1: session.t1 && { engine: session.t1, link: this.blockLink(slot, session) },
+      cardTimeoutMs: (bytes) => this.exchangeTimeout(session, bytes),
+      defaultEntryMs: this.timeouts.pinEntryMs,
     };
-
-    if (session.t1) {
-      let early: PinOperationOutcome | undefined;
-      const teoOffset = abData.length - template.length - 3;
-      const response = await session.t1
-        .transceive(template, this.blockLink(slot, session), async (ns) => {
-          const data = Uint8Array.from(abData);
-          data[teoOffset] = 0; // NAD
-          data[teoOffset + 1] = ns << 6; // PCB of an I-block with our N(S)
-          data[teoOffset + 2] = 0; // LEN: the reader fills it in
-          const answer = await sendSecure(data);
-          if (answer.status.commandStatus === 'failed') {
-            early = reportFailure(answer);
-            // A well-formed empty answer so the engine stops; the outcome above is what counts.
-            throw new PinEntryStopped();
-          }
-          return Uint8Array.from(answer.data);
-        })
-        .catch((error: unknown) => {
-          if (error instanceof PinEntryStopped) return undefined;
-          throw error;
-        });
-      return early ?? pinOutcomeFromResponse(operation, response!);
-    }
-    const answer = await sendSecure(abData);
-    if (answer.status.commandStatus === 'failed') return reportFailure(answer);
-    return pinOutcomeFromResponse(operation, Uint8Array.from(answer.data));
+    return enterPin(path, operation, { abData, template });
   }
 
   /**
@@ -409,62 +351,10 @@ export class CcidDriver {
     return Array.from({ length: Math.floor(bytes.length / 4) }, (_, i) => view.getUint32(i * 4, true));
   }
 
-  private voltageOrder(): number[] {
-    if ((this.descriptor.dwFeatures & FEATURE_AUTO_VOLTAGE) !== 0) return [0];
-    // bVoltageSupport bit → bPowerSelect, lowest class first.
-    const order: [number, number][] = [
-      [0x04, 3],
-      [0x02, 2],
-      [0x01, 1],
-    ];
-    const voltages = order.filter(([bit]) => (this.descriptor.bVoltageSupport & bit) !== 0).map(([, select]) => select);
-    return voltages.length > 0 ? voltages : [0];
-  }
-
-  private chooseProtocol(atr: Atr, preferred: CardProtocolName | undefined): CardProtocolName {
-    const readerSupports = (p: number) => (this.descriptor.dwProtocols & (1 << p)) !== 0;
-    const offered = atr.specificMode ? [atr.specificMode.protocol] : atr.protocols;
-    const wanted = preferred === 'T=1' ? 1 : preferred === 'T=0' ? 0 : undefined;
-    const pick =
-      wanted !== undefined && offered.includes(wanted) && readerSupports(wanted)
-        ? wanted
-        : offered.find((p) => (p === 0 || p === 1) && readerSupports(p));
-    if (pick === undefined) {
-      throw new CcidError(
-        'unsupported',
-        `The card offers ${offered.map((p) => `T=${p}`).join(', ') || 'no protocol'}; the reader supports ${this.descriptor.protocols.join(', ') || 'none'}.`,
-        'Use another reader for this card.',
-      );
-    }
-    return pick === 1 ? 'T=1' : 'T=0';
-  }
-
-  private async setParameters(slot: number, atr: Atr, protocol: CardProtocolName, usesTa1: boolean): Promise<void> {
-    const ta1 = atr.interfaceBytes.find((b) => b.name === 'TA1')?.value;
-    const bmFindexDindex = usesTa1 && ta1 !== undefined ? ta1 : 0x11;
-    const inverse = atr.convention === 'inverse' ? 0x02 : 0x00;
-    const guard = atr.extraGuardTime;
-    const protocolData =
-      protocol === 'T=1'
-        ? encodeProtocolParameters({
-            protocol: 'T=1',
-            bmFindexDindex,
-            bmTCCKST1: 0x10 | inverse | (atr.t1?.edc === 'crc' ? 0x01 : 0x00),
-            bGuardTimeT1: guard,
-            bmWaitingIntegersT1: ((atr.t1?.bwi ?? 4) << 4) | (atr.t1?.cwi ?? 13),
-            bIFSC: atr.t1?.ifsc ?? 32,
-          })
-        : encodeProtocolParameters({
-            protocol: 'T=0',
-            bmFindexDindex,
-            bmTCCKST0: inverse,
-            bGuardTimeT0: guard,
-            bWaitingIntegerT0: atr.waitingTimeInteger,
-          });
-    const protocolNum = protocol === 'T=1' ? 1 : 0;
+  private async setParameters(slot: number, parameters: { protocolNum: number; protocolData: Uint8Array }): Promise<void> {
     const answer = await this.send({
       slot,
-      build: (seq) => encodeSetParameters({ slot, seq, protocolNum, protocolData }),
+      build: (seq) => encodeSetParameters({ slot, seq, ...parameters }),
       timeoutMs: this.timeouts.readerMs,
     });
     if (answer.status.commandStatus === 'failed') throw failureError(answer, 'SetParameters');
@@ -541,42 +431,6 @@ export class CcidDriver {
     };
   }
 
-  private async extendedApdu(slot: number, session: SlotSession, apdu: Uint8Array): Promise<Uint8Array> {
-    const room = Math.max(1, this.maxMessageLength - 10);
-    let answer: CcidAnswer;
-    if (apdu.length <= room) {
-      answer = await this.xfrAnswer(slot, session, apdu);
-    } else {
-      let at = 0;
-      for (;;) {
-        const part = apdu.subarray(at, Math.min(apdu.length, at + room));
-        const first = at === 0;
-        at += part.length;
-        const last = at >= apdu.length;
-        answer = await this.xfrAnswer(slot, session, part, {
-          levelParameter: first ? EXTENDED_APDU_CHAIN.begins : last ? EXTENDED_APDU_CHAIN.ends : EXTENDED_APDU_CHAIN.continues,
-        });
-        if (answer.status.commandStatus === 'failed') throw failureError(answer, 'The exchange with the card');
-        if (last) break;
-      }
-    }
-    const parts: Uint8Array[] = [];
-    for (let rounds = 0; ; rounds++) {
-      if (answer.status.commandStatus === 'failed') throw failureError(answer, 'The exchange with the card');
-      parts.push(Uint8Array.from(answer.data));
-      const chain = answer.byte9;
-      if (chain === EXTENDED_APDU_CHAIN.whole || chain === EXTENDED_APDU_CHAIN.ends) break;
-      if (
-        (chain !== EXTENDED_APDU_CHAIN.begins && chain !== EXTENDED_APDU_CHAIN.continues && chain !== EXTENDED_APDU_CHAIN.more) ||
-        rounds > 4096
-      ) {
-        throw new CcidError('protocol-violation', `The reader sent bChainParameter ${hexLiteral(chain)}.`, 'Unplug and replug the reader.');
-      }
-      answer = await this.xfrAnswer(slot, session, new Uint8Array(0), { levelParameter: EXTENDED_APDU_CHAIN.more });
-    }
-    return concatBytes(parts);
-  }
-
   private listenInterrupt(): void {
     if (!this.transport.interruptIn) return;
     this.stopInterrupt = this.transport.interruptIn({
@@ -630,39 +484,7 @@ export class CcidDriver {
   }
 }
 
-class PinEntryStopped extends Error {}
-
 function slotStateOf(answer: CcidAnswer): SlotState {
   if (answer.status.iccStatus === 'absent') return 'absent';
   return answer.status.iccStatus === 'present-active' ? 'present-active' : 'present-inactive';
-}
-
-/** A failed answer as a typed error: no card, mute card, or the reader's bError with its meaning. */
-export function failureError(answer: CcidAnswer, action: string): CcidError {
-  const { bError, iccStatus } = answer.status;
-  if (iccStatus === 'absent')
-    return new CcidError('no-card', `${action} failed: no card in slot ${answer.slot}.`, 'Insert a card.', bError);
-  if (bError === CCID_BERROR.ICC_MUTE) {
-    return new CcidError(
-      'card-mute',
-      `${action} failed: the card did not answer (ICC_MUTE).`,
-      'Check that the card is inserted the right way round, or try another card.',
-      bError,
-    );
-  }
-  const name = answer.status.errorName ? `${answer.status.errorName}, ` : '';
-  return new CcidError(
-    'command-failed',
-    `${action} failed: the reader reports ${name}bError ${hexLiteral(bError)} (${answer.status.errorMeaning}).`,
-    'Try again; if it repeats, reset the card or replug the reader.',
-    bError,
-  );
-}
-
-function badStructure(name: string, problems: readonly { message: string }[]): CcidError {
-  return new CcidError(
-    'bad-request',
-    `The ${name} was refused: ${problems.map((p) => p.message).join('; ') || 'it could not be read'}.`,
-    'Fix the structure (the pinpad wizard shows each field).',
-  );
 }

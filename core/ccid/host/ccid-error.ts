@@ -2,6 +2,9 @@
  * Every failure of the CCID driver carries a stable code (for code) and a sentence that says what
  * went wrong and what to do about it (for people). PIN digits never appear in either.
  */
+import { hexLiteral } from '../../bytes/hex.js';
+import { CCID_BERROR } from '../value-tables.js';
+import type { CcidAnswer } from './ccid-message-channel.js';
 
 export type CcidErrorCode =
   /** The reader stopped answering (bulk IN timed out, even after Abort). */
@@ -45,4 +48,26 @@ export class CcidError extends Error {
     this.advice = advice;
     this.bError = bError;
   }
+}
+
+/** A failed answer as a typed error: no card, mute card, or the reader's bError with its meaning. */
+export function failureError(answer: Pick<CcidAnswer, 'slot' | 'status'>, action: string): CcidError {
+  const { bError, iccStatus } = answer.status;
+  if (iccStatus === 'absent')
+    return new CcidError('no-card', `${action} failed: no card in slot ${answer.slot}.`, 'Insert a card.', bError);
+  if (bError === CCID_BERROR.ICC_MUTE) {
+    return new CcidError(
+      'card-mute',
+      `${action} failed: the card did not answer (ICC_MUTE).`,
+      'Check that the card is inserted the right way round, or try another card.',
+      bError,
+    );
+  }
+  const name = answer.status.errorName ? `${answer.status.errorName}, ` : '';
+  return new CcidError(
+    'command-failed',
+    `${action} failed: the reader reports ${name}bError ${hexLiteral(bError)} (${answer.status.errorMeaning}).`,
+    'Try again; if it repeats, reset the card or replug the reader.',
+    bError,
+  );
 }
