@@ -41,7 +41,7 @@ describe('App shell', () => {
 
   it('shows why each backend is unavailable in the status bar and the Readers empty state', async () => {
     const { container } = render(App, { props: { api: inProcessApi(backend) } });
-    await waitFor(() => expect(container.querySelector('[data-ready="true"]')).not.toBeNull());
+    await waitFor(() => expect(container.querySelector('[data-ready]')?.getAttribute('data-ready')).toBe('true'));
     const status = screen.getByRole('contentinfo');
     expect(status.textContent).toContain('PC/SC');
     expect(status.textContent).toContain('PC/SC service not running. Start pcscd.');
@@ -80,7 +80,7 @@ describe('App shell', () => {
 
   it('updates the status bar live when a backend comes up', async () => {
     const { container } = render(App, { props: { api: inProcessApi(backend) } });
-    await waitFor(() => expect(container.querySelector('[data-ready="true"]')).not.toBeNull());
+    await waitFor(() => expect(container.querySelector('[data-ready]')?.getAttribute('data-ready')).toBe('true'));
     expect(container.querySelector('[data-backend="PC/SC"]')?.classList.contains('available')).toBe(false);
     probes.setPcsc({ available: true });
     await waitFor(() => expect(container.querySelector('[data-backend="PC/SC"]')?.classList.contains('available')).toBe(true));

@@ -56,13 +56,15 @@ describe('Console workbench', () => {
     render(ConsoleWorkbench, { props: { api: inProcessApi(backend) } });
     const input = (await screen.findByLabelText(/APDU \(hex/)) as HTMLTextAreaElement;
     await fireEvent.input(input, { target: { value: '00CA006E0' } });
-    expect(screen.getByText(/Odd number of hex digits/)).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById('apdu-check')?.textContent).toContain('Odd number of hex digits');
     expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.input(input, { target: { value: '00 ca 00 6e 00' } });
-    expect(screen.getByText(/case 2S, GET DATA, Le 256/)).toBeTruthy();
+    expect(input.getAttribute('aria-invalid')).toBe('false');
+    expect(document.getElementById('apdu-check')?.textContent).toContain('✓ case 2S, GET DATA, Le 256');
     await fireEvent.keyDown(input, { key: 'Enter', ctrlKey: true });
     const responses = screen.getByTestId('responses');
-    await waitFor(() => expect(responses.querySelector('[data-sw="9000"]')).not.toBeNull());
+    await waitFor(() => expect(responses.querySelector('article')?.getAttribute('data-sw')).toBe('9000'));
     expect(responses.textContent).toContain('Success');
     expect(responses.textContent).toContain('6E Application related data (3)');
     expect(reader.sent).toEqual(['Fake Reader 00 00:00CA006E00']);
