@@ -29,8 +29,15 @@ const projectRoot = project ? resolve(project) : resolve(import.meta.dirname, '.
 const say = (line: string): boolean => process.stderr.write(`${line}\n`);
 
 let stoppedBy: NodeJS.Signals | undefined;
-// The children share our terminal and get the same Ctrl-C; we stay to put node_modules back.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (stoppedBy = signal));
+/** Once electron-builder may have touched node_modules, a Ctrl-C waits for it and for the restore. */
+let mustRestore = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    stoppedBy = signal;
+    // Before that nothing needs undoing: stop at once. After it the children, which share our terminal, get the same signal.
+    if (!mustRestore) process.exit(130);
+  });
+}
 
 process.exitCode = await packageApp();
 
@@ -55,6 +62,7 @@ async function packageApp(): Promise<number> {
   const nodeBuild = join(projectRoot, 'node_modules', 'pcsclite', 'build');
   const backup = mkdtempSync(join(tmpdir(), 'cardbench-node-pcsclite-'));
   cpSync(nodeBuild, backup, { recursive: true });
+  mustRestore = true;
   try {
     const builder = createRequire(join(projectRoot, 'package.json')).resolve('electron-builder/cli.js');
     const args = [
