@@ -1,6 +1,7 @@
 /** core/trace: a capture decoded end to end — CCID messages paired, APDU exchanges, ATRs, PIN operations, events. */
 export * from './ccid-pairing-fields.js';
 export * from './slot-apdus.js';
+export * from './slot-pairing.js';
 export * from './trace-decoder.js';
 export * from './trace-report.js';
 export * from './trace-transactions.js';

@@ -2,14 +2,8 @@
  * The whole trace in one push-driven object: capture bytes → UsbCaptureDecoder (containers,
  * URBs, devices, CCID message reassembly) → every CCID message decoded (core/ccid) → commands
  * paired with their answers per device + slot + bSeq → ATRs, APDU exchanges, PIN operations,
- * card events and problems, collected into a TraceReport.
- *
- * Pairing rules (CCID 1.1 §5.2.1: one command in flight per slot):
- *  - an answer with bmCommandStatus 2 (time extension) is an event, the command stays pending;
- *  - an answer whose bSeq differs from the pending command's is flagged and not paired;
- *  - a command sent while another is pending on the slot flags the older as unanswered;
- *  - a failed RDR_to_PC_SlotStatus may answer any command (readers refuse what they do not
- *    support that way); any other answer type than the command's expects is flagged but paired.
+ * card events and problems, collected into a TraceReport. The pairing rules are SlotPairing's
+ * (slot-pairing.ts); what a pair means (an ATR, an APDU part, a PIN outcome) is decided here.
  *
  * Memory: only the report grows (one entry per exchange/ATR/event/problem, problems capped);
  * per-slot state is bounded.
@@ -18,7 +12,7 @@ import type { ByteSink } from '../capture/byte-source.js';
 import { UsbCaptureDecoder, type UsbCaptureOptions } from '../capture/capture-pipeline.js';
 import type { CaptureProblem } from '../capture/capture-types.js';
 import type { CcidFrame } from '../capture/ccid-stream.js';
-import { byteHex, intHex, toHex } from '../bytes/hex.js';
+import { byteHex, hexLiteral, intHex, toHex } from '../bytes/hex.js';
 import { decodeClassDescriptor, type CcidClassDescriptor } from '../ccid/class-descriptor.js';
 import type { CcidMessage } from '../ccid/decode-message.js';
 import { CCID_MESSAGE_CODE } from '../ccid/message-types.js';
@@ -27,6 +21,7 @@ import type { Problem } from '../dissect/node.js';
 import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
 import type { TraceDevice, TraceEventKind, TraceExchange, TracePinOperation, TraceProblem, TraceReport } from './trace-report.js';
 import { readCcidPairingFields, type CcidPairingFields } from './ccid-pairing-fields.js';
+import { SlotPairing, type PendingCommand } from './slot-pairing.js';
 import { TransactionFolder } from './trace-transactions.js';
 
 /** One CCID message as the transcript shows it. */
@@ -74,17 +69,11 @@ export interface TraceDecoderOptions {
   keepExchanges?: boolean;
 }
 
-interface PendingCommand {
-  message: CcidPairingFields;
-  frame: CcidFrame;
-  bSeq: number;
-  pin?: TracePinOperation;
-}
-
 interface ReaderState {
   level: SlotLevel;
   slotCount: number | undefined;
-  pending: Map<number, PendingCommand>;
+  /** Commands waiting for their answers; a Secure's note is the PIN operation it started. */
+  pairing: SlotPairing<TracePinOperation>;
   slots: Map<number, SlotApdus>;
 }
 
@@ -149,9 +138,7 @@ export class TraceDecoder implements ByteSink {
     if (this.finished) return;
     this.finished = true;
     this.capture.end();
-    for (const [device, state] of this.readers) {
-      for (const pending of state.pending.values()) this.unanswered(device, pending, 'the capture ended before the reader answered');
-    }
+    for (const state of this.readers.values()) state.pairing.end();
   }
 
   /** The report so far; complete after end(). Transactions are folded on each call. */
@@ -195,8 +182,7 @@ export class TraceDecoder implements ByteSink {
     const direction = frame.channel === 'interrupt' ? 'interrupt' : frame.direction;
     const slot = direction !== 'interrupt' && bytes.length >= 7 ? bytes[5]! : undefined;
     const bSeq = direction !== 'interrupt' && bytes.length >= 7 ? bytes[6]! : undefined;
-    const pending = slot !== undefined ? reader.pending.get(slot) : undefined;
-    const answerTo = direction === 'in' && pending && pending.bSeq === bSeq ? pending.message.bMessageType : undefined;
+    const answerTo = direction === 'in' ? reader.pairing.awaitedCommand(slot, bSeq) : undefined;
     const exchangeLevel = reader.level === 'unknown' ? undefined : reader.level;
     const onMessage = this.handlers.message;
     const message = readCcidPairingFields(bytes, {
@@ -207,7 +193,7 @@ export class TraceDecoder implements ByteSink {
       ...(direction === 'interrupt' && reader.slotCount !== undefined ? { slotCount: reader.slotCount } : {}),
     });
     this.messages++;
-    const name = message.name ?? `unknown 0x${intHex(message.bMessageType, 2)}`;
+    const name = message.name ?? `unknown ${hexLiteral(message.bMessageType)}`;
     this.byType.set(name, (this.byType.get(name) ?? 0) + 1);
     for (const p of frame.problems) this.problem(frame.firstFrame, p);
     // The capture layer already said the bytes were cut; the decoder would say it again.
@@ -241,7 +227,7 @@ export class TraceDecoder implements ByteSink {
     state = {
       level: descriptor ? descriptor.features.exchangeLevel : 'unknown',
       slotCount: descriptor ? descriptor.bMaxSlotIndex + 1 : undefined,
-      pending: new Map(),
+      pairing: new SlotPairing(device, (frame, p) => this.problem(frame, p)),
       slots: new Map(),
     };
     this.readers.set(device, state);
@@ -249,83 +235,49 @@ export class TraceDecoder implements ByteSink {
   }
 
   private command(reader: ReaderState, frame: CcidFrame, message: CcidPairingFields): void {
-    if (message.bSlot === undefined || message.bSeq === undefined) return;
-    const previous = reader.pending.get(message.bSlot);
-    if (previous) this.unanswered(frame.device, previous, `a new command (frame ${frame.firstFrame}) was sent on the slot first`);
-    const pending: PendingCommand = { message, frame, bSeq: message.bSeq };
+    const pending = reader.pairing.command(frame, message);
+    if (!pending) return;
+    const slot = pending.fields.bSlot!;
     if (message.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_Secure && message.secure) {
       const secure = message.secure;
-      pending.pin = {
+      pending.note = {
         frame: frame.firstFrame,
         device: frame.device,
-        slot: message.bSlot,
+        slot,
         operation: secure.operation,
         apduTemplate: secure.apdu ? toHex(secure.apdu.bytes) : null,
         structure: secure.verify ?? secure.modify ?? null,
         answer: null,
       };
-      this.report.pinOperations.push(pending.pin);
+      this.report.pinOperations.push(pending.note);
     }
     if (message.bMessageType === CCID_MESSAGE_CODE.PC_to_RDR_SetParameters && message.bProtocolNum !== undefined) {
-      this.slotApdus(reader, frame.device, message.bSlot).protocolSelected(message.bProtocolNum);
+      this.slotApdus(reader, frame.device, slot).protocolSelected(message.bProtocolNum);
     }
-    reader.pending.set(message.bSlot, pending);
   }
 
   private answer(reader: ReaderState, frame: CcidFrame, message: CcidPairingFields): void {
-    if (message.bSlot === undefined || message.bSeq === undefined) return;
-    const slot = message.bSlot;
-    if (message.status?.commandStatus === 'time-extension') {
-      this.event(frame, slot, 'time-extension');
-      return;
-    }
-    const pending = reader.pending.get(slot);
-    if (!pending) {
-      this.problem(frame.firstFrame, {
-        code: 'unexpected-answer',
-        message: `${message.name ?? 'answer'} (bSeq ${message.bSeq}) answers no command in the capture`,
-        severity: 'warning',
-      });
-      return;
-    }
-    if (pending.bSeq !== message.bSeq) {
-      reader.pending.delete(slot);
-      this.problem(frame.firstFrame, {
-        code: 'bseq-mismatch',
-        message: `${message.name ?? 'answer'} has bSeq ${message.bSeq} but the pending ${pending.message.name ?? 'command'} (frame ${pending.frame.firstFrame}) has bSeq ${pending.bSeq}: not paired`,
-        severity: 'error',
-      });
-      if (pending.pin) pending.pin.answer = null;
-      return;
-    }
-    reader.pending.delete(slot);
-    const failedStatus = message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_SlotStatus && message.status?.commandStatus === 'failed';
-    const expected = pending.message.expectedAnswer;
-    if (expected && message.name !== expected && !failedStatus) {
-      this.problem(frame.firstFrame, {
-        code: 'unexpected-answer-type',
-        message: `${pending.message.name} (frame ${pending.frame.firstFrame}) answered by ${message.name ?? `type 0x${intHex(message.bMessageType, 2)}`}, expected ${expected}`,
-        severity: 'warning',
-      });
-    }
-    this.paired(reader, pending, frame, message);
+    const pairing = reader.pairing.answer(frame, message);
+    if (pairing.kind === 'time-extension') this.event(frame, pairing.slot, 'time-extension');
+    else if (pairing.kind === 'paired') this.paired(reader, pairing.command, frame, message);
   }
 
-  private paired(reader: ReaderState, pending: PendingCommand, frame: CcidFrame, message: CcidPairingFields): void {
-    const command = pending.message;
+  private paired(reader: ReaderState, pending: PendingCommand<TracePinOperation>, frame: CcidFrame, message: CcidPairingFields): void {
+    const command = pending.fields;
     const slot = message.bSlot!;
     const ok = message.status?.commandStatus === 'ok';
-    if (pending.pin) {
-      pending.pin.answer = {
-        message: message.name ?? `unknown 0x${intHex(message.bMessageType, 2)}`,
+    const pin = pending.note;
+    if (pin) {
+      pin.answer = {
+        message: message.name ?? `unknown ${hexLiteral(message.bMessageType)}`,
         bStatus: message.status?.bStatus ?? 0,
         bError: message.status?.bError ?? 0,
         meaning: message.status ? describeStatus(message) : 'no status',
       };
       if (ok && message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock && message.data) {
         const response = message.data;
-        pending.pin.answer.response = toHex(response);
-        pending.pin.answer.sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : null;
+        pin.answer.response = toHex(response);
+        pin.answer.sw = response.length >= 2 ? toHex(response.subarray(response.length - 2)) : null;
       }
       return;
     }
@@ -421,14 +373,6 @@ export class TraceDecoder implements ByteSink {
       return;
     }
     this.report.events.push({ frame: frame.firstFrame, device: frame.device, slot, kind });
-  }
-
-  private unanswered(device: string, pending: PendingCommand, why: string): void {
-    this.problem(pending.frame.firstFrame, {
-      code: 'missing-answer',
-      message: `${pending.message.name ?? 'command'} on ${device} slot ${pending.message.bSlot} (bSeq ${pending.bSeq}) got no answer: ${why}`,
-      severity: 'error',
-    });
   }
 
   // ---- problems ------------------------------------------------------------------------------
