@@ -12,11 +12,12 @@
  *    the bulk-OUT transfers after them, a bounded few) are kept as copies and replayed on
  *    confirmation, so the first command is not lost.
  *
- * Reassembly: a message is 10 + dwLength bytes; transfers are appended until that many bytes
- * went over the bus (host side: several bulk-IN URBs; device side: 64-byte packets, then a
- * zero-length packet after an exact multiple, which is ignored between messages). A length
- * above the cap (dwMaxCCIDMessageLength when the descriptor gives one, else 65536 + 10) is
- * reported as 'length-beyond-limit' and the stream resynchronises on the next transfer.
+ * Reassembly (ccid-message-assembler.ts): a message is 10 + dwLength bytes; transfers are
+ * appended until that many bytes went over the bus (host side: several bulk-IN URBs; device
+ * side: 64-byte packets, then a zero-length packet after an exact multiple, which is ignored
+ * between messages). A length above the cap (dwMaxCCIDMessageLength when the descriptor gives
+ * one, else 65536 + 10) is reported as 'length-beyond-limit' and the stream resynchronises on
+ * the next transfer.
  *
  * Memory: a reassembly buffer is sized from dwLength, so the cap is never larger than the CCID
  * maximum (65,544 + 10) whatever a descriptor claims, and the bytes kept for detection are
@@ -24,7 +25,8 @@
  */
 import { hexLiteral } from '../bytes/hex.js';
 import { CCID_MAX_MESSAGE_LENGTH, usableMessageLength } from '../ccid/class-descriptor.js';
-import { CCID_HEADER_LENGTH, messageCodesOn } from '../ccid/message-types.js';
+import { CCID_HEADER_LENGTH, dwLengthOf, messageCodesOn } from '../ccid/message-types.js';
+import { CcidMessageAssembler } from './ccid-message-assembler.js';
 import type { Problem } from '../dissect/node.js';
 import type { CaptureProblem } from './capture-types.js';
 import type { UsbDeviceRegistry } from './usb-devices.js';
@@ -89,8 +91,8 @@ const MAX_CANDIDATE_DEVICES = 64;
 
 interface DeviceState {
   endpoints: CcidEndpoints;
-  out: MessageAssembler;
-  in: MessageAssembler;
+  out: CcidMessageAssembler;
+  in: CcidMessageAssembler;
 }
 
 export class CcidStreamAssembler {
@@ -206,8 +208,8 @@ export class CcidStreamAssembler {
   private newState(endpoints: CcidEndpoints): DeviceState {
     return {
       endpoints,
-      out: new MessageAssembler(endpoints, 'out', this.emit),
-      in: new MessageAssembler(endpoints, 'in', this.emit),
+      out: new CcidMessageAssembler(endpoints, 'out', this.emit),
+      in: new CcidMessageAssembler(endpoints, 'in', this.emit),
     };
   }
 
@@ -246,21 +248,10 @@ export class CcidStreamAssembler {
 /** PC_to_RDR / RDR_to_PC header test used by the heuristic. */
 function looksLikeHeader(data: Uint8Array, types: ReadonlySet<number>, cap: number): boolean {
   if (data.length < CCID_HEADER_LENGTH || !types.has(data[0]!) || data[5]! > 15) return false;
-  const total = CCID_HEADER_LENGTH + readU32le(data, 1);
+  const total = CCID_HEADER_LENGTH + dwLengthOf(data);
   if (total > cap) return false;
   // Whole message in one transfer, or the first part of a longer one cut at a packet multiple.
   return total === data.length || (total > data.length && data.length % 8 === 0);
-}
-
-/** A transfer that is a complete, plausible message by itself (used to spot a lost tail). */
-function isWholeMessage(data: Uint8Array, direction: CcidDirection): boolean {
-  if (data.length < CCID_HEADER_LENGTH) return false;
-  const types = direction === 'out' ? PC_TO_RDR_TYPES : RDR_TO_PC_TYPES;
-  return types.has(data[0]!) && data[5]! <= 15 && CCID_HEADER_LENGTH + readU32le(data, 1) === data.length;
-}
-
-function readU32le(data: Uint8Array, at: number): number {
-  return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16) | (data[at + 3]! << 24)) >>> 0;
 }
 
 /** A kept copy of a transfer; bytes past the largest message it could be part of are never used. */
@@ -273,158 +264,4 @@ function copySlice(t: TransferSlice, cap: number): TransferSlice {
     originalLength: t.originalLength,
     truncated: t.truncated,
   };
-}
-
-/** Rebuilds the messages of one direction of one device. */
-class MessageAssembler {
-  private buffer: Uint8Array | undefined;
-  private filled = 0;
-  private received = 0;
-  private expected = 0;
-  private gap = false;
-  private frames: number[] = [];
-  private firstTime = 0;
-  private lastTime = 0;
-  private endpoint = 0;
-  private problems: Problem[] = [];
-
-  constructor(
-    private readonly endpoints: CcidEndpoints,
-    private readonly direction: CcidDirection,
-    private readonly emit: (frame: CcidFrame) => void,
-  ) {}
-
-  add(t: TransferSlice): void {
-    const data = t.data;
-    if (!this.buffer) {
-      // A zero-length packet between messages ends a transfer that filled whole packets.
-      if (t.originalLength === 0) return;
-      this.start(t);
-      return;
-    }
-    if (t.originalLength === 0) {
-      this.flush('the transfer ended (zero-length packet) before dwLength bytes arrived');
-      return;
-    }
-    if (isWholeMessage(data, this.direction)) {
-      this.flush('a new message started before dwLength bytes arrived');
-      this.start(t);
-      return;
-    }
-    this.append(t);
-  }
-
-  /** Emits the message in progress as it is, marked incomplete. */
-  flush(reason: string): void {
-    if (!this.buffer) return;
-    this.problems.push({ code: 'incomplete', message: `${reason} (${this.received} of ${this.expected} bytes)`, severity: 'error' });
-    this.finish();
-  }
-
-  private start(t: TransferSlice): void {
-    const data = t.data;
-    this.frames = [t.frame];
-    this.firstTime = this.lastTime = t.timeNs;
-    this.endpoint = t.endpoint;
-    this.problems = [];
-    if (data.length < CCID_HEADER_LENGTH) {
-      const cut = t.truncated && t.originalLength >= CCID_HEADER_LENGTH;
-      this.problems.push({
-        code: cut ? 'truncated' : 'short-message',
-        message: cut ? 'CCID header not captured (snapshot length)' : `${t.originalLength} byte(s), shorter than a CCID header`,
-        severity: 'error',
-      });
-      this.deliver(data.slice(), undefined, t.truncated);
-      return;
-    }
-    const dwLength = readU32le(data, 1);
-    const expected = CCID_HEADER_LENGTH + dwLength;
-    const cap = this.endpoints.maxMessageLength;
-    if (expected > cap) {
-      const whole = t.originalLength === expected;
-      const why =
-        expected > CCID_MAX_MESSAGE_LENGTH
-          ? `dwLength ${dwLength} exceeds the CCID maximum (${CCID_MAX_MESSAGE_LENGTH - CCID_HEADER_LENGTH} data bytes)`
-          : `dwLength announces ${expected} bytes, beyond the ${cap}-byte limit`;
-      this.problems.push({
-        code: 'length-beyond-limit',
-        message: `${why}${whole ? '' : '; resynchronising'}`,
-        severity: whole ? 'warning' : 'error',
-      });
-      this.deliver(data.slice(), expected, t.truncated);
-      return;
-    }
-    if (t.originalLength >= expected) {
-      if (t.originalLength > expected) {
-        this.problems.push({
-          code: 'trailing-bytes',
-          message: `${t.originalLength - expected} byte(s) after the ${expected}-byte message`,
-          severity: 'warning',
-        });
-      }
-      this.deliver(data.slice(), expected, t.truncated);
-      return;
-    }
-    this.buffer = new Uint8Array(expected);
-    this.buffer.set(data, 0);
-    this.filled = data.length;
-    this.received = t.originalLength;
-    this.expected = expected;
-    this.gap = t.truncated;
-  }
-
-  private append(t: TransferSlice): void {
-    const buffer = this.buffer!;
-    const room = this.expected - this.received;
-    if (!this.gap) {
-      const take = Math.min(t.data.length, room);
-      buffer.set(t.data.subarray(0, take), this.filled);
-      this.filled += take;
-    }
-    if (t.truncated) this.gap = true;
-    if (t.originalLength > room) {
-      this.problems.push({
-        code: 'trailing-bytes',
-        message: `${t.originalLength - room} byte(s) beyond dwLength in frame ${t.frame}, dropped`,
-        severity: 'warning',
-      });
-    }
-    this.received += Math.min(t.originalLength, room);
-    this.frames.push(t.frame);
-    this.lastTime = t.timeNs;
-    if (this.received >= this.expected) this.finish();
-  }
-
-  private finish(): void {
-    const buffer = this.buffer!;
-    const bytes = this.filled === buffer.length ? buffer : buffer.slice(0, this.filled);
-    const truncated = this.gap;
-    const expected = this.expected;
-    this.buffer = undefined;
-    this.deliver(bytes, expected, truncated);
-  }
-
-  private deliver(bytes: Uint8Array, expected: number | undefined, truncated: boolean): void {
-    if (truncated && !this.problems.some((p) => p.code === 'truncated')) {
-      this.problems.push({ code: 'truncated', message: 'part of the message was not captured (snapshot length)', severity: 'warning' });
-    }
-    this.emit({
-      device: this.endpoints.device,
-      direction: this.direction,
-      channel: 'bulk',
-      endpoint: this.endpoint,
-      frames: this.frames,
-      firstFrame: this.frames[0]!,
-      lastFrame: this.frames[this.frames.length - 1]!,
-      timeNs: this.firstTime,
-      endTimeNs: this.lastTime,
-      bytes,
-      expectedLength: expected,
-      truncated,
-      problems: this.problems,
-      detection: this.endpoints.detection,
-    });
-    this.frames = [];
-    this.problems = [];
-  }
 }

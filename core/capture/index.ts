@@ -4,6 +4,7 @@ export * from './capture-pipeline.js';
 export * from './capture-types.js';
 export * from './container-reader.js';
 export * from './ccid-stream.js';
+export * from './ccid-message-assembler.js';
 export * from './darwin.js';
 export * from './format-detect.js';
 export * from './link-types.js';

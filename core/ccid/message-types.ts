@@ -282,6 +282,12 @@ export const CCID_HEADER_LENGTH = 10;
 /** abData at its largest (CCID 1.1 §5.1: dwMaxCCIDMessageLength is at most 65544 + 10): one extended APDU. */
 export const CCID_MAX_DATA_LENGTH = MAX_EXTENDED_APDU_LENGTH;
 
+/** dwLength of a bulk message (bytes 1–4, little-endian), read without a decoder; 0 when fewer than 5 bytes are there. */
+export function dwLengthOf(message: Uint8Array): number {
+  if (message.length < 5) return 0;
+  return (message[1]! | (message[2]! << 8) | (message[3]! << 16) | (message[4]! << 24)) >>> 0;
+}
+
 /** The header of a bulk OUT message of a type nobody knows: three reserved bytes. */
 export const UNKNOWN_COMMAND_HEADER: readonly CcidHeaderField[] = [RFU3];
 /** The header of a bulk IN message of a type nobody knows: one reserved byte after bStatus and bError. */
@@ -298,9 +304,15 @@ export function messageTypeByName(name: CcidMessageName): CcidMessageType {
   return BY_NAME.get(name)!;
 }
 
+const CODES_ON: Readonly<Record<CcidPipe, ReadonlySet<number>>> = {
+  'bulk-out': new Set(CCID_MESSAGE_TYPES.filter((t) => t.pipe === 'bulk-out').map((t) => t.code)),
+  'bulk-in': new Set(CCID_MESSAGE_TYPES.filter((t) => t.pipe === 'bulk-in').map((t) => t.code)),
+  'interrupt-in': new Set(CCID_MESSAGE_TYPES.filter((t) => t.pipe === 'interrupt-in').map((t) => t.code)),
+};
+
 /** The codes of every type carried on `pipe`. */
 export function messageCodesOn(pipe: CcidPipe): ReadonlySet<number> {
-  return new Set(CCID_MESSAGE_TYPES.filter((t) => t.pipe === pipe).map((t) => t.code));
+  return CODES_ON[pipe];
 }
 
 /** The code of the answer a command must get, undefined for anything that is not a known command. */

@@ -13,6 +13,7 @@ import { decodeCcidMessage, decodeSlotStatus, type CcidMessage, type CcidSlotSta
 import {
   CCID_HEADER_LENGTH,
   CCID_MESSAGE_CODE,
+  dwLengthOf,
   messageTypeByName,
   type CcidMessageName,
   type CcidResponseName,
@@ -85,7 +86,7 @@ export function readCcidPairingFields(bytes: Uint8Array, options: CcidPairingFie
 function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields | undefined {
   if (bytes.length < CCID_HEADER_LENGTH) return undefined;
   const type = bytes[0];
-  const dwLength = (bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24)) >>> 0;
+  const dwLength = dwLengthOf(bytes);
   if (dwLength !== bytes.length - CCID_HEADER_LENGTH) return undefined;
   if (type === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock && options.direction === 'out') {
     return {

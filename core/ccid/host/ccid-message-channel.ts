@@ -8,7 +8,7 @@
 import { hexLiteral } from '../../bytes/hex.js';
 import { decodeSlotStatus, type CcidSlotStatus } from '../decode-message.js';
 import { encodeAbort } from '../encode-message.js';
-import { answerCodeOf, CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH, CCID_MESSAGE_CODE } from '../message-types.js';
+import { answerCodeOf, CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH, CCID_MESSAGE_CODE, dwLengthOf } from '../message-types.js';
 import { CcidError } from './ccid-error.js';
 import { CCID_CLASS_REQUEST, CLASS_INTERFACE_OUT, UsbTransferError, type UsbCcidTransport } from './usb-ccid-transport.js';
 
@@ -169,7 +169,7 @@ export class CcidMessageChannel {
       const more = await this.guard(() => this.transport.bulkIn(chunkLength, timeoutMs));
       bytes = bytes.length === 0 ? more : join(bytes, more);
       if (bytes.length >= CCID_HEADER_LENGTH) {
-        const declared = dwLength(bytes);
+        const declared = dwLengthOf(bytes);
         if (declared > CCID_MAX_DATA_LENGTH) {
           throw new CcidError('protocol-violation', `The reader announced a ${declared}-byte message.`, 'Unplug and replug the reader.');
         }
@@ -185,7 +185,7 @@ export class CcidMessageChannel {
       }
     }
     this.observer.trace?.({ direction: 'in', bytes });
-    const length = dwLength(bytes);
+    const length = dwLengthOf(bytes);
     const message = bytes.subarray(0, Math.min(bytes.length, CCID_HEADER_LENGTH + length));
     return {
       bytes: message,
@@ -260,11 +260,6 @@ export class CcidMessageChannel {
 
 export function goneError(reason: string): CcidError {
   return new CcidError('device-gone', `The reader is gone (${reason}).`, 'Plug it in again; Cardbench finds it again by itself.');
-}
-
-function dwLength(bytes: Uint8Array): number {
-  if (bytes.length < 5) return 0;
-  return (bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24)) >>> 0;
 }
 
 function join(a: Uint8Array, b: Uint8Array): Uint8Array {
