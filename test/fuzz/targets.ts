@@ -36,8 +36,9 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
     name: 'capture',
     seedKind: 'capture',
     // A capture keeps copies of its CCID messages and a summary, no trees: ~7 bytes per input byte on
-    // the real captures; 32 leaves room and still catches descriptors or lengths that multiply.
-    run: (b) => ({ trees: [], kept: parseCaptureBytes(b, { chunkSize: 1 + (b.length % 4096), keepPackets: false }), keptPerInputByte: 32 }),
+    // the real captures; 16 leaves room and still catches descriptor floods (22–25 bytes per byte before
+    // descriptors were capped) and lengths that multiply.
+    run: (b) => ({ trees: [], kept: parseCaptureBytes(b, { chunkSize: 1 + (b.length % 4096), keepPackets: false }), keptPerInputByte: 16 }),
   },
   {
     // The whole composition a `decode` runs: URBs → CCID → T=1 → APDU exchanges, events, transactions.
