@@ -3,6 +3,11 @@
  * typed fields and a dissect tree. The capture layer reassembles messages and hands them here;
  * the payload of XfrBlock/DataBlock is exposed by offset+length for the iso7816 layer.
  * Never throws: malformed input gives a partial result plus problems.
+ *
+ * A little over 400 lines on purpose: one message is read in one pass (header, body or interrupt
+ * layout, trailing bytes, summary) into one CcidMessage and its problem list, and the pieces
+ * share that state. What varies by type is data (message-types, value-tables); bStatus/bError are
+ * slot-status.ts's, the Secure body secure.ts's, the protocol data protocol-parameters.ts's.
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { hexLiteral, toHex } from '../bytes/hex.js';
@@ -26,7 +31,8 @@ import {
 } from './message-types.js';
 import { decodeProtocolParameters, type ProtocolParameters } from './protocol-parameters.js';
 import { decodeSecureData, type SecureRequest } from './secure.js';
-import { COMMAND_STATUS_NAMES, describeBError, HARDWARE_ERROR_NAMES, ICC_STATUS_NAMES, nameOr } from './value-tables.js';
+import { decodeSlotStatus, slotStatusNodes, type CcidSlotStatus } from './slot-status.js';
+import { HARDWARE_ERROR_NAMES, nameOr } from './value-tables.js';
 
 export type { CcidPayloadKind, ExchangeLevel };
 
@@ -42,25 +48,6 @@ export interface DecodeCcidOptions {
   answerTo?: number;
   /** Slots of the reader (bMaxSlotIndex + 1) to limit NotifySlotChange events; default: every bit pair present. */
   slotCount?: number;
-}
-
-export type IccStatus = 'present-active' | 'present-inactive' | 'absent' | 'rfu';
-export type CommandStatus = 'ok' | 'failed' | 'time-extension' | 'rfu';
-
-const ICC_STATUS: readonly IccStatus[] = ['present-active', 'present-inactive', 'absent', 'rfu'];
-const COMMAND_STATUS: readonly CommandStatus[] = ['ok', 'failed', 'time-extension', 'rfu'];
-
-/** bStatus split, with bError read as its bmCommandStatus says. */
-export interface CcidSlotStatus {
-  bStatus: number;
-  bmICCStatus: number;
-  iccStatus: IccStatus;
-  bmCommandStatus: number;
-  commandStatus: CommandStatus;
-  bError: number;
-  /** Spec name of the error ('ICC_MUTE', 'CMD_NOT_SUPPORTED', 'BAD_PARAMETER'…) when the command failed. */
-  errorName?: string;
-  errorMeaning: string;
 }
 
 /** abData: absolute offset and length of the bytes present (a view, no copy). */
@@ -113,23 +100,6 @@ export interface CcidMessage {
   /** Root 'ccid' node covering the message, header fields then body as children. */
   node: DissectNode;
   problems: Problem[];
-}
-
-export function decodeSlotStatus(bStatus: number, bError: number): CcidSlotStatus {
-  const bmICCStatus = bStatus & 0x03;
-  const bmCommandStatus = (bStatus >> 6) & 0x03;
-  const meaning = describeBError(bError, bmCommandStatus);
-  const out: CcidSlotStatus = {
-    bStatus,
-    bmICCStatus,
-    iccStatus: ICC_STATUS[bmICCStatus]!,
-    bmCommandStatus,
-    commandStatus: COMMAND_STATUS[bmCommandStatus]!,
-    bError,
-    errorMeaning: meaning.meaning,
-  };
-  if (meaning.name) out.errorName = meaning.name;
-  return out;
 }
 
 export function decodeCcidMessage(bytes: Uint8Array, options: DecodeCcidOptions = {}): CcidMessage {
@@ -302,37 +272,9 @@ function decodeSlotStatusBytes(msg: CcidMessage, c: FieldCursor): void {
   const bError = c.reader.u8();
   const status = decodeSlotStatus(bStatus, bError);
   msg.status = status;
-  const statusNode = field(
-    'ccid.bStatus',
-    `bStatus: ${hexLiteral(bStatus)} (${ICC_STATUS_NAMES[status.bmICCStatus]}, command ${COMMAND_STATUS_NAMES[status.bmCommandStatus]})`,
-    statusOffset,
-    1,
-    bStatus,
-    [
-      field(
-        'ccid.bmICCStatus',
-        `bmICCStatus: ${status.bmICCStatus} (${ICC_STATUS_NAMES[status.bmICCStatus]})`,
-        statusOffset,
-        1,
-        status.bmICCStatus,
-      ),
-      field(
-        'ccid.bmCommandStatus',
-        `bmCommandStatus: ${status.bmCommandStatus} (${COMMAND_STATUS_NAMES[status.bmCommandStatus]})`,
-        statusOffset,
-        1,
-        status.bmCommandStatus,
-      ),
-    ],
-  );
-  if ((bStatus & 0x3c) !== 0) {
-    const problem: Problem = { code: 'reserved-nonzero', message: 'bStatus bits 5-2 are not zero', severity: 'warning' };
-    statusNode.problem = problem;
-    msg.problems.push(problem);
-  }
-  c.push(statusNode);
-  const errorLabel = status.errorName ? `${status.errorName}: ${status.errorMeaning}` : status.errorMeaning;
-  c.push(field('ccid.bError', `bError: ${hexLiteral(bError)} (${errorLabel})`, statusOffset + 1, 1, bError));
+  const nodes = slotStatusNodes(status, statusOffset);
+  if (nodes[0]!.problem) msg.problems.push(nodes[0]!.problem);
+  for (const node of nodes) c.push(node);
 }
 
 // ---- bodies ----------------------------------------------------------------------------------

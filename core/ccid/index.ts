@@ -1,5 +1,6 @@
 export * from './message-types.js';
 export * from './value-tables.js';
+export * from './slot-status.js';
 export * from './decode-message.js';
 export * from './encode-message.js';
 export * from './protocol-parameters.js';

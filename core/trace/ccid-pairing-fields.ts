@@ -9,7 +9,8 @@
  * problem. A clean message decoded fully would give the same fields and no problem; the
  * decode tree is left for the viewer to build when a packet is selected.
  */
-import { decodeCcidMessage, decodeSlotStatus, type CcidMessage, type CcidSlotStatus, type ExchangeLevel } from '../ccid/decode-message.js';
+import { decodeCcidMessage, type CcidMessage, type ExchangeLevel } from '../ccid/decode-message.js';
+import { decodeSlotStatus, type CcidSlotStatus } from '../ccid/slot-status.js';
 import {
   CCID_HEADER_LENGTH,
   CCID_MESSAGE_CODE,

@@ -6,7 +6,7 @@
  * when the reader goes quiet, or when the host gives up on a command still waiting (a PIN entry).
  */
 import { hexLiteral } from '../../bytes/hex.js';
-import { decodeSlotStatus, type CcidSlotStatus } from '../decode-message.js';
+import { decodeSlotStatus, type CcidSlotStatus } from '../slot-status.js';
 import { encodeAbort } from '../encode-message.js';
 import { answerCodeOf, CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH, CCID_MESSAGE_CODE, dwLengthOf } from '../message-types.js';
 import { CcidError } from './ccid-error.js';
