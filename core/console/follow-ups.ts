@@ -4,7 +4,8 @@
  * follow-up is shown as its own exchange, so nothing the card said is hidden.
  */
 import { intHex } from '../bytes/hex.js';
-import { encodeCommandApdu, parseCommandApdu } from '../iso7816/command-apdu.js';
+import { parseCommandApdu } from '../iso7816/command-apdu.js';
+import { encodeCommandApdu } from '../iso7816/encode-command-apdu.js';
 
 export interface FollowUp {
   apdu: Uint8Array;

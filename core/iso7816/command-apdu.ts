@@ -11,7 +11,7 @@
  *   B1 = 0, B2B3 ≠ 0, L = 5 + n   case 4E
  * Anything else is malformed; the parser still picks the nearest reading and says what is off.
  */
-import { MAX_EXTENDED_NC, MAX_EXTENDED_NE, MAX_SHORT_NC, MAX_SHORT_NE } from './apdu-limits.js';
+import { MAX_EXTENDED_NE, MAX_SHORT_NE } from './apdu-limits.js';
 import { byteHex, toHex } from '../bytes/hex.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
 import type { ApplicationKind } from '../apps/application-kind.js';
@@ -170,11 +170,11 @@ function layoutOf(body: Uint8Array): Layout {
 }
 
 function readLe(body: Uint8Array, at: number, size: number): number {
-  if (size === 1) return body[at] || 256;
+  if (size === 1) return body[at] || MAX_SHORT_NE;
   // 2E carries 00 before the two Le bytes; 4E has just the two bytes.
   const hi = body[at + size - 2]!;
   const lo = body[at + size - 1]!;
-  return (hi << 8) | lo || 65536;
+  return (hi << 8) | lo || MAX_EXTENDED_NE;
 }
 
 /**
@@ -341,115 +341,5 @@ function dataNode(data: Uint8Array, offset: number, ins: number, p1: number, con
   return field('iso7816.data', `Data: ${summarizeValue(data)}`, offset, data.length, toHex(data));
 }
 
-export interface CommandApduSpec {
-  cla: number;
-  ins: number;
-  p1: number;
-  p2: number;
-  data?: Uint8Array;
-  /** Ne, the number of bytes expected: 1..256 (short) or 1..65536 (extended). Omit for none. */
-  le?: number;
-  /** Force short (false) or extended (true) length fields; undefined picks the smallest that fits. */
-  extended?: boolean;
-}
-
-export interface ApduEncodeIssue {
-  field: 'cla' | 'ins' | 'p1' | 'p2' | 'data' | 'le' | 'extended';
-  message: string;
-}
-
-export type EncodeCommandResult =
-  | { ok: true; bytes: Uint8Array; apduCase: ApduCase; extended: boolean; warnings: ApduEncodeIssue[] }
-  | { ok: false; errors: ApduEncodeIssue[]; warnings: ApduEncodeIssue[] };
-
-/** Builds the bytes of a command APDU, or says precisely which field is wrong and why. */
-export function encodeCommandApdu(spec: CommandApduSpec): EncodeCommandResult {
-  const errors: ApduEncodeIssue[] = [];
-  const warnings: ApduEncodeIssue[] = [];
-  for (const key of ['cla', 'ins', 'p1', 'p2'] as const) {
-    const value = spec[key];
-    if (!Number.isInteger(value) || value < 0 || value > 255) {
-      errors.push({ field: key, message: `${key.toUpperCase()} must be one byte (0–255), got ${value}` });
-    }
-  }
-  if (errors.length === 0) {
-    if (isInvalidIns(spec.ins)) {
-      warnings.push({ field: 'ins', message: `INS ${byteHex(spec.ins)} is invalid: T=0 reads 6X/9X as procedure bytes` });
-    }
-    if (spec.cla === 0xff) {
-      warnings.push({ field: 'cla', message: 'CLA FF is reserved: only PC/SC readers accept it, as pseudo-APDUs' });
-    }
-  }
-  const data = spec.data ?? new Uint8Array(0);
-  const nc = data.length;
-  const ne = spec.le;
-  if (nc > MAX_EXTENDED_NC) {
-    errors.push({ field: 'data', message: `data is ${nc} bytes: even an extended APDU carries at most ${MAX_EXTENDED_NC}` });
-  }
-  if (ne !== undefined) {
-    if (!Number.isInteger(ne) || ne < 0 || ne > MAX_EXTENDED_NE) {
-      errors.push({ field: 'le', message: `Le must be 1–256 (short) or 1–65536 (extended), got ${ne}` });
-    } else if (ne === 0) {
-      errors.push({
-        field: 'le',
-        message: 'Le 0 means no response data: leave Le out (to ask for the most, use 256, or 65536 extended)',
-      });
-    }
-  }
-  const needsExtended = nc > MAX_SHORT_NC || (ne !== undefined && ne > MAX_SHORT_NE);
-  if (spec.extended === false && needsExtended) {
-    if (nc > MAX_SHORT_NC) {
-      errors.push({
-        field: 'data',
-        message: `data is ${nc} bytes: a short APDU carries at most ${MAX_SHORT_NC} (use an extended APDU or command chaining)`,
-      });
-    }
-    if (ne !== undefined && ne > MAX_SHORT_NE) {
-      errors.push({
-        field: 'le',
-        message: `Le ${ne} needs an extended APDU: a short Le is at most ${MAX_SHORT_NE} (written 00)`,
-      });
-    }
-  }
-  if (errors.length > 0) return { ok: false, errors, warnings };
-
-  const hasData = nc > 0;
-  const hasLe = ne !== undefined;
-  const extended = (spec.extended ?? needsExtended) && (hasData || hasLe);
-  const apduCase: ApduCase = !hasData
-    ? hasLe
-      ? extended
-        ? '2E'
-        : '2S'
-      : '1'
-    : hasLe
-      ? extended
-        ? '4E'
-        : '4S'
-      : extended
-        ? '3E'
-        : '3S';
-
-  const out: number[] = [spec.cla, spec.ins, spec.p1, spec.p2];
-  if (extended) {
-    out.push(0x00);
-    if (hasData) out.push(nc >> 8, nc & 0xff);
-  } else if (hasData) {
-    out.push(nc);
-  }
-  const header = out.length;
-  const leBytes: number[] = [];
-  if (hasLe) {
-    if (extended) {
-      const v = ne === MAX_EXTENDED_NE ? 0 : ne;
-      leBytes.push(v >> 8, v & 0xff);
-    } else {
-      leBytes.push(ne === MAX_SHORT_NE ? 0 : ne);
-    }
-  }
-  const bytes = new Uint8Array(header + nc + leBytes.length);
-  bytes.set(out, 0);
-  bytes.set(data, header);
-  bytes.set(leBytes, header + nc);
-  return { ok: true, bytes, apduCase, extended, warnings };
-}
+// Building APDUs from their fields is encode-command-apdu.ts's; re-exported for the console's APDU builder.
+export { encodeCommandApdu, type ApduEncodeIssue, type CommandApduSpec, type EncodeCommandResult } from './encode-command-apdu.js';
