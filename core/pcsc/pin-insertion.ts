@@ -10,7 +10,7 @@
  * new) → the APDU with the PIN(s) in place; PinInsertionError when the structure cannot hold it.
  */
 import type { FormatString } from './pin-bit-fields.js';
-import type { PinEntryCommon } from './pin-fields.js';
+import type { PinEntryCommon } from './pin-field-values.js';
 import type { PinApduTemplate, PinPlacement } from './pin-placement.js';
 
 export class PinInsertionError extends Error {}

@@ -15,16 +15,13 @@ import {
   modifyFromValues,
   parametersFromInput,
   parametersFromValues,
-  pinStructureHeaderLength,
-  readPinFields,
   verifyFromValues,
-  writePinStructure,
   type PinModifyFields,
   type PinModifyInput,
-  type PinParameters,
   type PinVerifyFields,
   type PinVerifyInput,
-} from './pin-fields.js';
+} from './pin-field-values.js';
+import { pinStructureHeaderLength, readPinFields, writePinStructure, type PinParameters } from './pin-fields.js';
 import { pinApduTemplate, type PinApduTemplate } from './pin-placement.js';
 import { checkPinStructure, pinStructureTitle } from './pin-structure-check.js';
 
