@@ -13,6 +13,11 @@ export interface Problem {
   severity: ProblemSeverity;
 }
 
+/** A problem found while decoding; an error unless said otherwise. */
+export function problem(code: string, message: string, severity: ProblemSeverity = 'error'): Problem {
+  return { code, message, severity };
+}
+
 export interface DissectNode {
   /** Field id, dotted by layer: 'usb.urb_type', 'ccid.dwLength', 'iso7816.sw'. */
   id: string;

@@ -13,7 +13,7 @@
  */
 import { MAX_EXTENDED_NE, MAX_SHORT_NE } from './apdu-limits.js';
 import { byteHex, toHex } from '../bytes/hex.js';
-import { field, type DissectNode, type Problem } from '../dissect/node.js';
+import { field, problem, type DissectNode, type Problem } from '../dissect/node.js';
 import type { ApplicationKind } from '../apps/application-kind.js';
 import { identifyAid } from '../apps/known-aids.js';
 import { tagName } from '../apps/tag-names.js';
@@ -60,10 +60,6 @@ export interface CommandApduOptions {
 
 /** INS whose command data is BER-TLV, so a tree is worth showing. */
 const TLV_COMMAND_INS: ReadonlySet<number> = new Set([0xca, 0xcb, 0xdb, 0xa8, 0x87, 0x47, 0x22, 0xf2, 0xe4, 0xa5]);
-
-function problem(code: string, message: string, severity: Problem['severity'] = 'error'): Problem {
-  return { code, message, severity };
-}
 
 interface Layout {
   apduCase: ApduCase;

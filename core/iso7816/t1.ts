@@ -7,7 +7,7 @@
  *       1 1 r ttttt               S-block: supervisory, r = response, ttttt = RESYNCH/IFS/ABORT/WTX
  */
 import { byteHex, intHex, toHex } from '../bytes/hex.js';
-import { field, type DissectNode, type Problem } from '../dissect/node.js';
+import { field, problem, type DissectNode, type Problem } from '../dissect/node.js';
 import { summarizeValue } from '../tlv/ber-tlv.js';
 
 export type T1Edc = 'lrc' | 'crc';
@@ -99,10 +99,6 @@ const S_TYPES: Readonly<Record<number, T1SType>> = { 0: 'RESYNCH', 1: 'IFS', 2: 
 export interface DecodeT1Options {
   edc?: T1Edc;
   base?: number;
-}
-
-function problem(code: string, message: string, severity: Problem['severity'] = 'error'): Problem {
-  return { code, message, severity };
 }
 
 export function describePcb(pcb: number): Pick<T1Block, 'kind' | 'ns' | 'more' | 'nr' | 'error' | 'sType' | 'response'> {

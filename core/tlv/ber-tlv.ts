@@ -8,7 +8,7 @@
  */
 import { concatBytes } from '../bytes/concat.js';
 import { toHex } from '../bytes/hex.js';
-import { field, type DissectNode, type Problem } from '../dissect/node.js';
+import { field, problem, type DissectNode, type Problem } from '../dissect/node.js';
 
 export type TagClass = 'universal' | 'application' | 'context' | 'private';
 
@@ -71,10 +71,6 @@ interface ParseState {
   problems: Problem[];
   paddingBytes: number;
   stopped: boolean;
-}
-
-function problem(code: string, message: string, severity: Problem['severity'] = 'error'): Problem {
-  return { code, message, severity };
 }
 
 export function parseBerTlv(bytes: Uint8Array, options: BerTlvOptions = {}): BerTlvResult {
