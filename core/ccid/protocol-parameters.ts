@@ -4,7 +4,7 @@
  */
 import { ByteReader } from '../bytes/byte-reader.js';
 import { field, type DissectNode, type Problem } from '../dissect/node.js';
-import { DI_TABLE, FI_TABLE } from '../iso7816/atr.js';
+import { DI_TABLE, FI_TABLE } from '../iso7816/atr-interface-bytes.js';
 import { hexLiteral } from '../bytes/hex.js';
 import { FieldCursor } from './field-cursor.js';
 import { CLOCK_STOP_NAMES, nameOr } from './value-tables.js';

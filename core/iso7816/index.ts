@@ -1,5 +1,6 @@
 export * from './apdu-limits.js';
 export * from './atr.js';
+export * from './atr-interface-bytes.js';
 export * from './cla.js';
 export * from './command-apdu.js';
 export * from './exchange.js';
