@@ -22,10 +22,10 @@ import { CCID_BERROR } from '../../ccid/value-tables.js';
 import { decodeProtocolParameterBytes, encodeProtocolParameters } from '../../ccid/protocol-parameters.js';
 import { parseAtr } from '../../iso7816/atr.js';
 import { encodeT1Block } from '../../iso7816/t1.js';
-import type { PinModifyFields, PinVerifyFields } from '../../pcsc/pin-format.js';
 import type { SmartCard } from '../card/virtual-card.js';
 import { answerGemPcEscape } from './gempc-escape.js';
-import type { Keypad, KeypadResult, PinEntryPrompt, PinEntryStep } from './keypad.js';
+import { checkEntries, collectPins, readerStatusWord, type PinEntryOutcome } from './keypad-pin-entry.js';
+import type { Keypad, PinEntryStep } from './keypad.js';
 import { completeModifyApdu, completeVerifyApdu, PinInsertionError } from './pin-insertion.js';
 import { GEMPC_PINPAD_PROFILE, profileClassDescriptor, type VirtualReaderProfile } from './reader-profile.js';
 import { T1CardLink, type ApduExchange } from './t1-card-link.js';
@@ -66,12 +66,6 @@ export type ReaderActivity =
   | { type: 'escape'; command: string; ok: boolean }
   | { type: 'pin-entry'; operation: 'verify' | 'modify'; outcome: PinEntryOutcome }
   | { type: 'refused'; message: string };
-
-export type PinEntryOutcome = 'entered' | 'cancelled' | 'timeout' | 'aborted' | 'confirmation-mismatch' | 'wrong-length' | 'not-insertable';
-
-/** Status words the reader makes up itself for a PIN entry that never reached the card (PC/SC part 10). */
-const SW_CONFIRMATION_MISMATCH = Uint8Array.of(0x64, 0x02);
-const SW_WRONG_PIN_LENGTH = Uint8Array.of(0x64, 0x03);
 
 export interface VirtualCcidReaderOptions {
   keypad: Keypad;
@@ -344,7 +338,7 @@ export class VirtualCcidReader {
       const aborted = new Promise<{ kind: 'aborted' }>((resolve) => {
         this.stopPinEntry = () => resolve({ kind: 'aborted' });
       });
-      const collected = await Promise.race([this.collectPins(operation, fields), aborted]);
+      const collected = await Promise.race([collectPins(this.keypad, operation, fields), aborted]);
       if (collected.kind === 'aborted') {
         this.keypad.abort?.();
         this.onActivity({ type: 'pin-entry', operation, outcome: 'aborted' });
@@ -367,7 +361,7 @@ export class VirtualCcidReader {
     let apdu = template.bytes;
     const outcome = checkEntries(operation, fields, entries);
     if (outcome !== 'entered') {
-      readerAnswer = outcome === 'confirmation-mismatch' ? SW_CONFIRMATION_MISMATCH : SW_WRONG_PIN_LENGTH;
+      readerAnswer = readerStatusWord(outcome);
     } else {
       try {
         apdu =
@@ -392,49 +386,6 @@ export class VirtualCcidReader {
     }
     return encodeDataBlock({ ...address, data: exchange(apdu) });
   }
-
-  private async collectPins(
-    operation: 'verify' | 'modify',
-    fields: PinVerifyFields | PinModifyFields,
-  ): Promise<{ kind: 'digits'; entries: Map<PinEntryStep, string> } | Exclude<KeypadResult, { kind: 'digits' }>> {
-    const steps: PinEntryStep[] = ['pin'];
-    if (operation === 'modify' && 'bConfirmPIN' in fields) {
-      steps.length = 0;
-      if (fields.bConfirmPIN.currentPinRequested) steps.push('current-pin');
-      steps.push('new-pin');
-      if (fields.bConfirmPIN.confirmationRequested) steps.push('confirm-new-pin');
-    }
-    const entries = new Map<PinEntryStep, string>();
-    for (const step of steps) {
-      const prompt: PinEntryPrompt = {
-        operation,
-        step,
-        minDigits: fields.wPINMaxExtraDigit.min,
-        maxDigits: fields.wPINMaxExtraDigit.max,
-        timeoutSeconds: fields.bTimeOut,
-      };
-      const result = await this.keypad.enterPin(prompt);
-      if (result.kind !== 'digits') return result;
-      entries.set(step, result.digits);
-    }
-    return { kind: 'digits', entries };
-  }
-}
-
-function checkEntries(
-  operation: 'verify' | 'modify',
-  fields: PinVerifyFields | PinModifyFields,
-  entries: Map<PinEntryStep, string>,
-): PinEntryOutcome {
-  const { min, max } = fields.wPINMaxExtraDigit;
-  for (const pin of entries.values()) {
-    // A real keypad stops accepting digits at the maximum; the minimum is checked on OK.
-    if (pin.length < min || (max > 0 && pin.length > max)) return 'wrong-length';
-  }
-  if (operation === 'modify' && entries.has('confirm-new-pin') && entries.get('confirm-new-pin') !== entries.get('new-pin')) {
-    return 'confirmation-mismatch';
-  }
-  return 'entered';
 }
 
 /** An answer of the type the command expects (its row in message-types), for failures decided before the command runs. */
