@@ -2,6 +2,9 @@
  * Names of BER-TLV data objects, per application family. The same tag means different things
  * in different places (82: EMV Application Interchange Profile, ISO FCP file descriptor), so
  * lookups take the selected application and the enclosing tag into account.
+ *
+ * Over 400 lines because it is a table: one line per tag, grouped by application, so a tag is
+ * found and checked against its specification in one place. The lookup code is the last ~30 lines.
  */
 import type { ApplicationKind } from './application-kind.js';
 

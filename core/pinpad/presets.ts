@@ -10,6 +10,9 @@
  *
  * API: PIN_PRESETS (the table), PIN_PRESET_NAMES, findPreset(name), presetOperations(preset),
  * presetParameters(preset, operation, { display }) → PinParameters and what the display chose.
+ *
+ * Over 400 lines because it is a table: one row per card application with the source it was read
+ * in; rows are compared side by side, so they stay together. The builders the rows call are above it.
  */
 import { fromHex } from '../bytes/hex.js';
 import { emptyPinParameters, type PinNumericField, type PinOperationName, type PinParameters } from '../pcsc/pin-format.js';

@@ -5,6 +5,9 @@
  * driver will refuse the request.
  *
  * API: PIN_WARNING_RULES (the table), pinWarnings(context) → PinWarning[] in table order.
+ *
+ * Over 400 lines because it is a table: one rule per known breakage, each with its condition,
+ * message and source next to each other; splitting it would only scatter the rules.
  */
 import { intHex } from '../bytes/hex.js';
 import {

@@ -7,6 +7,10 @@
  *
  * Memory: only the report grows (one entry per exchange/ATR/event/problem, problems capped);
  * per-slot state is bounded.
+ *
+ * A little over 400 lines: this is the one place where every kind of message reaches the report.
+ * Reading the fields (ccid-pairing-fields), pairing (slot-pairing), APDUs out of XfrBlocks
+ * (slot-apdus) and transactions (trace-transactions) are their own modules.
  */
 import type { ByteSink } from '../capture/byte-source.js';
 import { UsbCaptureDecoder, type UsbCaptureOptions } from '../capture/capture-pipeline.js';

@@ -3,6 +3,10 @@
  * one VirtualCcidReader per slot. The device adds what USB adds (a bulk IN queue read with
  * timeouts, answers split over transfers, the interrupt pipe, the class requests), the exchange
  * levels the reader model leaves to its transport (short and extended APDU), and faults.
+ *
+ * A little over 400 lines: the device is one state machine (the bulk IN queue and its waiters,
+ * hung slots, a held T=1 answer, APDU chains) that every fault acts on. The reader model is
+ * VirtualCcidReader's, the faults' description usb-faults.ts's, the reader profiles their own file.
  */
 import { concatBytes } from '../../bytes/concat.js';
 import { encodeClassDescriptor } from '../../ccid/class-descriptor.js';
