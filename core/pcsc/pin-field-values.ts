@@ -4,21 +4,7 @@
  * (parametersFromValues), and the older meaning-named input (PinVerifyInput / PinModifyInput) the
  * reader simulators and their tests build requests from.
  */
-import {
-  decodeConfirmPin,
-  decodeEntryValidationCondition,
-  decodeFormatString,
-  decodePinBlockString,
-  decodePinLengthFormat,
-  decodePinMaxExtraDigit,
-  encodePinMaxExtraDigit,
-  type ConfirmPin,
-  type EntryValidationCondition,
-  type FormatString,
-  type PinBlockString,
-  type PinLengthFormat,
-  type PinMaxExtraDigit,
-} from './pin-bit-fields.js';
+import * as bits from './pin-bit-fields.js';
 import type { PinFieldName, PinFieldValues, PinParameters } from './pin-fields.js';
 
 // ---- typed views of decoded values -------------------------------------------------------------
@@ -27,11 +13,11 @@ import type { PinFieldName, PinFieldValues, PinParameters } from './pin-fields.j
 export interface PinEntryCommon {
   /** bTimeOut (CCID) / bTimerOut (PC/SC): seconds, 0 = reader default. */
   bTimeOut: number;
-  bmFormatString: FormatString;
-  bmPINBlockString: PinBlockString;
-  bmPINLengthFormat: PinLengthFormat;
-  wPINMaxExtraDigit: PinMaxExtraDigit;
-  bEntryValidationCondition: EntryValidationCondition;
+  bmFormatString: bits.FormatString;
+  bmPINBlockString: bits.PinBlockString;
+  bmPINLengthFormat: bits.PinLengthFormat;
+  wPINMaxExtraDigit: bits.PinMaxExtraDigit;
+  bEntryValidationCondition: bits.EntryValidationCondition;
   bNumberMessage: number;
   wLangId: number;
   bTeoPrologue: [number, number, number];
@@ -44,7 +30,7 @@ export interface PinVerifyFields extends PinEntryCommon {
 export interface PinModifyFields extends PinEntryCommon {
   bInsertionOffsetOld: number;
   bInsertionOffsetNew: number;
-  bConfirmPIN: ConfirmPin;
+  bConfirmPIN: bits.ConfirmPin;
   bMsgIndex1: number;
   /** Absent from a CCID structure when bNumberMessage is 0. */
   bMsgIndex2?: number;
@@ -56,11 +42,11 @@ export function commonFromValues(v: PinFieldValues): PinEntryCommon {
   const prologue = v.bTeoPrologue ?? 0;
   return {
     bTimeOut: v.bTimerOut ?? 0,
-    bmFormatString: decodeFormatString(v.bmFormatString ?? 0),
-    bmPINBlockString: decodePinBlockString(v.bmPINBlockString ?? 0),
-    bmPINLengthFormat: decodePinLengthFormat(v.bmPINLengthFormat ?? 0),
-    wPINMaxExtraDigit: decodePinMaxExtraDigit(v.wPINMaxExtraDigit ?? 0),
-    bEntryValidationCondition: decodeEntryValidationCondition(v.bEntryValidationCondition ?? 0),
+    bmFormatString: bits.decodeFormatString(v.bmFormatString ?? 0),
+    bmPINBlockString: bits.decodePinBlockString(v.bmPINBlockString ?? 0),
+    bmPINLengthFormat: bits.decodePinLengthFormat(v.bmPINLengthFormat ?? 0),
+    wPINMaxExtraDigit: bits.decodePinMaxExtraDigit(v.wPINMaxExtraDigit ?? 0),
+    bEntryValidationCondition: bits.decodeEntryValidationCondition(v.bEntryValidationCondition ?? 0),
     bNumberMessage: v.bNumberMessage ?? 0,
     wLangId: v.wLangId ?? 0,
     bTeoPrologue: [(prologue >> 16) & 0xff, (prologue >> 8) & 0xff, prologue & 0xff],
@@ -76,7 +62,7 @@ export function modifyFromValues(v: PinFieldValues): PinModifyFields {
     ...commonFromValues(v),
     bInsertionOffsetOld: v.bInsertionOffsetOld ?? 0,
     bInsertionOffsetNew: v.bInsertionOffsetNew ?? 0,
-    bConfirmPIN: decodeConfirmPin(v.bConfirmPIN ?? 0),
+    bConfirmPIN: bits.decodeConfirmPin(v.bConfirmPIN ?? 0),
     bMsgIndex1: v.bMsgIndex1 ?? 0,
   };
   if (v.bMsgIndex2 !== undefined) out.bMsgIndex2 = v.bMsgIndex2;
@@ -161,7 +147,7 @@ export function parametersFromInput(i: PinVerifyInput | PinModifyInput, timeOut2
   p.bmFormatString = i.formatString;
   p.bmPINBlockString = i.pinBlockString;
   p.bmPINLengthFormat = i.pinLengthFormat;
-  p.wPINMaxExtraDigit = encodePinMaxExtraDigit(i.minPinSize, i.maxPinSize);
+  p.wPINMaxExtraDigit = bits.encodePinMaxExtraDigit(i.minPinSize, i.maxPinSize);
   p.bEntryValidationCondition = i.entryValidationCondition ?? 0x02;
   p.wLangId = i.langId ?? 0x0409;
   p.bTeoPrologue = prologueNumber(i.teoPrologue);
