@@ -1,4 +1,8 @@
-/** core/capture: pcap/pcapng → USB packets → transfers and devices → CCID messages. */
+/**
+ * core/capture: pcap/pcapng (container-reader under both) → USB packets (usbmon, USBPcap, Darwin)
+ * → transfers and devices → CCID messages (ccid-stream finds the endpoints,
+ * ccid-message-assembler rebuilds the messages).
+ */
 export * from './byte-source.js';
 export * from './capture-pipeline.js';
 export * from './capture-types.js';

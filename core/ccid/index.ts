@@ -1,3 +1,10 @@
+/**
+ * core/ccid: CCID messages. The layout is data: message-types (each type's header fields, payload
+ * kind and answer; CCID_MESSAGE_CODE) and value-tables (field values, bError codes, chaining).
+ * decode-message and encode-message read and write by it; slot-status reads bStatus/bError alone;
+ * class-descriptor, protocol-parameters and secure (+ secure-from-pcsc) are the structures inside.
+ * host/ is the host driver.
+ */
 export * from './message-types.js';
 export * from './value-tables.js';
 export * from './slot-status.js';

@@ -1,3 +1,9 @@
+/**
+ * core/iso7816: APDUs (apdu-limits, command-apdu to parse, encode-command-apdu to build,
+ * response-apdu, status words, CLA/INS/P1-P2), the ATR (atr for its structure, atr-interface-bytes
+ * for what each byte means, historical-bytes), T=1 blocks and their reassembly, 61xx/6Cxx
+ * transactions, secret commands and PIN redaction.
+ */
 export * from './apdu-limits.js';
 export * from './atr.js';
 export * from './atr-interface-bytes.js';

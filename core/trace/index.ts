@@ -1,4 +1,8 @@
-/** core/trace: a capture decoded end to end — CCID messages paired, APDU exchanges, ATRs, PIN operations, events. */
+/**
+ * core/trace: a capture decoded end to end — CCID messages read (ccid-pairing-fields) and paired
+ * (slot-pairing), APDU exchanges (slot-apdus), ATRs, PIN operations, events, transactions — into
+ * a TraceReport, its text and its redaction.
+ */
 export * from './ccid-pairing-fields.js';
 export * from './slot-apdus.js';
 export * from './slot-pairing.js';
