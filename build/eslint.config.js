@@ -21,7 +21,8 @@ const corePurity = {
       paths: CORE_FORBIDDEN_MODULES.map((name) => ({ name, message: 'core/ is pure: no Node, Electron, native modules or UI.' })),
       patterns: [
         {
-          group: ['node:*', 'electron/*', 'svelte/*', '../../electron/*', '../../renderer/*'],
+          // Any depth of '../' into electron/ or renderer/, and the package import names should they ever exist ('#' escaped: patterns are gitignore lines).
+          group: ['node:*', 'electron/*', 'svelte/*', '**/electron/**', '**/renderer/**', '\\#electron/**', '\\#renderer/**'],
           message: 'core/ is pure: no Node, Electron, native modules or UI.',
         },
       ],

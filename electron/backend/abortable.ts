@@ -3,7 +3,7 @@
  * the driver, a CCID exchange waiting out its timeout): the caller gets a CallStoppedError as soon
  * as its AbortSignal fires; the call goes on in the background and its late result is dropped.
  */
-import { CardbenchError } from '../../core/ipc/errors.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 
 /** The wait for `what` was given up because the caller's signal fired. */
 export class CallStoppedError extends CardbenchError {

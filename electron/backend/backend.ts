@@ -3,9 +3,9 @@
  * browser-mode WebSocket bridge and the CLI. Transports call `call()`; it validates and never
  * throws. Events fan out to every subscriber (one per window or WebSocket).
  */
-import type { AppInfo, BackendStatus, ShellKind } from '../../core/ipc/app-info.js';
-import { dispatch, type Handlers } from '../../core/ipc/dispatch.js';
-import type { Envelope } from '../../core/ipc/envelope.js';
+import type { AppInfo, BackendStatus, ShellKind } from '#core/ipc/app-info.js';
+import { dispatch, type Handlers } from '#core/ipc/dispatch.js';
+import type { Envelope } from '#core/ipc/envelope.js';
 import { createCaptureHandlers, type CaptureHandlerOptions } from './handlers/capture-handlers.js';
 import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
 import { createPinpadHandlers } from './handlers/pinpad-handlers.js';

@@ -1,4 +1,4 @@
-import type { BackendStatus } from '../../core/ipc/app-info.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
 
 /** The "Desktop app" line of the status bar, for each way the backend can be served. */
 export function electronStatusFor(shell: 'electron' | 'browser' | 'cli', whyNotElectron?: string): BackendStatus {

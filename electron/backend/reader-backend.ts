@@ -3,7 +3,7 @@
  * (CCID driver over an in-process transport) and direct USB CCID (CCID driver over `usb`).
  * The reader hub multiplexes them for the contract and the CLI.
  */
-import type { BackendStatus } from '../../core/ipc/app-info.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
 
 export type ReaderBackendKind = 'pcsc' | 'virtual' | 'usb';
 export type ShareMode = 'shared' | 'exclusive' | 'direct';

@@ -1,4 +1,4 @@
-import { CardbenchError } from '../../core/ipc/errors.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import { abandonOnAbort } from '../backend/abortable.js';
 import type { ReaderBackend } from '../backend/reader-backend.js';
 import { defaultReaderBackends, virtualReaderWanted } from '../backend/readers/default-backends.js';

@@ -3,8 +3,8 @@
  * checked first (main frame of our app:// page), then the backend validates the arguments.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { failure } from '../../core/ipc/envelope.js';
-import { CardbenchError } from '../../core/ipc/errors.js';
+import { failure } from '#core/ipc/envelope.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import type { Backend } from '../backend/backend.js';
 import { validateSender } from '../security/sender.js';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './ipc-channels.js';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_WIRE_MESSAGE_BYTES, parseWireRequest, type WireServerMessage } from '../../core/ipc/wire.js';
+import { MAX_WIRE_MESSAGE_BYTES, parseWireRequest, type WireServerMessage } from '#core/ipc/wire.js';
 import type { Backend } from '../backend/backend.js';
 import { buildContentSecurityPolicy } from '../security/csp.js';
 import { containRequestPath, contentTypeFor } from '../security/path-containment.js';

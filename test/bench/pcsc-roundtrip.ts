@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { fromHex, toHex } from '../../core/bytes/hex.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
 import type { PcscLiteReader } from '../../electron/backend/pcsc/pcsc-binding.js';
 import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 import { ReaderHub } from '../../electron/backend/readers/reader-hub.js';

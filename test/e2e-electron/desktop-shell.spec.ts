@@ -10,7 +10,7 @@
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppInfo } from '../../core/ipc/app-info.js';
+import type { AppInfo } from '#core/ipc/app-info.js';
 import { pcscErrorByCode } from '../../electron/backend/pcsc/pcsc-errors.js';
 import { resolveElectronBinary } from '../../electron/cli/electron-binary.js';
 import { electronSandboxSupport, readSandboxFacts } from '../../electron/cli/electron-sandbox.js';

@@ -4,7 +4,7 @@
  * bounded by the size of its input. Time relative to size is checked by the long-running fuzzer,
  * where a wall clock belongs; these checks are deterministic and run in the unit tier too.
  */
-import type { DissectNode } from '../../core/dissect/node.js';
+import type { DissectNode } from '#core/dissect/node.js';
 
 /** A decode tree and the absolute byte range it describes. */
 export interface DecodedTree {

@@ -3,9 +3,9 @@
  * mutations start from bytes that reach deep into each parser.
  */
 import { readFileSync } from 'node:fs';
-import { parseCaptureBytes } from '../../core/capture/index.js';
-import { fromHex } from '../../core/bytes/hex.js';
-import { encodeT1Block } from '../../core/iso7816/index.js';
+import { parseCaptureBytes } from '#core/capture/index.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { encodeT1Block } from '#core/iso7816/index.js';
 import { sharedPath } from '../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth } from '../unit/core/ccid/ground-truth.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from '../unit/core/iso7816/ground-truth.js';

@@ -5,19 +5,19 @@
  * (invariants.ts), and they never hang. The long-running fuzz script and the regression test
  * share this list.
  */
-import { parseCaptureBytes } from '../../core/capture/index.js';
-import { decodeCcidMessage, decodeClassDescriptor } from '../../core/ccid/index.js';
-import { berTlvNodes } from '../../core/tlv/ber-tlv.js';
-import { decodeT1Block, parseAtr, parseCommandApdu, parseResponseApdu, T1Reassembler } from '../../core/iso7816/index.js';
+import { parseCaptureBytes } from '#core/capture/index.js';
+import { decodeCcidMessage, decodeClassDescriptor } from '#core/ccid/index.js';
+import { berTlvNodes } from '#core/tlv/ber-tlv.js';
+import { decodeT1Block, parseAtr, parseCommandApdu, parseResponseApdu, T1Reassembler } from '#core/iso7816/index.js';
 import {
   decodeFeatureList,
   decodePinModifyStructure,
   decodePinProperties,
   decodePinVerifyStructure,
   decodeTlvProperties,
-} from '../../core/pcsc/index.js';
-import { parseBerTlv, parseCompactTlv } from '../../core/tlv/index.js';
-import { decodeTraceBytes } from '../../core/trace/index.js';
+} from '#core/pcsc/index.js';
+import { parseBerTlv, parseCompactTlv } from '#core/tlv/index.js';
+import { decodeTraceBytes } from '#core/trace/index.js';
 import { KEPT_BYTES_PER_INPUT_BYTE, type DecodedTree, type FuzzObservation } from './invariants.js';
 
 export interface FuzzTarget {

@@ -9,8 +9,8 @@
  * The keypad script is played in order: each test consumes the entries noted beside it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PinpadRunState, PinRunResult } from '../../core/ipc/channels/pinpad.js';
-import type { Api } from '../../core/ipc/contract.js';
+import type { PinpadRunState, PinRunResult } from '#core/ipc/channels/pinpad.js';
+import type { Api } from '#core/ipc/contract.js';
 import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
 import { PINPAD_READER_ID, startPinpadBackendRig, type PinpadBackendRig } from '../rigs/pinpad-backend-rig.js';
 import type { PinpadRig } from '../rigs/pinpad-reader-rig.js';

@@ -5,10 +5,10 @@
  * verification through the hub's control channel, and `cardbench inspect` as a user runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../core/bytes/hex.js';
-import type { ReaderInspection } from '../../core/console/reader-inspection.js';
-import type { Api } from '../../core/ipc/contract.js';
-import { encodePinVerifyStructure } from '../../core/pcsc/pin-structures.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { ReaderInspection } from '#core/console/reader-inspection.js';
+import type { Api } from '#core/ipc/contract.js';
+import { encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 import { ReaderHub } from '../../electron/backend/readers/reader-hub.js';
 import { pcscdRigUnavailableReason } from '../rigs/pcscd-rig.js';

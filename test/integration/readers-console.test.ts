@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReaderList } from '../../core/ipc/channels/readers.js';
-import type { Api } from '../../core/ipc/contract.js';
+import type { ReaderList } from '#core/ipc/channels/readers.js';
+import type { Api } from '#core/ipc/contract.js';
 import { createBackend, type Backend } from '../../electron/backend/backend.js';
 import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 

@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../core/bytes/hex.js';
-import { scardCtlCode } from '../../core/pcsc/control-codes.js';
-import { decodeFeatureList } from '../../core/pcsc/features.js';
-import { encodePinModifyStructure, encodePinVerifyStructure } from '../../core/pcsc/pin-structures.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { scardCtlCode } from '#core/pcsc/control-codes.js';
+import { decodeFeatureList } from '#core/pcsc/features.js';
+import { encodePinModifyStructure, encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
 import { PINPAD_PCSC_NAME, startPinpadRig, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
 

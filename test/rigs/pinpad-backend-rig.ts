@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Api } from '../../core/ipc/contract.js';
+import type { Api } from '#core/ipc/contract.js';
 import { createBackend, type Backend } from '../../electron/backend/backend.js';
 import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 import { inProcessApi } from '../support/in-process-api.js';

@@ -1,4 +1,4 @@
-import type { BackendStatus } from '../../core/ipc/app-info.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
 import type { BackendProbes } from '../../electron/backend/backend.js';
 
 /**

@@ -1,5 +1,5 @@
-import { createApiClient } from '../../core/ipc/client.js';
-import type { Api } from '../../core/ipc/contract.js';
+import { createApiClient } from '#core/ipc/client.js';
+import type { Api } from '#core/ipc/contract.js';
 import type { Backend } from '../../electron/backend/backend.js';
 
 /**

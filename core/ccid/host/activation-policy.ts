@@ -4,7 +4,7 @@
  * which order, the protocol, the card's timing, whether SetParameters is ours to send and with
  * what, and the IFSD to offer at T=1 TPDU level.
  */
-import type { Atr } from '../../iso7816/atr.js';
+import type { Atr } from '#core/iso7816/atr.js';
 import type { CcidClassDescriptor } from '../class-descriptor.js';
 import { encodeProtocolParameters } from '../protocol-parameters.js';
 import { CcidError } from './ccid-error.js';

@@ -11,9 +11,9 @@
  * protocol, SetParameters), pin-entry, t0-exchange, t1-engine, extended-apdu-exchange,
  * ccid-timeouts. Splitting the state itself would scatter what one reader is.
  */
-import { hexLiteral } from '../../bytes/hex.js';
-import { parseAtr, type Atr } from '../../iso7816/atr.js';
-import { parseCommandApdu } from '../../iso7816/command-apdu.js';
+import { hexLiteral } from '#core/bytes/hex.js';
+import { parseAtr, type Atr } from '#core/iso7816/atr.js';
+import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
 import { CCID_CLASS_DESCRIPTOR_TYPE, decodeClassDescriptor, usableMessageLength, type CcidClassDescriptor } from '../class-descriptor.js';
 import { decodeCcidMessage, type ExchangeLevel } from '../decode-message.js';
 import {

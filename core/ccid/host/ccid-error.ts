@@ -2,7 +2,7 @@
  * Every failure of the CCID driver carries a stable code (for code) and a sentence that says what
  * went wrong and what to do about it (for people). PIN digits never appear in either.
  */
-import { hexLiteral } from '../../bytes/hex.js';
+import { hexLiteral } from '#core/bytes/hex.js';
 import { CCID_BERROR } from '../value-tables.js';
 import type { CcidAnswer } from './ccid-message-channel.js';
 

@@ -5,7 +5,7 @@
  * span several bulk IN transfers rebuilt from dwLength, and Abort (class request + bulk message)
  * when the reader goes quiet, or when the host gives up on a command still waiting (a PIN entry).
  */
-import { hexLiteral } from '../../bytes/hex.js';
+import { hexLiteral } from '#core/bytes/hex.js';
 import { decodeSlotStatus, type CcidSlotStatus } from '../slot-status.js';
 import { encodeAbort } from '../encode-message.js';
 import { answerCodeOf, CCID_HEADER_LENGTH, CCID_MAX_DATA_LENGTH, CCID_MESSAGE_CODE, dwLengthOf } from '../message-types.js';

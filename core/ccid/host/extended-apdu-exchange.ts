@@ -4,8 +4,8 @@
  * APDU; the response comes back in pieces whose bChainParameter says whether more follow, and an
  * empty XfrBlock asks for the next one.
  */
-import { concatBytes } from '../../bytes/concat.js';
-import { hexLiteral } from '../../bytes/hex.js';
+import { concatBytes } from '#core/bytes/concat.js';
+import { hexLiteral } from '#core/bytes/hex.js';
 import { EXTENDED_APDU_CHAIN } from '../value-tables.js';
 import { CcidError, failureError } from './ccid-error.js';
 import type { CcidAnswer } from './ccid-message-channel.js';

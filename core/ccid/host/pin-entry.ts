@@ -5,7 +5,7 @@
  * and the card's answer run through the host's T=1 engine. The outcome comes from the reader's
  * bError (cancelled, timed out) or the card's status word.
  */
-import { decodePinModifyStructure, decodePinVerifyStructure } from '../../pcsc/pin-structures.js';
+import { decodePinModifyStructure, decodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 import type { CcidClassDescriptor } from '../class-descriptor.js';
 import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '../secure-from-pcsc.js';
 import { CCID_BERROR } from '../value-tables.js';

@@ -5,7 +5,7 @@
  * (PC/SC, direct USB, the virtual reader, the wizard) uses.
  */
 import { CCID_BERROR } from '../value-tables.js';
-import { explainPinBError, explainPinResponse, type PinOutcomeKind } from '../../pinpad/pin-outcome.js';
+import { explainPinBError, explainPinResponse, type PinOutcomeKind } from '#core/pinpad/pin-outcome.js';
 
 export type { PinOutcomeKind };
 

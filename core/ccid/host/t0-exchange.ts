@@ -5,8 +5,8 @@
  * 'pass-through' sends the APDU as it is and returns what the card said, as libccid does under
  * pcscd (the application folds 61xx/6Cxx itself).
  */
-import { concatBytes } from '../../bytes/concat.js';
-import { parseCommandApdu } from '../../iso7816/command-apdu.js';
+import { concatBytes } from '#core/bytes/concat.js';
+import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
 import { CcidError } from './ccid-error.js';
 
 export type T0Procedure = 'host' | 'pass-through';

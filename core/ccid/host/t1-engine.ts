@@ -3,8 +3,8 @@
  * carries blocks, so chaining, acknowledgements, retransmission, waiting time extensions, IFS
  * changes and resynchronisation are ours (ISO 7816-3 §11, rules 1-9 of §11.6.2 and Annex A).
  */
-import { concatBytes } from '../../bytes/concat.js';
-import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec, type T1Edc } from '../../iso7816/t1.js';
+import { concatBytes } from '#core/bytes/concat.js';
+import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec, type T1Edc } from '#core/iso7816/t1.js';
 import { CcidError } from './ccid-error.js';
 
 /** Carries one block to the card and brings back the card's next block. */

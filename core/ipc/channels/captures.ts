@@ -4,7 +4,7 @@
  * most MAX_CAPTURE_WINDOW rows by index, and for one message's decode tree on selection.
  */
 import { z } from 'zod';
-import type { ProblemSeverity } from '../../dissect/node.js';
+import type { ProblemSeverity } from '#core/dissect/node.js';
 import { channel } from './define.js';
 
 /** Rows or transactions one call may ask for. */

@@ -21,14 +21,14 @@
  * Every `reader` in results and events is the hub's reader id (`pcsc:NAME`, `virtual:NAME`, `usb:NAME`).
  */
 import { z } from 'zod';
-import type { PinOperationName } from '../../pcsc/pin-bit-fields.js';
-import type { KeypadStep } from '../../pinpad/keypad-prompts.js';
-import type { PinpadOutcome } from '../../pinpad/pin-outcome.js';
-import type { PinPresetView, PinRequestView } from '../../pinpad/pin-request-view.js';
-import type { RetryProbeSupport } from '../../pinpad/presets.js';
-import { MAX_PROFILE_FILE_BYTES, type PinProfile } from '../../pinpad/profiles.js';
-import type { PinpadCapabilities } from '../../pinpad/reader-capabilities.js';
-import type { RetryCounterReading, RunDecision } from '../../pinpad/retry-guard.js';
+import type { PinOperationName } from '#core/pcsc/pin-bit-fields.js';
+import type { KeypadStep } from '#core/pinpad/keypad-prompts.js';
+import type { PinpadOutcome } from '#core/pinpad/pin-outcome.js';
+import type { PinPresetView, PinRequestView } from '#core/pinpad/pin-request-view.js';
+import type { RetryProbeSupport } from '#core/pinpad/presets.js';
+import { MAX_PROFILE_FILE_BYTES, type PinProfile } from '#core/pinpad/profiles.js';
+import type { PinpadCapabilities } from '#core/pinpad/reader-capabilities.js';
+import type { RetryCounterReading, RunDecision } from '#core/pinpad/retry-guard.js';
 import { channel } from './define.js';
 
 export type PinpadPath = 'pcsc-part10' | 'ccid-secure' | 'software';

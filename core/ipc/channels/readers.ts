@@ -3,12 +3,12 @@
  * Readers/Console work; merged into the contract by contract.ts.
  */
 import { z } from 'zod';
-import type { ExchangeView } from '../../console/exchange-view.js';
-import type { HistoryEntry } from '../../console/history.js';
-import type { ReaderInspection } from '../../console/reader-inspection.js';
-import type { ScriptRunResult } from '../../console/script-run.js';
-import type { SessionExport } from '../../console/session-export.js';
-import type { Snippet } from '../../console/snippet.js';
+import type { ExchangeView } from '#core/console/exchange-view.js';
+import type { HistoryEntry } from '#core/console/history.js';
+import type { ReaderInspection } from '#core/console/reader-inspection.js';
+import type { ScriptRunResult } from '#core/console/script-run.js';
+import type { SessionExport } from '#core/console/session-export.js';
+import type { Snippet } from '#core/console/snippet.js';
 import type { BackendStatus } from '../app-info.js';
 import { channel } from './define.js';
 

@@ -2,10 +2,10 @@
  * One log line per exchange, for people watching a virtual card work. Secret-carrying commands (the
  * table of core/iso7816/secret-commands: PINs, resetting codes, keys) never show their data: only its length.
  */
-import { toHex } from '../../bytes/hex.js';
-import { parseCommandApdu } from '../../iso7816/command-apdu.js';
-import { secretCommandOf } from '../../iso7816/secret-commands.js';
-import { describeStatusWord } from '../../iso7816/status-words.js';
+import { toHex } from '#core/bytes/hex.js';
+import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
+import { secretCommandOf } from '#core/iso7816/secret-commands.js';
+import { describeStatusWord } from '#core/iso7816/status-words.js';
 
 const MAX_SHOWN_BYTES = 32;
 

@@ -3,7 +3,7 @@
  * UPDATE BINARY reach by FID, by path from the MF, or by short EF identifier. File contents are the card's
  * non-volatile memory; the current EF is volatile and forgotten on reset or when an application is selected.
  */
-import { encodeBerTlv } from '../../tlv/ber-tlv.js';
+import { encodeBerTlv } from '#core/tlv/ber-tlv.js';
 import { SW, dataAnswer, status, type Answer } from './answer.js';
 import type { CardCommand } from './card-command.js';
 

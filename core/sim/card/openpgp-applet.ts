@@ -3,7 +3,7 @@
  * usual data objects, VERIFY PW1 (81: signing, 82: other use) and PW3 (83: admin) with the status form
  * and the reset form (P1 FF), CHANGE REFERENCE DATA. There are no keys: key DOs read as empty.
  */
-import { encodeBerTlv, type TlvSpec } from '../../tlv/ber-tlv.js';
+import { encodeBerTlv, type TlvSpec } from '#core/tlv/ber-tlv.js';
 import { SW, dataAnswer, status, triesLeft, type Answer } from './answer.js';
 import type { CardCommand } from './card-command.js';
 import { PinReference, asciiBytes, pinCheckAnswer } from './pin-reference.js';

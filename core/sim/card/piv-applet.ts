@@ -3,7 +3,7 @@
  * the application property template, GET DATA (INS CB, P1P2 3FFF, data 5C <tag>) returns the CHUID, CCC,
  * discovery object and the PIN-protected printed information, VERIFY 80 takes the PIN padded with FF to 8.
  */
-import { findTlv, encodeBerTlv, parseBerTlv, type TlvSpec } from '../../tlv/ber-tlv.js';
+import { findTlv, encodeBerTlv, parseBerTlv, type TlvSpec } from '#core/tlv/ber-tlv.js';
 import { SW, dataAnswer, status, triesLeft, type Answer } from './answer.js';
 import type { CardCommand } from './card-command.js';
 import { PinReference, asciiBytes, pinCheckAnswer } from './pin-reference.js';

@@ -5,8 +5,8 @@
  * Volatile state (selected application, current EF, verified PINs, pending GET RESPONSE data) ends at
  * reset(); PINs, retry counters and file contents are non-volatile.
  */
-import { isInvalidIns } from '../../iso7816/ins.js';
-import { parseCommandApdu } from '../../iso7816/command-apdu.js';
+import { isInvalidIns } from '#core/iso7816/ins.js';
+import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
 import { SW, dataAnswer, responseBytes, status, type Answer } from './answer.js';
 import { buildAtr, defaultHistoricalBytes } from './card-atr.js';
 import type { CardCommand } from './card-command.js';

@@ -3,7 +3,7 @@
  * what a GemPC Pinpad answers. Without a firmware string the driver refuses the reader; without
  * an OK to the localized prompts it gives up on it.
  */
-import { hexLiteral } from '../../bytes/hex.js';
+import { hexLiteral } from '#core/bytes/hex.js';
 import { encodeGemaltoFirmwareFeatures, type VirtualReaderProfile } from './reader-profile.js';
 
 export type EscapeAnswer = { ok: true; data: Uint8Array; command: string } | { ok: false; command: string };

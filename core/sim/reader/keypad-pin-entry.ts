@@ -4,7 +4,7 @@
  * checks the lengths against wPINMaxExtraDigit and the confirmation against the new PIN, and
  * answers for the card with the status words of PC/SC part 10 when the entry never reaches it.
  */
-import type { PinModifyFields, PinVerifyFields } from '../../pcsc/pin-format.js';
+import type { PinModifyFields, PinVerifyFields } from '#core/pcsc/pin-format.js';
 import type { Keypad, KeypadResult, PinEntryPrompt, PinEntryStep } from './keypad.js';
 
 export type PinEntryOutcome = 'entered' | 'cancelled' | 'timeout' | 'aborted' | 'confirmation-mismatch' | 'wrong-length' | 'not-insertable';

@@ -1,2 +1,2 @@
 /** PIN insertion moved to core/pcsc/pin-insertion (the software PIN path uses it too). */
-export * from '../../pcsc/pin-insertion.js';
+export * from '#core/pcsc/pin-insertion.js';

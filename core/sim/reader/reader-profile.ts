@@ -4,7 +4,7 @@
  * asking (dwFeatures 0x00010230 TPDU level, 271-byte messages, IFSD 254, one slot, bPINSupport 3).
  * The class descriptor is built here so a USB transport can present the same reader.
  */
-import { encodeClassDescriptor, type CcidClassDescriptorFields } from '../../ccid/class-descriptor.js';
+import { encodeClassDescriptor, type CcidClassDescriptorFields } from '#core/ccid/class-descriptor.js';
 
 export interface VirtualReaderProfile {
   /** Shown to users (PC/SC friendly name, USB product string). */

@@ -4,9 +4,9 @@
  * S(RESYNCH), S(ABORT), chaining in both directions (R-block acknowledgements), retransmission
  * when the host's R-block asks for the last block again, and R-blocks for blocks with a bad LRC.
  */
-import { MAX_EXTENDED_APDU_LENGTH } from '../../iso7816/apdu-limits.js';
-import { concatBytes } from '../../bytes/concat.js';
-import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec } from '../../iso7816/t1.js';
+import { MAX_EXTENDED_APDU_LENGTH } from '#core/iso7816/apdu-limits.js';
+import { concatBytes } from '#core/bytes/concat.js';
+import { chainApdu, decodeT1Block, encodeT1Block, T1_MAX_INF, type T1Block, type T1BlockSpec } from '#core/iso7816/t1.js';
 
 /** IFSD before the host announces its own (ISO 7816-3 default). */
 const DEFAULT_IFSD = 32;

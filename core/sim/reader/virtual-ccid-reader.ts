@@ -7,7 +7,7 @@
  * a T=0 card the XfrBlock payload is the command TPDU and the answer is the card's data + SW
  * (61xx/6Cxx are left to the host, as a TPDU reader does).
  */
-import { decodeCcidMessage, type CcidMessage } from '../../ccid/decode-message.js';
+import { decodeCcidMessage, type CcidMessage } from '#core/ccid/decode-message.js';
 import {
   encodeDataBlock,
   encodeDataRateAndClockFrequency,
@@ -16,12 +16,12 @@ import {
   encodeParameters,
   encodeSlotStatus,
   type AnswerStatus,
-} from '../../ccid/encode-message.js';
-import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE, messageTypeByCode } from '../../ccid/message-types.js';
-import { CCID_BERROR } from '../../ccid/value-tables.js';
-import { decodeProtocolParameterBytes, encodeProtocolParameters } from '../../ccid/protocol-parameters.js';
-import { parseAtr } from '../../iso7816/atr.js';
-import { encodeT1Block } from '../../iso7816/t1.js';
+} from '#core/ccid/encode-message.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE, messageTypeByCode } from '#core/ccid/message-types.js';
+import { CCID_BERROR } from '#core/ccid/value-tables.js';
+import { decodeProtocolParameterBytes, encodeProtocolParameters } from '#core/ccid/protocol-parameters.js';
+import { parseAtr } from '#core/iso7816/atr.js';
+import { encodeT1Block } from '#core/iso7816/t1.js';
 import type { SmartCard } from '../card/virtual-card.js';
 import { answerGemPcEscape } from './gempc-escape.js';
 import { checkEntries, collectPins, readerStatusWord, type PinEntryOutcome } from './keypad-pin-entry.js';

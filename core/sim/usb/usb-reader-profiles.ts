@@ -3,7 +3,7 @@
  * a user would see, modelled on a real reader whose traffic is in ../shared/captures (2ce3:9563,
  * QEMU's 08e6:4433) or whose behaviour libccid documents (GemPC Pinpad).
  */
-import type { CcidClassDescriptorFields } from '../../ccid/class-descriptor.js';
+import type { CcidClassDescriptorFields } from '#core/ccid/class-descriptor.js';
 import { GEMPC_PINPAD_PROFILE, type VirtualReaderProfile } from '../reader/reader-profile.js';
 
 export interface UsbReaderProfile {

@@ -8,11 +8,11 @@
  * hung slots, a held T=1 answer, APDU chains) that every fault acts on. The reader model is
  * VirtualCcidReader's, the faults' description usb-faults.ts's, the reader profiles their own file.
  */
-import { concatBytes } from '../../bytes/concat.js';
-import { encodeClassDescriptor } from '../../ccid/class-descriptor.js';
-import { encodeDataBlock, encodeHardwareError, encodeNotifySlotChange } from '../../ccid/encode-message.js';
-import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../ccid/message-types.js';
-import { CCID_BERROR, EXTENDED_APDU_CHAIN } from '../../ccid/value-tables.js';
+import { concatBytes } from '#core/bytes/concat.js';
+import { encodeClassDescriptor } from '#core/ccid/class-descriptor.js';
+import { encodeDataBlock, encodeHardwareError, encodeNotifySlotChange } from '#core/ccid/encode-message.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
+import { CCID_BERROR, EXTENDED_APDU_CHAIN } from '#core/ccid/value-tables.js';
 import {
   CCID_CLASS_REQUEST,
   UsbTransferError,
@@ -20,8 +20,8 @@ import {
   type UsbCcidDeviceInfo,
   type UsbCcidTransport,
   type UsbControlSetup,
-} from '../../ccid/host/usb-ccid-transport.js';
-import { decodeT1Block, encodeT1Block } from '../../iso7816/t1.js';
+} from '#core/ccid/host/usb-ccid-transport.js';
+import { decodeT1Block, encodeT1Block } from '#core/iso7816/t1.js';
 import type { SmartCard } from '../card/virtual-card.js';
 import type { Keypad } from '../reader/keypad.js';
 import { VirtualCcidReader, type ReaderActivity } from '../reader/virtual-ccid-reader.js';

@@ -5,12 +5,12 @@
  * message that carried them (row-decode rowSecrecy: by exchange membership, so T=1 blocks,
  * chained parts and retransmissions too), and the PIN block of CCID Secure messages, as '**'.
  */
-import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../../core/ccid/message-types.js';
-import { fromHex, toHex } from '../../../core/bytes/hex.js';
-import type { CaptureExport } from '../../../core/ipc/channels/captures.js';
-import { maskedBytes, maskedCommandHex, maskedPinTemplateHex, redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
-import { describeStatusWord } from '../../../core/iso7816/status-words.js';
-import type { TraceExchange } from '../../../core/trace/index.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { CaptureExport } from '#core/ipc/channels/captures.js';
+import { maskedBytes, maskedCommandHex, maskedPinTemplateHex, redactedCommandHex } from '#core/iso7816/pin-redaction.js';
+import { describeStatusWord } from '#core/iso7816/status-words.js';
+import type { TraceExchange } from '#core/trace/index.js';
 import type { CaptureSession } from './capture-session.js';
 import { decodeRow, describeRow, rowSecrecy } from './row-decode.js';
 

@@ -5,7 +5,7 @@
  * transactions while the import runs.
  */
 import { basename } from 'node:path';
-import { fromHex, intHex, toHex } from '../../../core/bytes/hex.js';
+import { fromHex, intHex, toHex } from '#core/bytes/hex.js';
 import type {
   CaptureDetail,
   CaptureFilter,
@@ -13,10 +13,10 @@ import type {
   CaptureRow,
   CaptureStatus,
   CaptureTransaction,
-} from '../../../core/ipc/channels/captures.js';
-import { redactedCommandHex } from '../../../core/iso7816/pin-redaction.js';
-import { messageTypeByCode } from '../../../core/ccid/message-types.js';
-import { TransactionFolder, type TraceExchange, type TraceReport } from '../../../core/trace/index.js';
+} from '#core/ipc/channels/captures.js';
+import { redactedCommandHex } from '#core/iso7816/pin-redaction.js';
+import { messageTypeByCode } from '#core/ccid/message-types.js';
+import { TransactionFolder, type TraceExchange, type TraceReport } from '#core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
 import { NO_MESSAGE_SLOT, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
 import { ByteArena } from './byte-arena.js';

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import type { CaptureStatus } from '../../../core/ipc/channels/captures.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { CaptureStatus } from '#core/ipc/channels/captures.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import { CaptureSession } from './capture-session.js';
 
 /** Older captures are closed beyond this many, so a long session cannot pile up indexes. */

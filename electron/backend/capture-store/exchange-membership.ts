@@ -8,9 +8,9 @@
  * slot from the exchange's first command message to its answer belongs to that exchange —
  * chained blocks, blocks the card asked again, S-blocks alike.
  */
-import { SecretCommandTracker, type SecretCommand } from '../../../core/iso7816/secret-commands.js';
-import type { TraceExchange } from '../../../core/trace/index.js';
-import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../../core/ccid/message-types.js';
+import { SecretCommandTracker, type SecretCommand } from '#core/iso7816/secret-commands.js';
+import type { TraceExchange } from '#core/trace/index.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
 import { FLAG_IN_EXCHANGE, FLAG_SECRET, FLAG_WHOLE_APDU, type StoredRows } from './row-columns.js';
 
 const OUT = 0;

@@ -2,17 +2,17 @@
  * What a stored row looks like again: the message bytes are re-decoded on demand (core/ccid for
  * the CCID layer, core/iso7816 for the APDU inside), so the index keeps no strings or trees.
  */
-import { byteHex, intHex, toHex } from '../../../core/bytes/hex.js';
-import { decodeCcidMessage, type CcidMessage, type DecodeCcidOptions } from '../../../core/ccid/decode-message.js';
-import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '../../../core/ccid/message-types.js';
-import type { DissectNode } from '../../../core/dissect/node.js';
-import { parseCommandApdu } from '../../../core/iso7816/command-apdu.js';
-import { maskedCommandHex } from '../../../core/iso7816/pin-redaction.js';
-import { parseResponseApdu } from '../../../core/iso7816/response-apdu.js';
-import { secretCommandOf } from '../../../core/iso7816/secret-commands.js';
-import { describeStatusWord } from '../../../core/iso7816/status-words.js';
-import { decodeT1Block } from '../../../core/iso7816/t1.js';
-import type { CaptureNode, CaptureRow } from '../../../core/ipc/channels/captures.js';
+import { byteHex, intHex, toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage, type CcidMessage, type DecodeCcidOptions } from '#core/ccid/decode-message.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
+import type { DissectNode } from '#core/dissect/node.js';
+import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
+import { maskedCommandHex } from '#core/iso7816/pin-redaction.js';
+import { parseResponseApdu } from '#core/iso7816/response-apdu.js';
+import { secretCommandOf } from '#core/iso7816/secret-commands.js';
+import { describeStatusWord } from '#core/iso7816/status-words.js';
+import { decodeT1Block } from '#core/iso7816/t1.js';
+import type { CaptureNode, CaptureRow } from '#core/ipc/channels/captures.js';
 import {
   DIRECTIONS,
   FLAG_IN_EXCHANGE,

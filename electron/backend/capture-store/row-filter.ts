@@ -3,7 +3,7 @@
  * numbers, extended as the import adds rows; the newest rows (whose INS/SW may still be tagged
  * by a later answer) are evaluated fresh on every query instead of cached.
  */
-import type { CaptureFilter, SwClass } from '../../../core/ipc/channels/captures.js';
+import type { CaptureFilter, SwClass } from '#core/ipc/channels/captures.js';
 import { describeRow, type RowSource } from './row-decode.js';
 import { FLAG_PROBLEM, NO_INS, NO_SW } from './row-columns.js';
 

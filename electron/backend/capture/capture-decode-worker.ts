@@ -7,7 +7,7 @@
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { redactPins, TraceDecoder, traceSummaryLines, type TraceReport } from '../../../core/trace/index.js';
+import { redactPins, TraceDecoder, traceSummaryLines, type TraceReport } from '#core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
 import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest, PrintedReportFormat } from './decode-worker-protocol.js';
 

@@ -9,7 +9,7 @@
  * exhausted, no progress): the caller — the CLI, or the backend in Electron's main process —
  * goes on.
  */
-import type { TraceReport } from '../../../core/trace/index.js';
+import type { TraceReport } from '#core/trace/index.js';
 import { CaptureFileError, openCaptureFile, type CaptureSource } from './capture-source.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 import { DecodeWorker, DecodeWorkerFailure, decoderLimits, type DecoderLimits, type WorkerScript } from './decode-worker-host.js';

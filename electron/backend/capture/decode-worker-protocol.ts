@@ -3,7 +3,7 @@
  * host feeds chunks and the worker answers each with what it decoded; any other work a worker
  * may take on later (a search over the decoded messages…) adds message types here.
  */
-import type { TraceReport, TraceStop } from '../../../core/trace/index.js';
+import type { TraceReport, TraceStop } from '#core/trace/index.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 
 /** workerData: how the worker decodes. */

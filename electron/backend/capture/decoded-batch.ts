@@ -4,7 +4,7 @@
  * (transferred, not copied), so a million-row import is a few dozen postMessage calls, not a
  * million structured clones. Exchanges are small plain objects.
  */
-import type { TraceExchange, TraceMessage } from '../../../core/trace/index.js';
+import type { TraceExchange, TraceMessage } from '#core/trace/index.js';
 
 /** Message directions, as stored (index = code). */
 export const MESSAGE_DIRECTIONS = ['out', 'in', 'interrupt'] as const;

@@ -4,18 +4,18 @@
  * the keypad answered the way libccid answers them. Shared by the built-in virtual reader and
  * direct USB readers, so both behave the same.
  */
-import { CardbenchError } from '../../../core/ipc/errors.js';
-import { CcidError } from '../../../core/ccid/host/ccid-error.js';
-import type { CardActivation, CcidDriver } from '../../../core/ccid/host/ccid-driver.js';
-import type { PinOperationOutcome } from '../../../core/ccid/host/pin-outcome.js';
-import { hexLiteral, toHex } from '../../../core/bytes/hex.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import { CcidError } from '#core/ccid/host/ccid-error.js';
+import type { CardActivation, CcidDriver } from '#core/ccid/host/ccid-driver.js';
+import type { PinOperationOutcome } from '#core/ccid/host/pin-outcome.js';
+import { hexLiteral, toHex } from '#core/bytes/hex.js';
 import {
   CM_IOCTL_GET_FEATURE_REQUEST_LINUX,
   CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS,
   LIBCCID_IOCTL_MAGIC,
   scardCtlCodeLinux,
-} from '../../../core/pcsc/control-codes.js';
-import { encodeFeatureList } from '../../../core/pcsc/features.js';
+} from '#core/pcsc/control-codes.js';
+import { encodeFeatureList } from '#core/pcsc/features.js';
 import { abandonOnAbort, CallStoppedError, throwIfStopped } from '../abortable.js';
 import type {
   ActiveProtocol,

@@ -3,7 +3,7 @@
  * (0xFF) that still carries a 54-byte CCID class descriptor (some readers predate the class
  * code), with one bulk IN, one bulk OUT and usually one interrupt IN endpoint.
  */
-import type { UsbEndpointInfo } from '../../../core/ccid/host/usb-ccid-transport.js';
+import type { UsbEndpointInfo } from '#core/ccid/host/usb-ccid-transport.js';
 import type { UsbDeviceLike } from './usb-lib.js';
 
 export const CCID_INTERFACE_CLASS = 0x0b;

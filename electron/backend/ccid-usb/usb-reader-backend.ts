@@ -4,10 +4,10 @@
  * (containers, this CI) it reports why and lists nothing; it never touches the `usb` module then,
  * because some of its versions crash the process from native callbacks on a machine without a bus.
  */
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
-import { CcidDriver } from '../../../core/ccid/host/ccid-driver.js';
-import { intHex } from '../../../core/bytes/hex.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import { CcidDriver } from '#core/ccid/host/ccid-driver.js';
+import { intHex } from '#core/bytes/hex.js';
 import { loadNativeModule } from '../native-module.js';
 import type {
   BackendReader,

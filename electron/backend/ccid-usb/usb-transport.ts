@@ -9,7 +9,7 @@ import {
   type UsbCcidTransport,
   type UsbControlSetup,
   type UsbTransferFailure,
-} from '../../../core/ccid/host/usb-ccid-transport.js';
+} from '#core/ccid/host/usb-ccid-transport.js';
 import { claimFailureAdvice } from './claim-advice.js';
 import type { CcidInterfaceCandidate } from './find-ccid-interfaces.js';
 import type { UsbDeviceLike, UsbInEndpointLike, UsbInterfaceLike, UsbLibException, UsbOutEndpointLike } from './usb-lib.js';

@@ -3,7 +3,7 @@
  * ways (03 SYNC, 06 ACK, LRC = XOR of every byte before it), `03 15 16` for a NAK. The reader
  * side may also send single bytes >= 0x80 ("busy": each restarts the driver's read timeout).
  */
-import { CCID_HEADER_LENGTH } from '../../../core/ccid/message-types.js';
+import { CCID_HEADER_LENGTH } from '#core/ccid/message-types.js';
 
 export const SYNC = 0x03;
 export const ACK = 0x06;

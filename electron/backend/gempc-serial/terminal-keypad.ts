@@ -3,7 +3,7 @@
  * (a `*` per key, as a pinpad display does), Enter validates, Esc cancels, and the Secure
  * command's bTimeOut (or 60 s) ends entry with a timeout.
  */
-import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../core/sim/reader/keypad.js';
+import type { Keypad, KeypadResult, PinEntryPrompt } from '#core/sim/reader/keypad.js';
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 

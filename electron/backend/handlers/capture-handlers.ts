@@ -1,7 +1,7 @@
 /** Handlers of the Captures channels (core/ipc/channels/captures.ts). */
-import type { captureChannels } from '../../../core/ipc/channels/captures.js';
-import type { Handlers } from '../../../core/ipc/dispatch.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { captureChannels } from '#core/ipc/channels/captures.js';
+import type { Handlers } from '#core/ipc/dispatch.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import { exportCapture } from '../capture-store/capture-export.js';
 import { CaptureStore } from '../capture-store/capture-store.js';
 import type { HandlerContext } from './handler-context.js';

@@ -1,5 +1,5 @@
-import type { ShellKind } from '../../../core/ipc/app-info.js';
-import type { EventMap, EventName } from '../../../core/ipc/contract.js';
+import type { ShellKind } from '#core/ipc/app-info.js';
+import type { EventMap, EventName } from '#core/ipc/contract.js';
 
 export type BackendEvent = { [E in EventName]: { event: E; payload: EventMap[E] } }[EventName];
 

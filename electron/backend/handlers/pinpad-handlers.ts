@@ -3,8 +3,8 @@
  * readers the Readers domain sees, the profiles in the data directory, and the keys of the
  * built-in virtual reader's on-screen keypad.
  */
-import type { pinpadChannels } from '../../../core/ipc/channels/pinpad.js';
-import type { Handlers } from '../../../core/ipc/dispatch.js';
+import type { pinpadChannels } from '#core/ipc/channels/pinpad.js';
+import type { Handlers } from '#core/ipc/dispatch.js';
 import { PinpadProfiles } from '../pinpad/pinpad-profiles.js';
 import { PinpadService } from '../pinpad/pinpad-service.js';
 import type { ReaderHub } from '../readers/reader-hub.js';

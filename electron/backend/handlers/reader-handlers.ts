@@ -1,8 +1,8 @@
 /** Handlers of the Readers/Console channels (core/ipc/channels/readers.ts). */
-import type { readerChannels } from '../../../core/ipc/channels/readers.js';
-import type { Handlers } from '../../../core/ipc/dispatch.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
-import type { Keypad } from '../../../core/sim/reader/keypad.js';
+import type { readerChannels } from '#core/ipc/channels/readers.js';
+import type { Handlers } from '#core/ipc/dispatch.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import type { Keypad } from '#core/sim/reader/keypad.js';
 import type { ReaderBackend } from '../reader-backend.js';
 import { ConsoleService } from '../readers/console-service.js';
 import { defaultReaderBackends, virtualReaderWanted } from '../readers/default-backends.js';

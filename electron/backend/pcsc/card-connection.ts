@@ -7,8 +7,8 @@
  * SCardGetStatusChange, and the binding does not expose it for card handles), so the native call
  * is left to return on its own and the reader handle is released only once it has (reader-calls.ts).
  */
-import { hexLiteral } from '../../../core/bytes/hex.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import { hexLiteral } from '#core/bytes/hex.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import { abandonOnAbort, throwIfStopped } from '../abortable.js';
 import type { PcscLiteReader } from './pcsc-binding.js';
 import { pcscFailure } from './pcsc-failure.js';

@@ -3,7 +3,7 @@
  * reports errors as strings like "SCardEstablishContext error: Service not available.(0x8010001d)",
  * so the code is recovered from the text.
  */
-import { hexLiteral } from '../../../core/bytes/hex.js';
+import { hexLiteral } from '#core/bytes/hex.js';
 export interface PcscErrorInfo {
   code: number;
   name: string;

@@ -1,5 +1,5 @@
-import { hexLiteral } from '../../../core/bytes/hex.js';
-import { CardbenchError, type ErrorCode } from '../../../core/ipc/errors.js';
+import { hexLiteral } from '#core/bytes/hex.js';
+import { CardbenchError, type ErrorCode } from '#core/ipc/errors.js';
 import { describePcscFailure } from './pcsc-errors.js';
 
 /**

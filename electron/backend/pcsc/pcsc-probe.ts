@@ -1,4 +1,4 @@
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
 import { PCSC_LIBRARY_MISSING } from '../native/load-failure.js';
 import { loadPcscBinding, type PcscLiteFactory, type PcscLiteInstance } from './pcsc-binding.js';
 import { describePcscFailure } from './pcsc-errors.js';

@@ -3,7 +3,7 @@
  * reusable connection per reader (a console sends many APDUs; reconnecting for each would reset
  * the card's state in exclusive mode and cost a round trip in shared mode).
  */
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import type { PcscLiteFactory } from './pcsc-binding.js';
 import { CallStoppedError, throwIfStopped } from '../abortable.js';
 import { CardConnection, type Disposition, type ProtocolChoice, type ShareMode } from './card-connection.js';

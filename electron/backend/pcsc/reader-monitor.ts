@@ -3,7 +3,7 @@
  * and restarted: a dead binding instance is closed and a new one is tried every `retryMs`
  * (pcsc-lite needs a fresh context after the daemon comes back).
  */
-import { toHex } from '../../../core/bytes/hex.js';
+import { toHex } from '#core/bytes/hex.js';
 import { READER_STATE, type PcscLiteFactory, type PcscLiteInstance, type PcscLiteReader } from './pcsc-binding.js';
 import { describePcscFailure } from './pcsc-errors.js';
 import { whenReaderIdle } from './reader-calls.js';

@@ -3,8 +3,8 @@
  * delete, export and import as JSON, through core/pinpad/profiles (one validator, which refuses
  * anything that looks like a PIN) and the profile store of the data directory.
  */
-import type { PinProfilesExport } from '../../../core/ipc/channels/pinpad.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { PinProfilesExport } from '#core/ipc/channels/pinpad.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import {
   exportProfilesJson,
   mergeProfiles,
@@ -14,7 +14,7 @@ import {
   upsertProfile,
   validateProfile,
   type PinProfile,
-} from '../../../core/pinpad/profiles.js';
+} from '#core/pinpad/profiles.js';
 import type { JsonStore } from '../settings/json-store.js';
 import type { PinpadProfilesDocument } from '../settings/pinpad-profile-store.js';
 

@@ -12,20 +12,20 @@
  * PINs: only runSoftware sees digits. They go into one APDU buffer, which is wiped once sent;
  * errors name sizes and fields, never digits; nothing here logs, stores or returns them.
  */
-import { toHex } from '../../../core/bytes/hex.js';
-import type { PinpadRunState, PinRunResult, PinTriesResult, PinpadPath } from '../../../core/ipc/channels/pinpad.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
-import type { PinOperationName } from '../../../core/pcsc/pin-format.js';
-import { pinEntryTimeoutMs } from '../../../core/pinpad/keypad-prompts.js';
-import { PinParameterError, settingsFromRecord } from '../../../core/pinpad/parameters.js';
-import { explainPinOutcome, type PinpadOutcome } from '../../../core/pinpad/pin-outcome.js';
-import { buildPinRequest, type PinRequest } from '../../../core/pinpad/pin-request.js';
-import { pinPresetView, pinRequestView, type PinPresetView, type PinRequestView } from '../../../core/pinpad/pin-request-view.js';
-import { PIN_PRESETS } from '../../../core/pinpad/presets.js';
-import { pinpadCapabilities, type PinpadCapabilities } from '../../../core/pinpad/reader-capabilities.js';
-import { decideRun, probeUnavailable, readRetryCounter, type RunDecision } from '../../../core/pinpad/retry-guard.js';
-import { buildSoftwarePinApdu, SoftwarePinError, type SoftwarePins } from '../../../core/pinpad/software-pin.js';
-import { decodeConfirmPin } from '../../../core/pcsc/pin-format.js';
+import { toHex } from '#core/bytes/hex.js';
+import type { PinpadRunState, PinRunResult, PinTriesResult, PinpadPath } from '#core/ipc/channels/pinpad.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import type { PinOperationName } from '#core/pcsc/pin-format.js';
+import { pinEntryTimeoutMs } from '#core/pinpad/keypad-prompts.js';
+import { PinParameterError, settingsFromRecord } from '#core/pinpad/parameters.js';
+import { explainPinOutcome, type PinpadOutcome } from '#core/pinpad/pin-outcome.js';
+import { buildPinRequest, type PinRequest } from '#core/pinpad/pin-request.js';
+import { pinPresetView, pinRequestView, type PinPresetView, type PinRequestView } from '#core/pinpad/pin-request-view.js';
+import { PIN_PRESETS } from '#core/pinpad/presets.js';
+import { pinpadCapabilities, type PinpadCapabilities } from '#core/pinpad/reader-capabilities.js';
+import { decideRun, probeUnavailable, readRetryCounter, type RunDecision } from '#core/pinpad/retry-guard.js';
+import { buildSoftwarePinApdu, SoftwarePinError, type SoftwarePins } from '#core/pinpad/software-pin.js';
+import { decodeConfirmPin } from '#core/pcsc/pin-format.js';
 import { CallStoppedError } from '../abortable.js';
 import type { ReaderBackend, SecurePinAnswer } from '../reader-backend.js';
 import { inspectReader } from '../readers/reader-inspector.js';

@@ -3,16 +3,16 @@
  * follow-ups), keeps the masked history and the snippets in the settings store, runs scripts
  * and exports the session.
  */
-import { parseHex } from '../../../core/bytes/hex.js';
-import type { ExchangeView } from '../../../core/console/exchange-view.js';
-import { historyEntryFor, maskCommand, MAX_HISTORY_ENTRIES, searchHistory, type HistoryEntry } from '../../../core/console/history.js';
-import { parseScript } from '../../../core/console/script.js';
-import { runScript, type ScriptStepResult } from '../../../core/console/script-run.js';
-import type { ScriptOutcome, TransmitOutcome } from '../../../core/ipc/channels/readers.js';
-import { exportSession, type SessionExport } from '../../../core/console/session-export.js';
-import { transmitWithFollowUps } from '../../../core/console/transmit-sequence.js';
-import { SelectedApplications } from '../../../core/iso7816/exchange.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import { parseHex } from '#core/bytes/hex.js';
+import type { ExchangeView } from '#core/console/exchange-view.js';
+import { historyEntryFor, maskCommand, MAX_HISTORY_ENTRIES, searchHistory, type HistoryEntry } from '#core/console/history.js';
+import { parseScript } from '#core/console/script.js';
+import { runScript, type ScriptStepResult } from '#core/console/script-run.js';
+import type { ScriptOutcome, TransmitOutcome } from '#core/ipc/channels/readers.js';
+import { exportSession, type SessionExport } from '#core/console/session-export.js';
+import { transmitWithFollowUps } from '#core/console/transmit-sequence.js';
+import { SelectedApplications } from '#core/iso7816/exchange.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import type { ActiveProtocol, ProtocolChoice, ShareMode } from '../reader-backend.js';
 import type { ConsoleDocument, Snippet } from '../settings/console-store.js';
 import { MAX_SNIPPETS } from '../settings/console-store.js';

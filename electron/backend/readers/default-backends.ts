@@ -3,7 +3,7 @@
  * then the built-in virtual reader unless it is turned off (settings, or --no-virtual which sets
  * CARDBENCH_NO_VIRTUAL=1 for the run).
  */
-import type { Keypad } from '../../../core/sim/reader/keypad.js';
+import type { Keypad } from '#core/sim/reader/keypad.js';
 import { createUsbReaderBackend } from '../ccid-usb/usb-reader-backend.js';
 import type { ReaderBackend } from '../reader-backend.js';
 import { createVirtualReaderBackend } from '../virtual-reader/virtual-reader-backend.js';

@@ -3,8 +3,8 @@
  * the interface the hub multiplexes. When the pcsclite binding cannot load, the backend is still
  * there, unavailable, with the reason — the app and the CLI degrade, never crash.
  */
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import type { PcscLiteFactory } from '../pcsc/pcsc-binding.js';
 import { loadPcscLite } from '../pcsc/pcsc-probe.js';
 import { PcscService } from '../pcsc/pcsc-service.js';

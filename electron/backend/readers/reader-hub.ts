@@ -3,9 +3,9 @@
  * list and one set of operations. Readers are addressed by id `<backend>:<name>`; people may
  * also type a name, or a part of one that matches a single reader.
  */
-import { hexLiteral } from '../../../core/bytes/hex.js';
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import { hexLiteral } from '#core/bytes/hex.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import { CallStoppedError } from '../abortable.js';
 import type {
   Disposition,

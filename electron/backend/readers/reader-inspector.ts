@@ -4,9 +4,9 @@
  * ATR and its name from smartcard_list.txt. Each failure becomes a note; inspection never throws
  * for what a reader does not support.
  */
-import { buildInspection, type RawReaderAnswers, type ReaderInspection } from '../../../core/console/reader-inspection.js';
-import { getFeatureRequestCode } from '../../../core/pcsc/control-codes.js';
-import { decodeFeatureList } from '../../../core/pcsc/features.js';
+import { buildInspection, type RawReaderAnswers, type ReaderInspection } from '#core/console/reader-inspection.js';
+import { getFeatureRequestCode } from '#core/pcsc/control-codes.js';
+import { decodeFeatureList } from '#core/pcsc/features.js';
 import { CallStoppedError } from '../abortable.js';
 import type { ReaderHub } from './reader-hub.js';
 import { identifyCard } from './smartcard-list-file.js';

@@ -3,8 +3,8 @@
  * until its modification time changes. Absent → the inspection says so instead of guessing.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { identifyAtr, parseSmartcardList, type SmartcardListEntry } from '../../../core/console/smartcard-list.js';
-import type { CardIdentification } from '../../../core/console/reader-inspection.js';
+import { identifyAtr, parseSmartcardList, type SmartcardListEntry } from '#core/console/smartcard-list.js';
+import type { CardIdentification } from '#core/console/reader-inspection.js';
 
 export const SMARTCARD_LIST_PATHS = [
   '/usr/share/pcsc/smartcard_list.txt',

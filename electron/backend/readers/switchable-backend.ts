@@ -3,8 +3,8 @@
  * reader: on by default, off in settings or with --no-virtual). Off, it lists nothing and says
  * why; on, it forwards everything to a backend created fresh from the factory.
  */
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import type {
   BackendReader,
   Disposition,

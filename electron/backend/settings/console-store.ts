@@ -3,8 +3,8 @@
  * `console.json` of the data directory.
  */
 import { join } from 'node:path';
-import { historyForStorage, historyFromStorage, type HistoryEntry } from '../../../core/console/history.js';
-import type { Snippet } from '../../../core/console/snippet.js';
+import { historyForStorage, historyFromStorage, type HistoryEntry } from '#core/console/history.js';
+import type { Snippet } from '#core/console/snippet.js';
 import { JsonStore } from './json-store.js';
 
 export type { Snippet };

@@ -4,7 +4,7 @@
  * file that does not validate on load is set aside like any broken store file.
  */
 import { join } from 'node:path';
-import { parseProfilesJson, PROFILE_FORMAT, PROFILE_VERSION, type PinProfile } from '../../../core/pinpad/profiles.js';
+import { parseProfilesJson, PROFILE_FORMAT, PROFILE_VERSION, type PinProfile } from '#core/pinpad/profiles.js';
 import { JsonStore } from './json-store.js';
 
 export interface PinpadProfilesDocument {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
 import { loadNativeModule } from '../native-module.js';
 
 /** The slice of `usb` (legacy 2.x API) the probe needs. */

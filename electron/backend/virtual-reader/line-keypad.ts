@@ -4,8 +4,8 @@
  * (core/sim/reader/keypad.ts: digits, `cancel`, `timeout`, `delay N`). The entry's timeout is
  * honoured in real time; the end of input is the Cancel key. Lines are never echoed.
  */
-import { keypadPromptMessages, pinEntryTimeoutMs } from '../../../core/pinpad/keypad-prompts.js';
-import { parseKeypadScript, type Keypad, type KeypadResult, type PinEntryPrompt } from '../../../core/sim/reader/keypad.js';
+import { keypadPromptMessages, pinEntryTimeoutMs } from '#core/pinpad/keypad-prompts.js';
+import { parseKeypadScript, type Keypad, type KeypadResult, type PinEntryPrompt } from '#core/sim/reader/keypad.js';
 import { LINE_WAIT_STOPPED, NO_LINE_BEFORE_TIMEOUT, type StreamLines } from '../pinpad/stream-lines.js';
 
 export class LineKeypad implements Keypad {

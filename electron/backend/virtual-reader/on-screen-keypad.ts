@@ -9,9 +9,9 @@
  * many digits are entered, never which.
  */
 import { randomUUID } from 'node:crypto';
-import type { PinpadKeypadDone, PinpadKeypadRequest } from '../../../core/ipc/channels/pinpad.js';
-import { keypadPromptMessages, pinEntryTimeoutMs } from '../../../core/pinpad/keypad-prompts.js';
-import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../core/sim/reader/keypad.js';
+import type { PinpadKeypadDone, PinpadKeypadRequest } from '#core/ipc/channels/pinpad.js';
+import { keypadPromptMessages, pinEntryTimeoutMs } from '#core/pinpad/keypad-prompts.js';
+import type { Keypad, KeypadResult, PinEntryPrompt } from '#core/sim/reader/keypad.js';
 
 export type OnScreenKeypadEvent =
   { event: 'pinpad.keypadRequest'; payload: PinpadKeypadRequest } | { event: 'pinpad.keypadDone'; payload: PinpadKeypadDone };

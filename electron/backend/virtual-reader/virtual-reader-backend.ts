@@ -3,15 +3,15 @@
  * (GemPC Pinpad profile, TPDU T=1, bPINSupport 3) with the virtual card inserted. With no
  * hardware and no pcscd there is still a reader to try everything on.
  */
-import type { BackendStatus } from '../../../core/ipc/app-info.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
-import { CcidDriver, type CcidDriverOptions } from '../../../core/ccid/host/ccid-driver.js';
-import { VirtualSmartCard } from '../../../core/sim/card/virtual-smart-card.js';
-import type { SmartCard } from '../../../core/sim/card/virtual-card.js';
-import { FixedPinKeypad, type Keypad } from '../../../core/sim/reader/keypad.js';
-import type { DeviceTimers } from '../../../core/sim/usb/usb-faults.js';
-import { GEMPC_PINPAD_USB_PROFILE, type UsbReaderProfile } from '../../../core/sim/usb/usb-reader-profiles.js';
-import { VirtualUsbCcidDevice } from '../../../core/sim/usb/virtual-usb-ccid-device.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import { CcidDriver, type CcidDriverOptions } from '#core/ccid/host/ccid-driver.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import type { SmartCard } from '#core/sim/card/virtual-card.js';
+import { FixedPinKeypad, type Keypad } from '#core/sim/reader/keypad.js';
+import type { DeviceTimers } from '#core/sim/usb/usb-faults.js';
+import { GEMPC_PINPAD_USB_PROFILE, type UsbReaderProfile } from '#core/sim/usb/usb-reader-profiles.js';
+import { VirtualUsbCcidDevice } from '#core/sim/usb/virtual-usb-ccid-device.js';
 import { CcidDriverReader } from '../ccid-usb/ccid-driver-reader.js';
 import type {
   BackendReader,

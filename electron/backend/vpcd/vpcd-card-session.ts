@@ -4,9 +4,9 @@
  * and APDUs; we answer each in one frame. When vpcd is not listening (pcscd not started yet, or restarted)
  * the session keeps retrying and says so once, instead of failing.
  */
-import { intHex } from '../../../core/bytes/hex.js';
+import { intHex } from '#core/bytes/hex.js';
 import { createConnection, type Socket } from 'node:net';
-import type { SmartCard } from '../../../core/sim/card/virtual-card.js';
+import type { SmartCard } from '#core/sim/card/virtual-card.js';
 import { formatVpcdAddress, type VpcdAddress } from './vpcd-address.js';
 import { VPCD_CONTROL, VpcdFrameReader, encodeVpcdFrame } from './vpcd-framing.js';
 

@@ -8,7 +8,7 @@
  * when the file cannot be read, is not a capture, or could not be read to its end — what was
  * decoded before that point is still printed, and the report says "complete": false.
  */
-import { traceHeaderLine, traceMessageLine, type TraceStop } from '../../../core/trace/index.js';
+import { traceHeaderLine, traceMessageLine, type TraceStop } from '#core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,

@@ -3,7 +3,7 @@
  * control codes, TLV and PIN properties, the card's ATR decoded and named, the CCID descriptor
  * where the backend sees one, the largest APDU — as JSON or as the text a driver maintainer asks for.
  */
-import { inspectionText } from '../../../core/console/reader-inspection.js';
+import { inspectionText } from '#core/console/reader-inspection.js';
 import { inspectReader } from '../../backend/readers/reader-inspector.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';

@@ -7,20 +7,20 @@
  * terminal (hidden input), or standard input when it is not a terminal (one keypad-script line per
  * PIN entry). Software-path PINs come from a hidden prompt or standard input, never from argv.
  */
-import { intHex, parseHex } from '../../../core/bytes/hex.js';
-import type { PinRunResult } from '../../../core/ipc/channels/pinpad.js';
-import { CardbenchError } from '../../../core/ipc/errors.js';
-import type { PinOperationName } from '../../../core/pcsc/pin-format.js';
-import { decodeConfirmPin, decodePinMaxExtraDigit } from '../../../core/pcsc/pin-format.js';
-import { parseParameterSetting, settingsToRecord, type PinParameterSetting } from '../../../core/pinpad/parameters.js';
-import { PinParameterError } from '../../../core/pinpad/parameters.js';
-import { buildPinRequest } from '../../../core/pinpad/pin-request.js';
-import { pinOutcomeText, pinRequestText } from '../../../core/pinpad/pin-request-text.js';
-import { pinPresetView, pinRequestView, type PinRequestView } from '../../../core/pinpad/pin-request-view.js';
-import { PIN_PRESETS } from '../../../core/pinpad/presets.js';
-import { parseReaderIdentity } from '../../../core/pinpad/reader-models.js';
-import type { Keypad } from '../../../core/sim/reader/keypad.js';
-import type { SoftwarePins } from '../../../core/pinpad/software-pin.js';
+import { intHex, parseHex } from '#core/bytes/hex.js';
+import type { PinRunResult } from '#core/ipc/channels/pinpad.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import type { PinOperationName } from '#core/pcsc/pin-format.js';
+import { decodeConfirmPin, decodePinMaxExtraDigit } from '#core/pcsc/pin-format.js';
+import { parseParameterSetting, settingsToRecord, type PinParameterSetting } from '#core/pinpad/parameters.js';
+import { PinParameterError } from '#core/pinpad/parameters.js';
+import { buildPinRequest } from '#core/pinpad/pin-request.js';
+import { pinOutcomeText, pinRequestText } from '#core/pinpad/pin-request-text.js';
+import { pinPresetView, pinRequestView, type PinRequestView } from '#core/pinpad/pin-request-view.js';
+import { PIN_PRESETS } from '#core/pinpad/presets.js';
+import { parseReaderIdentity } from '#core/pinpad/reader-models.js';
+import type { Keypad } from '#core/sim/reader/keypad.js';
+import type { SoftwarePins } from '#core/pinpad/software-pin.js';
 import { CallStoppedError } from '../../backend/abortable.js';
 import { TerminalKeypad } from '../../backend/gempc-serial/terminal-keypad.js';
 import { PinpadService, type PinRunArgs } from '../../backend/pinpad/pinpad-service.js';

@@ -4,8 +4,8 @@
  * driver has no SCardControl list none). Each reader is printed as soon as its features are
  * known; Ctrl-C stops it even while a reader does not answer, and it says which were not listed.
  */
-import { getFeatureRequestCode } from '../../../core/pcsc/control-codes.js';
-import { decodeFeatureList } from '../../../core/pcsc/features.js';
+import { getFeatureRequestCode } from '#core/pcsc/control-codes.js';
+import { decodeFeatureList } from '#core/pcsc/features.js';
 import { CallStoppedError } from '../../backend/abortable.js';
 import type { HubReader, ReaderHub } from '../../backend/readers/reader-hub.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';

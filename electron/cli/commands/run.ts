@@ -6,7 +6,7 @@
  * has lines that are not steps; Ctrl-C stops it between steps (or while one waits for its
  * answer), says at which line of the script, and exits 130.
  */
-import type { ScriptRunResult, ScriptStepResult, ScriptStop } from '../../../core/console/script-run.js';
+import type { ScriptRunResult, ScriptStepResult, ScriptStop } from '#core/console/script-run.js';
 import { ConsoleService } from '../../backend/readers/console-service.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';

@@ -7,9 +7,9 @@
  * their data masked, in text and JSON alike. Ctrl-C stops it between APDUs or while one waits
  * for its answer, and it says which were not sent.
  */
-import { parseHex } from '../../../core/bytes/hex.js';
-import type { ExchangeView } from '../../../core/console/exchange-view.js';
-import { transmitWithFollowUps } from '../../../core/console/transmit-sequence.js';
+import { parseHex } from '#core/bytes/hex.js';
+import type { ExchangeView } from '#core/console/exchange-view.js';
+import { transmitWithFollowUps } from '#core/console/transmit-sequence.js';
 import type { ReaderHub } from '../../backend/readers/reader-hub.js';
 import type { ProtocolChoice, ShareMode } from '../../backend/reader-backend.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';

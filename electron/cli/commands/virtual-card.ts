@@ -3,10 +3,10 @@
  * reader, so any PC/SC program on this machine (opensc-tool, scriptor, gpg, Cardbench itself) sees a card.
  * Every exchange is logged, with PIN bodies hidden.
  */
-import { toHex } from '../../../core/bytes/hex.js';
-import { describeCommandSafely, summarizeExchange } from '../../../core/sim/card/exchange-summary.js';
-import { createVirtualCard } from '../../../core/sim/card/virtual-smart-card.js';
-import type { CardProtocol } from '../../../core/sim/card/virtual-card.js';
+import { toHex } from '#core/bytes/hex.js';
+import { describeCommandSafely, summarizeExchange } from '#core/sim/card/exchange-summary.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
+import type { CardProtocol } from '#core/sim/card/virtual-card.js';
 import { DEFAULT_VPCD_ADDRESS, parseVpcdAddress, type VpcdAddress } from '../../backend/vpcd/vpcd-address.js';
 import { plugCardIntoVpcd, type VpcdEvent } from '../../backend/vpcd/vpcd-card-session.js';
 import type { CliCommand, CommandContext } from '../command.js';

@@ -5,10 +5,10 @@
  * The pty link goes to a private directory unless a path is given (see pty-location.ts).
  */
 import { readFileSync } from 'node:fs';
-import { toHex } from '../../../core/bytes/hex.js';
-import { VirtualSmartCard } from '../../../core/sim/card/virtual-smart-card.js';
-import { FixedPinKeypad, parseKeypadScript, ScriptedKeypad, type Keypad } from '../../../core/sim/reader/keypad.js';
-import { VirtualCcidReader, type ReaderActivity } from '../../../core/sim/reader/virtual-ccid-reader.js';
+import { toHex } from '#core/bytes/hex.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { FixedPinKeypad, parseKeypadScript, ScriptedKeypad, type Keypad } from '#core/sim/reader/keypad.js';
+import { VirtualCcidReader, type ReaderActivity } from '#core/sim/reader/virtual-ccid-reader.js';
 import { gemPcReaderConf, startGemPcSerialServer, type GemPcSerialServer } from '../../backend/gempc-serial/gempc-serial-server.js';
 import { DEFAULT_PTY_NAME, PtyLocationError, resolvePtyLocation } from '../../backend/gempc-serial/pty-location.js';
 import { SocatUnavailableError } from '../../backend/gempc-serial/socat-pty.js';

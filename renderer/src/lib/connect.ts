@@ -1,5 +1,5 @@
-import { createApiClient, type EnvelopeTransport } from '../../../core/ipc/client.js';
-import type { Api } from '../../../core/ipc/contract.js';
+import { createApiClient, type EnvelopeTransport } from '#core/ipc/client.js';
+import type { Api } from '#core/ipc/contract.js';
 import { createWebSocketTransport, type WebSocketTransport } from './websocket-transport.js';
 
 declare global {

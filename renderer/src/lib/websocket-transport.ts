@@ -2,8 +2,8 @@
  * Browser mode's transport: one WebSocket back to the server that served this page. The access
  * token travels as the HttpOnly cookie the server set, never through script.
  */
-import type { EnvelopeTransport } from '../../../core/ipc/client.js';
-import type { WireServerMessage } from '../../../core/ipc/wire.js';
+import type { EnvelopeTransport } from '#core/ipc/client.js';
+import type { WireServerMessage } from '#core/ipc/wire.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 

@@ -27,12 +27,18 @@ describe('core/ purity (lint)', () => {
     ['export const title = document.title;', 'no-restricted-globals'],
     ['export const env = process.env.HOME;', 'no-restricted-globals'],
     ["export const b = Buffer.from('x');", 'no-restricted-globals'],
+    // Reaching the Node side by path, at any depth, or by a package import name.
+    ["import { createBackend } from '../../electron/backend/backend.js'; export const f = createBackend;", 'no-restricted-imports'],
+    ["import { createBackend } from '../../../../electron/backend/backend.js'; export const f = createBackend;", 'no-restricted-imports'],
+    ["import App from '../../renderer/src/App.svelte'; export const f = App;", 'no-restricted-imports'],
+    ["import { runCli } from '#electron/cli/run-cli.js'; export const f = runCli;", 'no-restricted-imports'],
   ])('rejects %s', async (code, rule) => {
     expect(await coreLintErrors(code)).toContain(rule);
   });
 
   it('accepts pure code', async () => {
     expect(await coreLintErrors("import { toHex } from '../bytes/hex.js'; export const h = toHex(new Uint8Array([1]));")).toEqual([]);
+    expect(await coreLintErrors("import { toHex } from '#core/bytes/hex.js'; export const h = toHex(new Uint8Array([1]));")).toEqual([]);
   });
 
   it('applies the same rule to the renderer for Node and Electron', async () => {

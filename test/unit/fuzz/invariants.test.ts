@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { field } from '../../../core/dissect/node.js';
+import { field } from '#core/dissect/node.js';
 import { invariantViolations, KEPT_BYTES_ALLOWANCE, keptBytes } from '../../fuzz/invariants.js';
 
 const input = new Uint8Array(10);

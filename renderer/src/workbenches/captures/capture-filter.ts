@@ -3,7 +3,7 @@
  * from them. A value the filter cannot use (slot `x`, INS `zz`) is left out of the filter, so
  * typing it does not change what the list shows.
  */
-import type { CaptureFilter, SwClass } from '../../../../core/ipc/channels/captures.js';
+import type { CaptureFilter, SwClass } from '#core/ipc/channels/captures.js';
 
 export interface FilterFields {
   /** A device id from the capture's device list; '' for all. */

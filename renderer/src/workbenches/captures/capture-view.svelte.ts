@@ -19,10 +19,10 @@ import type {
   CaptureRow,
   CaptureStatus,
   CaptureTransaction,
-} from '../../../../core/ipc/channels/captures.js';
-import { MAX_CAPTURE_WINDOW } from '../../../../core/ipc/channels/captures.js';
-import type { Api } from '../../../../core/ipc/contract.js';
-import { nodeAtOffset } from '../../../../core/dissect/node.js';
+} from '#core/ipc/channels/captures.js';
+import { MAX_CAPTURE_WINDOW } from '#core/ipc/channels/captures.js';
+import type { Api } from '#core/ipc/contract.js';
+import { nodeAtOffset } from '#core/dissect/node.js';
 import { emptyFilterFields, filterFrom, type FilterFields } from './capture-filter.js';
 import { loadRecentFiles, rememberRecentFile } from './recent-files.js';
 import { uploadCapture } from './upload-capture.js';

@@ -2,7 +2,7 @@
  * How the wizard writes numbers and bytes: field values in hex at their width, hex strings in
  * spaced pairs, status words as "90 00", and the countdown. One place, so every panel agrees.
  */
-import { PIN_PARAMETER_FIELDS } from '../../../../core/pinpad/parameters.js';
+import { PIN_PARAMETER_FIELDS } from '#core/pinpad/parameters.js';
 
 /** A field's width in hex digits (2 per byte; ulDataLength is 4 bytes). */
 export function fieldHexDigits(name: string): number {

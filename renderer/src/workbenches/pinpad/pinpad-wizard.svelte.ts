@@ -17,19 +17,13 @@
  * reader-list and run-state events land in the same fields). Split by step, each piece would
  * need most of the others' state passed in. The profiles (at the end) are the one separable part.
  */
-import type {
-  PinProfilesExport,
-  PinRunResult,
-  PinTriesResult,
-  PinpadKeypadRequest,
-  PinpadRunState,
-} from '../../../../core/ipc/channels/pinpad.js';
-import type { Api, ArgsOf } from '../../../../core/ipc/contract.js';
-import type { PinOperationName } from '../../../../core/pcsc/pin-bit-fields.js';
-import type { PinPresetView, PinRequestView } from '../../../../core/pinpad/pin-request-view.js';
-import type { PinProfile } from '../../../../core/pinpad/profiles.js';
-import type { PinpadCapabilities } from '../../../../core/pinpad/reader-capabilities.js';
-import type { SoftwarePins } from '../../../../core/pinpad/software-pin.js';
+import type { PinProfilesExport, PinRunResult, PinTriesResult, PinpadKeypadRequest, PinpadRunState } from '#core/ipc/channels/pinpad.js';
+import type { Api, ArgsOf } from '#core/ipc/contract.js';
+import type { PinOperationName } from '#core/pcsc/pin-bit-fields.js';
+import type { PinPresetView, PinRequestView } from '#core/pinpad/pin-request-view.js';
+import type { PinProfile } from '#core/pinpad/profiles.js';
+import type { PinpadCapabilities } from '#core/pinpad/reader-capabilities.js';
+import type { SoftwarePins } from '#core/pinpad/software-pin.js';
 import { LiveReaderList } from '../readers/reader-list.svelte.js';
 
 export const WIZARD_STEPS = [

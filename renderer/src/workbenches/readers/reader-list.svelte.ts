@@ -2,8 +2,8 @@
  * The live reader list both workbenches show: asked once, then kept current by the
  * readers.changed event (pcscd stopping/starting, cards in and out).
  */
-import type { ReaderList } from '../../../../core/ipc/channels/readers.js';
-import type { Api } from '../../../../core/ipc/contract.js';
+import type { ReaderList } from '#core/ipc/channels/readers.js';
+import type { Api } from '#core/ipc/contract.js';
 
 export class LiveReaderList {
   list = $state<ReaderList | undefined>(undefined);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import { identifyAid, KNOWN_AIDS } from '../../../../core/apps/known-aids.js';
-import { tagName } from '../../../../core/apps/tag-names.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { identifyAid, KNOWN_AIDS } from '#core/apps/known-aids.js';
+import { tagName } from '#core/apps/tag-names.js';
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

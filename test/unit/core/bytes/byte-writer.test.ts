@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ByteWriter } from '../../../../core/bytes/byte-writer.js';
-import { toHex } from '../../../../core/bytes/hex.js';
+import { ByteWriter } from '#core/bytes/byte-writer.js';
+import { toHex } from '#core/bytes/hex.js';
 
 describe('ByteWriter', () => {
   it('writes little- and big-endian integers and byte runs in order', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hexLiteral, intHex, toHex } from '../../../../core/bytes/hex.js';
+import { hexLiteral, intHex, toHex } from '#core/bytes/hex.js';
 
 describe('integer hex (the one way numbers become hex text)', () => {
   it('writes uppercase, zero-padded to the digits asked, as many as the value needs by default', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaptureBytes } from '../../../../core/capture/index.js';
+import { parseCaptureBytes } from '#core/capture/index.js';
 import { hex, pcapngOf, usbmon } from './capture-builder.js';
 
 /** libccid's first exchange in labcard-basic.txt: GetSlotStatus → SlotStatus. */

@@ -1,5 +1,5 @@
 /** Runs a container reader over bytes (optionally in small chunks) and copies out what it saw. */
-import type { ByteSink, CaptureInterface, CaptureProblem, ContainerHandlers } from '../../../../core/capture/index.js';
+import type { ByteSink, CaptureInterface, CaptureProblem, ContainerHandlers } from '#core/capture/index.js';
 
 export interface SeenRecord {
   frame: number;

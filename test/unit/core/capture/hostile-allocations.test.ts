@@ -4,11 +4,11 @@
  * proved by counting what the decoder retains, not by timing it.
  */
 import { describe, expect, it } from 'vitest';
-import { DESCRIPTOR_LIMITS, MAX_CAPTURE_INTERFACES, UsbCaptureDecoder, type UsbDeviceInfo } from '../../../../core/capture/index.js';
-import { CCID_MAX_MESSAGE_LENGTH, decodeClassDescriptor, encodeClassDescriptor } from '../../../../core/ccid/class-descriptor.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { GEMPC_PINPAD_PROFILE } from '../../../../core/sim/reader/reader-profile.js';
-import { decodeTraceBytes } from '../../../../core/trace/trace-decoder.js';
+import { DESCRIPTOR_LIMITS, MAX_CAPTURE_INTERFACES, UsbCaptureDecoder, type UsbDeviceInfo } from '#core/capture/index.js';
+import { CCID_MAX_MESSAGE_LENGTH, decodeClassDescriptor, encodeClassDescriptor } from '#core/ccid/class-descriptor.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { GEMPC_PINPAD_PROFILE } from '#core/sim/reader/reader-profile.js';
+import { decodeTraceBytes } from '#core/trace/trace-decoder.js';
 import { concatBytes, epb, idb, shb } from './capture-builder.js';
 import { descriptorFloodCapture, hugeLengthCapture, UsbmonPcapWriter, type DescriptorFlood } from './hostile-capture-files.js';
 

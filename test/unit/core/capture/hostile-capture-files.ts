@@ -6,8 +6,8 @@
  *
  * Used by the unit tests (core, backend, CLI) and by test/bench/hostile-captures.ts.
  */
-import { encodeClassDescriptor, type CcidClassDescriptorFields } from '../../../../core/ccid/class-descriptor.js';
-import { GEMPC_PINPAD_PROFILE } from '../../../../core/sim/reader/reader-profile.js';
+import { encodeClassDescriptor, type CcidClassDescriptorFields } from '#core/ccid/class-descriptor.js';
+import { GEMPC_PINPAD_PROFILE } from '#core/sim/reader/reader-profile.js';
 
 const LINKTYPE_USB_LINUX_MMAPPED = 220;
 const USBMON_HEADER = 64;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCaptureBytes, UsbCaptureDecoder } from '../../../../core/capture/index.js';
+import { parseCaptureBytes, UsbCaptureDecoder } from '#core/capture/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { concatBytes, pcapHeader, pcapngOf, shb, usbmon } from './capture-builder.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaptureBytes, type UsbPacket } from '../../../../core/capture/index.js';
+import { parseCaptureBytes, type UsbPacket } from '#core/capture/index.js';
 import { concatBytes, darwin, epb, hex, idb, pcapHeader, pcapngOf, pcapRecord, shb, usbmon, usbpcap } from './capture-builder.js';
 
 const GET_DEVICE_DESCRIPTOR = [0x80, 0x06, 0x00, 0x01, 0x00, 0x00, 0x12, 0x00];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PcapReader, detectCaptureFormat } from '../../../../core/capture/index.js';
+import { PcapReader, detectCaptureFormat } from '#core/capture/index.js';
 import { Bytes, concatBytes, pcapHeader, pcapRecord } from './capture-builder.js';
 import { runContainer } from './container-harness.js';
 

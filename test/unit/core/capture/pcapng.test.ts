@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PcapngReader } from '../../../../core/capture/index.js';
+import { PcapngReader } from '#core/capture/index.js';
 import { Bytes, block, concatBytes, epb, idb, obsoletePacketBlock, shb, spb } from './capture-builder.js';
 import { runContainer } from './container-harness.js';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCaptureBytes, type CcidFrame, type ParsedCapture } from '../../../../core/capture/index.js';
+import { parseCaptureBytes, type CcidFrame, type ParsedCapture } from '#core/capture/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 
 const skip = requireShared('captures');

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UsbCaptureDecoder, parseCaptureBytes, type CcidFrame } from '../../../../core/capture/index.js';
-import { toHex } from '../../../../core/bytes/hex.js';
+import { UsbCaptureDecoder, parseCaptureBytes, type CcidFrame } from '#core/capture/index.js';
+import { toHex } from '#core/bytes/hex.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 
 const skip = requireShared('captures');

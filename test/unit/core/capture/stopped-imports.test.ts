@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCaptureBytes } from '../../../../core/capture/index.js';
-import { decodeTraceBytes } from '../../../../core/trace/trace-decoder.js';
+import { parseCaptureBytes } from '#core/capture/index.js';
+import { decodeTraceBytes } from '#core/trace/trace-decoder.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { concatBytes, pcapHeader } from './capture-builder.js';
 

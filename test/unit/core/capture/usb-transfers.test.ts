@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCaptureBytes, parseConfigurationDescriptor, parseStringDescriptor } from '../../../../core/capture/index.js';
+import { parseCaptureBytes, parseConfigurationDescriptor, parseStringDescriptor } from '#core/capture/index.js';
 import { hex, pcapngOf, usbmon, type UsbmonFields } from './capture-builder.js';
 
 /** The configuration descriptor of the GCC capture's reader (2ce3:9563), frame 16, as tshark shows it. */

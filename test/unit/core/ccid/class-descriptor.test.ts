@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
 import {
   decodeClassDescriptor,
   encodeClassDescriptor,
   exchangeLevelOf,
   type CcidClassDescriptorFields,
-} from '../../../../core/ccid/class-descriptor.js';
+} from '#core/ccid/class-descriptor.js';
 
 // Raw bytes pulled with `tshark -r F -Y 'usb.bDescriptorType==0x02' -x` from the configuration
 // descriptors of usbpcap-emv-gcc2024/usb.pcapng and usbmon-qemu-labcard/labcard-basic.usbmon.pcapng.

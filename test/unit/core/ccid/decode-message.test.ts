@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { nodeAtOffset } from '../../../../core/dissect/node.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { nodeAtOffset } from '#core/dissect/node.js';
 import { requireShared } from '../../../shared-path.js';
 import { apduExchanges, LABCARD_TXT, loggedCcidMessages, PINPAD_TXT, readGroundTruth } from './ground-truth.js';
 

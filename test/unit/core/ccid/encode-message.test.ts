@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeCcidMessage, type CcidMessage } from '../../../../core/ccid/decode-message.js';
-import * as enc from '../../../../core/ccid/encode-message.js';
-import { MAX_EXTENDED_APDU_LENGTH } from '../../../../core/iso7816/apdu-limits.js';
-import { encodeProtocolParameters } from '../../../../core/ccid/protocol-parameters.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage, type CcidMessage } from '#core/ccid/decode-message.js';
+import * as enc from '#core/ccid/encode-message.js';
+import { MAX_EXTENDED_APDU_LENGTH } from '#core/iso7816/apdu-limits.js';
+import { encodeProtocolParameters } from '#core/ccid/protocol-parameters.js';
 
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });

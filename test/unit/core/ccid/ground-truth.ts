@@ -1,6 +1,6 @@
 /** Reads the byte-for-byte sections of the ../shared/captures ground-truth .txt files (tests only). */
 import { readFileSync } from 'node:fs';
-import { fromHex } from '../../../../core/bytes/hex.js';
+import { fromHex } from '#core/bytes/hex.js';
 import { sharedPath } from '../../../shared-path.js';
 import { parseExchangeList } from '../iso7816/ground-truth.js';
 

@@ -9,7 +9,7 @@ import {
   messageTypeByName,
   payloadKindOf,
   type ExchangeLevel,
-} from '../../../../core/ccid/message-types.js';
+} from '#core/ccid/message-types.js';
 
 describe('CCID message types', () => {
   it('lists the 21 types of CCID 1.1 with unique codes', () => {

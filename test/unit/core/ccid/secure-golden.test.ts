@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { encodeSecure } from '../../../../core/ccid/encode-message.js';
-import { encodeSecureModifyData, encodeSecureVerifyData } from '../../../../core/ccid/secure.js';
-import type { PinEntryCommon } from '../../../../core/pcsc/pin-format.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { encodeSecure } from '#core/ccid/encode-message.js';
+import { encodeSecureModifyData, encodeSecureVerifyData } from '#core/ccid/secure.js';
+import type { PinEntryCommon } from '#core/pcsc/pin-format.js';
 import { requireShared } from '../../../shared-path.js';
 import { PINPAD_TXT, readGroundTruth, secureGroundTruth } from './ground-truth.js';
 

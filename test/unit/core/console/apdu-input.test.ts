@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkApduInput } from '../../../../core/console/apdu-input.js';
+import { checkApduInput } from '#core/console/apdu-input.js';
 
 describe('checkApduInput (live validation of the console input)', () => {
   it('accepts spaces, any case, and says what it reads', () => {

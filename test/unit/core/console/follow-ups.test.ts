@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { followUpFor } from '../../../../core/console/follow-ups.js';
-import { transmitWithFollowUps } from '../../../../core/console/transmit-sequence.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { followUpFor } from '#core/console/follow-ups.js';
+import { transmitWithFollowUps } from '#core/console/transmit-sequence.js';
 
 describe('followUpFor', () => {
   it('61xx → GET RESPONSE with that length, keeping the logical channel', () => {

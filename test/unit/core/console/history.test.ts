@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import { exchangeView } from '../../../../core/console/exchange-view.js';
-import { historyEntryFor, historyFromStorage, isResendable, maskCommand, searchHistory } from '../../../../core/console/history.js';
-import { exportSession } from '../../../../core/console/session-export.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { exchangeView } from '#core/console/exchange-view.js';
+import { historyEntryFor, historyFromStorage, isResendable, maskCommand, searchHistory } from '#core/console/history.js';
+import { exportSession } from '#core/console/session-export.js';
 
 const PIN = '313233343536';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildInspection, inspectionText } from '../../../../core/console/reader-inspection.js';
-import { identifyAtr, parseSmartcardList } from '../../../../core/console/smartcard-list.js';
-import { encodeFeatureList } from '../../../../core/pcsc/features.js';
-import { encodePinProperties } from '../../../../core/pcsc/pin-properties.js';
-import { encodeTlvProperties } from '../../../../core/pcsc/tlv-properties.js';
+import { buildInspection, inspectionText } from '#core/console/reader-inspection.js';
+import { identifyAtr, parseSmartcardList } from '#core/console/smartcard-list.js';
+import { encodeFeatureList } from '#core/pcsc/features.js';
+import { encodePinProperties } from '#core/pcsc/pin-properties.js';
+import { encodeTlvProperties } from '#core/pcsc/tlv-properties.js';
 
 describe('buildInspection', () => {
   const raw = {

@@ -4,9 +4,9 @@
  * steps kept when the caller streams them.
  */
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { parseScript } from '../../../../core/console/script.js';
-import { runScript, type ScriptRunner, type ScriptStepResult } from '../../../../core/console/script-run.js';
+import { toHex } from '#core/bytes/hex.js';
+import { parseScript } from '#core/console/script.js';
+import { runScript, type ScriptRunner, type ScriptStepResult } from '#core/console/script-run.js';
 
 const SCRIPT = ['# three reads', '00B0000001 => 9000', '', '00B0000002 => 9000', 'reset', '00B0000003'].join('\n');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { parseScript, statusWordMatches } from '../../../../core/console/script.js';
+import { toHex } from '#core/bytes/hex.js';
+import { parseScript, statusWordMatches } from '#core/console/script.js';
 
 describe('parseScript (scriptor format + expected status words)', () => {
   it('reads hex APDUs with or without spaces, reset, comments and both assertion forms', () => {

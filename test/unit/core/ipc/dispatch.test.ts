@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers } from '../../../../core/ipc/dispatch.js';
-import { CardbenchError } from '../../../../core/ipc/errors.js';
-import { unwrap } from '../../../../core/ipc/envelope.js';
-import type { AppInfo } from '../../../../core/ipc/app-info.js';
+import { dispatch, type Handlers } from '#core/ipc/dispatch.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import { unwrap } from '#core/ipc/envelope.js';
+import type { AppInfo } from '#core/ipc/app-info.js';
 
 const info: AppInfo = {
   name: 'Cardbench',

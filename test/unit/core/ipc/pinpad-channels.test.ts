@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pinpadChannels, PINPAD_EVENT_NAMES } from '../../../../core/ipc/channels/pinpad.js';
-import { CHANNEL_NAMES, EVENT_NAMES, isEventName } from '../../../../core/ipc/contract.js';
-import { dispatch, type Handlers } from '../../../../core/ipc/dispatch.js';
+import { pinpadChannels, PINPAD_EVENT_NAMES } from '#core/ipc/channels/pinpad.js';
+import { CHANNEL_NAMES, EVENT_NAMES, isEventName } from '#core/ipc/contract.js';
+import { dispatch, type Handlers } from '#core/ipc/dispatch.js';
 
 const base = {
   reader: 'virtual:Cardbench Virtual Pinpad',

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import type { DissectNode } from '../../../../core/dissect/node.js';
-import { parseAtr } from '../../../../core/iso7816/atr.js';
-import { decodeHistoricalBytes } from '../../../../core/iso7816/historical-bytes.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { DissectNode } from '#core/dissect/node.js';
+import { parseAtr } from '#core/iso7816/atr.js';
+import { decodeHistoricalBytes } from '#core/iso7816/historical-bytes.js';
 
 /** TCK = XOR of T0 .. last byte before it (computed here, independently of the decoder). */
 function withTck(hex: string): Uint8Array {

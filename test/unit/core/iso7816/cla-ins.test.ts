@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCla } from '../../../../core/iso7816/cla.js';
-import { insName, isInvalidIns } from '../../../../core/iso7816/ins.js';
-import { describeParameters } from '../../../../core/iso7816/parameters.js';
+import { decodeCla } from '#core/iso7816/cla.js';
+import { insName, isInvalidIns } from '#core/iso7816/ins.js';
+import { describeParameters } from '#core/iso7816/parameters.js';
 
 describe('decodeCla', () => {
   it('first interindustry: channel, SM and chaining bits', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import type { DissectNode } from '../../../../core/dissect/node.js';
-import { encodeCommandApdu, parseCommandApdu, type CommandApduSpec } from '../../../../core/iso7816/command-apdu.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { DissectNode } from '#core/dissect/node.js';
+import { encodeCommandApdu, parseCommandApdu, type CommandApduSpec } from '#core/iso7816/command-apdu.js';
 import { requireShared } from '../../../shared-path.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from './ground-truth.js';
 

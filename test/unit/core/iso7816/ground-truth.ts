@@ -3,7 +3,7 @@
  * people and tools other than our decoders). Test-only: uses node:fs.
  */
 import { readFileSync } from 'node:fs';
-import { fromHex } from '../../../../core/bytes/hex.js';
+import { fromHex } from '#core/bytes/hex.js';
 import { sharedPath } from '../../../shared-path.js';
 
 export interface GroundTruthExchange {

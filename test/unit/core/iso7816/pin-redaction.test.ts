@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { redactedCommandHex, remaskCommandText } from '../../../../core/iso7816/pin-redaction.js';
-import { SECRET_COMMANDS, SecretCommandTracker, secretCommandOf } from '../../../../core/iso7816/secret-commands.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { redactedCommandHex, remaskCommandText } from '#core/iso7816/pin-redaction.js';
+import { SECRET_COMMANDS, SecretCommandTracker, secretCommandOf } from '#core/iso7816/secret-commands.js';
 
 describe('redactedCommandHex', () => {
   it('masks VERIFY data and keeps header and Lc', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import type { DissectNode } from '../../../../core/dissect/node.js';
-import { parseResponseApdu } from '../../../../core/iso7816/response-apdu.js';
+import { fromHex } from '#core/bytes/hex.js';
+import type { DissectNode } from '#core/dissect/node.js';
+import { parseResponseApdu } from '#core/iso7816/response-apdu.js';
 
 function labels(node: DissectNode): string[] {
   return [node.label, ...(node.children ?? []).flatMap(labels)];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStatusWord } from '../../../../core/iso7816/status-words.js';
+import { describeStatusWord } from '#core/iso7816/status-words.js';
 
 describe('describeStatusWord', () => {
   it('success and the numeric families', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { chainApdu, encodeT1Block, type T1BlockSpec } from '../../../../core/iso7816/t1.js';
-import { T1Reassembler, type T1Direction, type T1Event } from '../../../../core/iso7816/t1-reassembler.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { chainApdu, encodeT1Block, type T1BlockSpec } from '#core/iso7816/t1.js';
+import { T1Reassembler, type T1Direction, type T1Event } from '#core/iso7816/t1-reassembler.js';
 
 type Step = [T1Direction, T1BlockSpec | Uint8Array];
 

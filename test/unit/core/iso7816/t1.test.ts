@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { chainApdu, decodeT1Block, encodeT1Block, t1Crc, t1Lrc, type T1BlockSpec, type T1Edc } from '../../../../core/iso7816/t1.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { chainApdu, decodeT1Block, encodeT1Block, t1Crc, t1Lrc, type T1BlockSpec, type T1Edc } from '#core/iso7816/t1.js';
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { parseBerTlv } from '../../../../core/tlv/ber-tlv.js';
-import { foldTransactions, type ApduExchange } from '../../../../core/iso7816/transactions.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { parseBerTlv } from '#core/tlv/ber-tlv.js';
+import { foldTransactions, type ApduExchange } from '#core/iso7816/transactions.js';
 import { requireShared } from '../../../shared-path.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from './ground-truth.js';
 

@@ -5,11 +5,11 @@ import {
   decodeControlCode,
   getFeatureRequestCode,
   scardCtlCode,
-} from '../../../../core/pcsc/control-codes.js';
-import { decodeFeatureList } from '../../../../core/pcsc/features.js';
-import { decodeTlvProperties } from '../../../../core/pcsc/tlv-properties.js';
-import { decodePinProperties } from '../../../../core/pcsc/pin-properties.js';
-import { fromHex } from '../../../../core/bytes/hex.js';
+} from '#core/pcsc/control-codes.js';
+import { decodeFeatureList } from '#core/pcsc/features.js';
+import { decodeTlvProperties } from '#core/pcsc/tlv-properties.js';
+import { decodePinProperties } from '#core/pcsc/pin-properties.js';
+import { fromHex } from '#core/bytes/hex.js';
 
 describe('SCARD_CTL_CODE', () => {
   it('pcsc-lite and Windows numbers of CM_IOCTL_GET_FEATURE_REQUEST', () => {

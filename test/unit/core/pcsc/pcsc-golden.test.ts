@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '../../../../core/ccid/secure-from-pcsc.js';
-import {
-  CM_IOCTL_GET_FEATURE_REQUEST_LINUX,
-  decodeControlCode,
-  LIBCCID_IOCTL_MAGIC,
-  scardCtlCodeLinux,
-} from '../../../../core/pcsc/control-codes.js';
-import { decodeFeatureList, encodeFeatureList, featureTagByName } from '../../../../core/pcsc/features.js';
-import { decodePinProperties, encodePinProperties } from '../../../../core/pcsc/pin-properties.js';
-import { decodePinModifyStructure, decodePinVerifyStructure } from '../../../../core/pcsc/pin-structures.js';
-import { decodeTlvProperties, encodeTlvProperties } from '../../../../core/pcsc/tlv-properties.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '#core/ccid/secure-from-pcsc.js';
+import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX, decodeControlCode, LIBCCID_IOCTL_MAGIC, scardCtlCodeLinux } from '#core/pcsc/control-codes.js';
+import { decodeFeatureList, encodeFeatureList, featureTagByName } from '#core/pcsc/features.js';
+import { decodePinProperties, encodePinProperties } from '#core/pcsc/pin-properties.js';
+import { decodePinModifyStructure, decodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
+import { decodeTlvProperties, encodeTlvProperties } from '#core/pcsc/tlv-properties.js';
 import { requireShared } from '../../../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth, secureGroundTruth } from '../ccid/ground-truth.js';
 

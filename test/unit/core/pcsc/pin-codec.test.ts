@@ -6,18 +6,18 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteReader } from '../../../../core/bytes/byte-reader.js';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { decodeSecureData, decodeSecureParameters, encodeSecurePinData } from '../../../../core/ccid/secure.js';
-import { secureDataFromPinVerifyBytes } from '../../../../core/ccid/secure-from-pcsc.js';
+import { ByteReader } from '#core/bytes/byte-reader.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeSecureData, decodeSecureParameters, encodeSecurePinData } from '#core/ccid/secure.js';
+import { secureDataFromPinVerifyBytes } from '#core/ccid/secure-from-pcsc.js';
 import {
   emptyPinParameters,
   pinStructureFields,
   pinStructureHeaderLength,
   type PinOperationName,
   type PinParameters,
-} from '../../../../core/pcsc/pin-format.js';
-import { decodePinStructure, encodePinStructure } from '../../../../core/pcsc/pin-structures.js';
+} from '#core/pcsc/pin-format.js';
+import { decodePinStructure, encodePinStructure } from '#core/pcsc/pin-structures.js';
 import { requireShared } from '../../../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth } from '../ccid/ground-truth.js';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../core/bytes/hex.js';
+import { fromHex } from '#core/bytes/hex.js';
 import {
   completeVerifyApdu,
   decodeFormatString,
@@ -13,7 +13,7 @@ import {
   markApduTemplate,
   pinApduTemplate,
   verifyFromValues,
-} from '../../../../core/pcsc/pin-format.js';
+} from '#core/pcsc/pin-format.js';
 
 function mark(apdu: string, fs: number, pb: number, lf: number, maxDigits: number) {
   return markApduTemplate(fromHex(apdu), {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { encodeSecure } from '../../../../core/ccid/encode-message.js';
-import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '../../../../core/ccid/secure-from-pcsc.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { encodeSecure } from '#core/ccid/encode-message.js';
+import { secureDataFromPinModifyBytes, secureDataFromPinVerifyBytes } from '#core/ccid/secure-from-pcsc.js';
 import {
   ccidModifyMessageIndexCount,
   decodeFormatString,
@@ -15,13 +15,13 @@ import {
   locatePin,
   decodePinBlockString,
   decodePinLengthFormat,
-} from '../../../../core/pcsc/pin-format.js';
+} from '#core/pcsc/pin-format.js';
 import {
   decodePinModifyStructure,
   decodePinVerifyStructure,
   encodePinModifyStructure,
   encodePinVerifyStructure,
-} from '../../../../core/pcsc/pin-structures.js';
+} from '#core/pcsc/pin-structures.js';
 
 const u8 = fc.integer({ min: 0, max: 0xff });
 const apdu = fc.uint8Array({ minLength: 4, maxLength: 64 });

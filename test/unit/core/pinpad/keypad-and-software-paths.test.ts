@@ -6,10 +6,10 @@
  * T=0 here: at TPDU level a T=1 card needs the host's T=1 engine, which the CCID driver tests cover.
  */
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { encodeIccPowerOn, encodeSecure, encodeXfrBlock } from '../../../../core/ccid/encode-message.js';
-import type { PinOperationName } from '../../../../core/pcsc/pin-format.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { encodeIccPowerOn, encodeSecure, encodeXfrBlock } from '#core/ccid/encode-message.js';
+import type { PinOperationName } from '#core/pcsc/pin-format.js';
 import {
   buildPinRequest,
   buildSoftwarePinApdu,
@@ -17,11 +17,11 @@ import {
   PIN_PRESETS,
   presetOperations,
   type SoftwarePins,
-} from '../../../../core/pinpad/index.js';
-import type { SmartCard } from '../../../../core/sim/card/virtual-card.js';
-import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
-import { ScriptedKeypad, type KeypadResult } from '../../../../core/sim/reader/keypad.js';
-import { VirtualCcidReader } from '../../../../core/sim/reader/virtual-ccid-reader.js';
+} from '#core/pinpad/index.js';
+import type { SmartCard } from '#core/sim/card/virtual-card.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { ScriptedKeypad, type KeypadResult } from '#core/sim/reader/keypad.js';
+import { VirtualCcidReader } from '#core/sim/reader/virtual-ccid-reader.js';
 import { TestCard } from '../sim/reader/test-card.js';
 
 const digits = (d: string): KeypadResult => ({ kind: 'digits', digits: d });

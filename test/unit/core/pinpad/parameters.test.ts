@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { emptyPinParameters } from '../../../../core/pcsc/pin-format.js';
+import { toHex } from '#core/bytes/hex.js';
+import { emptyPinParameters } from '#core/pcsc/pin-format.js';
 import {
   applyParameterSettings,
   parseParameterSetting,
@@ -9,7 +9,7 @@ import {
   PinParameterError,
   settingsFromRecord,
   settingsToRecord,
-} from '../../../../core/pinpad/parameters.js';
+} from '#core/pinpad/parameters.js';
 
 const ok = (text: string) => {
   const parsed = parseParameterSetting(text);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import { encodeSecure } from '../../../../core/ccid/encode-message.js';
-import { decodeCcidMessage } from '../../../../core/ccid/decode-message.js';
-import { pinOutcomeFromBError, pinOutcomeFromResponse } from '../../../../core/ccid/host/pin-outcome.js';
-import { buildPinRequest, explainPcscError, explainPinOutcome, secureFieldAtOffset } from '../../../../core/pinpad/index.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { encodeSecure } from '#core/ccid/encode-message.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { pinOutcomeFromBError, pinOutcomeFromResponse } from '#core/ccid/host/pin-outcome.js';
+import { buildPinRequest, explainPcscError, explainPinOutcome, secureFieldAtOffset } from '#core/pinpad/index.js';
 import { requireShared } from '../../../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth } from '../ccid/ground-truth.js';
 

@@ -8,8 +8,8 @@ import {
   pinRequestText,
   pinRequestView,
   templateMarkerLine,
-} from '../../../../core/pinpad/index.js';
-import { fromHex } from '../../../../core/bytes/hex.js';
+} from '#core/pinpad/index.js';
+import { fromHex } from '#core/bytes/hex.js';
 
 describe('the readable request', () => {
   it('lists every field with its offset, value and explanation, the bytes, and the PIN under the template', () => {

@@ -6,12 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteReader } from '../../../../core/bytes/byte-reader.js';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { decodeSecureData } from '../../../../core/ccid/secure.js';
-import { parseCommandApdu } from '../../../../core/iso7816/command-apdu.js';
-import { pinStructureFields } from '../../../../core/pcsc/pin-format.js';
-import { decodePinStructure } from '../../../../core/pcsc/pin-structures.js';
+import { ByteReader } from '#core/bytes/byte-reader.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeSecureData } from '#core/ccid/secure.js';
+import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
+import { pinStructureFields } from '#core/pcsc/pin-format.js';
+import { decodePinStructure } from '#core/pcsc/pin-structures.js';
 import {
   buildPinRequest,
   findPreset,
@@ -20,7 +20,7 @@ import {
   pinRequestView,
   presetOperations,
   type PinParameterSetting,
-} from '../../../../core/pinpad/index.js';
+} from '#core/pinpad/index.js';
 import { parsedSettings } from './parsed-settings.js';
 
 const spaced = (hex: string) => hex.replace(/\s+/g, '');

@@ -11,7 +11,7 @@ import {
   upsertProfile,
   validateProfile,
   type PinProfile,
-} from '../../../../core/pinpad/index.js';
+} from '#core/pinpad/index.js';
 
 const profile = (over: Partial<PinProfile> = {}): PinProfile => ({
   name: 'GemPC verify',

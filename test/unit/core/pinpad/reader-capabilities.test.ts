@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import { buildInspection } from '../../../../core/console/reader-inspection.js';
-import { encodeFeatureList } from '../../../../core/pcsc/features.js';
-import { encodePinProperties } from '../../../../core/pcsc/pin-properties.js';
-import { encodeTlvProperties } from '../../../../core/pcsc/tlv-properties.js';
-import { identifyReader, parseReaderIdentity, pinpadCapabilities } from '../../../../core/pinpad/index.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { buildInspection } from '#core/console/reader-inspection.js';
+import { encodeFeatureList } from '#core/pcsc/features.js';
+import { encodePinProperties } from '#core/pcsc/pin-properties.js';
+import { encodeTlvProperties } from '#core/pcsc/tlv-properties.js';
+import { identifyReader, parseReaderIdentity, pinpadCapabilities } from '#core/pinpad/index.js';
 import { requireShared } from '../../../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth } from '../ccid/ground-truth.js';
 

@@ -10,13 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { parseCaptureBytes } from '../../../../core/capture/index.js';
-import { encodeSecure } from '../../../../core/ccid/encode-message.js';
-import { decodeSecureParameters } from '../../../../core/ccid/secure.js';
-import { decodePinStructure } from '../../../../core/pcsc/pin-structures.js';
-import { pinStructureFields, type PinOperationName, type PinParameters } from '../../../../core/pcsc/pin-format.js';
-import { buildPinRequest, type PinParameterSetting } from '../../../../core/pinpad/index.js';
+import { toHex } from '#core/bytes/hex.js';
+import { parseCaptureBytes } from '#core/capture/index.js';
+import { encodeSecure } from '#core/ccid/encode-message.js';
+import { decodeSecureParameters } from '#core/ccid/secure.js';
+import { decodePinStructure } from '#core/pcsc/pin-structures.js';
+import { pinStructureFields, type PinOperationName, type PinParameters } from '#core/pcsc/pin-format.js';
+import { buildPinRequest, type PinParameterSetting } from '#core/pinpad/index.js';
 import { parsedSettings } from './parsed-settings.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth, secureGroundTruth } from '../ccid/ground-truth.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
-import { buildPinRequest, decideRun, parseParameterSetting, probeUnavailable, readRetryCounter } from '../../../../core/pinpad/index.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { buildPinRequest, decideRun, parseParameterSetting, probeUnavailable, readRetryCounter } from '#core/pinpad/index.js';
 
 describe('the retry-counter guard', () => {
   it('reads 63Cx, 90 00 and 69 83', () => {

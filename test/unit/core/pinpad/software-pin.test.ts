@@ -4,11 +4,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { VirtualSmartCard } from '../../../../core/sim/card/virtual-smart-card.js';
-import { buildPinRequest, buildSoftwarePinApdu, SoftwarePinError, type SoftwarePins } from '../../../../core/pinpad/index.js';
+import { toHex } from '#core/bytes/hex.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { buildPinRequest, buildSoftwarePinApdu, SoftwarePinError, type SoftwarePins } from '#core/pinpad/index.js';
 import { parsedSettings } from './parsed-settings.js';
-import type { PinOperationName } from '../../../../core/pcsc/pin-format.js';
+import type { PinOperationName } from '#core/pcsc/pin-format.js';
 
 function apdu(preset: string, operation: PinOperationName, pins: SoftwarePins, ...settings: string[]): string {
   const request = buildPinRequest({ preset, operation, settings: parsedSettings(...settings) });

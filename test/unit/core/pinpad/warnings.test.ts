@@ -3,7 +3,7 @@
  * libccid's per-reader rewrites produce the bytes its code produces.
  */
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
+import { toHex } from '#core/bytes/hex.js';
 import {
   buildPinRequest,
   identifyReader,
@@ -11,9 +11,9 @@ import {
   PIN_WARNING_RULES,
   pinpadCapabilities,
   type ReaderIdentity,
-} from '../../../../core/pinpad/index.js';
+} from '#core/pinpad/index.js';
 import { parsedSettings } from './parsed-settings.js';
-import type { PinOperationName } from '../../../../core/pcsc/pin-format.js';
+import type { PinOperationName } from '#core/pcsc/pin-format.js';
 
 const GEMPC: ReaderIdentity = { vendorId: 0x08e6, productId: 0x3478 };
 const SPR532: ReaderIdentity = { vendorId: 0x04e6, productId: 0xe003 };

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import type { DissectNode } from '../../../../core/dissect/node.js';
-import {
-  berTlvNodes,
-  encodeBerTlv,
-  findTlv,
-  looksLikeBerTlv,
-  parseBerTlv,
-  type TlvObject,
-  type TlvSpec,
-} from '../../../../core/tlv/ber-tlv.js';
-import { tagName } from '../../../../core/apps/tag-names.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { DissectNode } from '#core/dissect/node.js';
+import { berTlvNodes, encodeBerTlv, findTlv, looksLikeBerTlv, parseBerTlv, type TlvObject, type TlvSpec } from '#core/tlv/ber-tlv.js';
+import { tagName } from '#core/apps/tag-names.js';
 import { requireShared } from '../../../shared-path.js';
 import { EMV_EXPECT, readExchanges } from '../iso7816/ground-truth.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../core/bytes/hex.js';
-import { encodeCompactTlv, parseCompactTlv } from '../../../../core/tlv/compact-tlv.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { encodeCompactTlv, parseCompactTlv } from '#core/tlv/compact-tlv.js';
 
 describe('COMPACT-TLV', () => {
   it('YubiKey 5 historical objects after the 80 category byte', () => {

@@ -1,6 +1,6 @@
 /** Card events are listed up to a cap and counted beyond it, so a NotifySlotChange flood cannot grow the report with the file. */
 import { describe, expect, it } from 'vitest';
-import { decodeTraceBytes, traceSummaryLines } from '../../../../core/trace/index.js';
+import { decodeTraceBytes, traceSummaryLines } from '#core/trace/index.js';
 import { slotChangeFloodCapture } from '../capture/hostile-capture-files.js';
 
 describe('card events beyond the cap', () => {

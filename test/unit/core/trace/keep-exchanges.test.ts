@@ -1,7 +1,7 @@
 /** A consumer that takes each exchange from the handler can tell the decoder not to keep them too. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeTraceBytes, type TraceExchange } from '../../../../core/trace/index.js';
+import { decodeTraceBytes, type TraceExchange } from '#core/trace/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 
 const skip = requireShared('captures');

@@ -1,7 +1,7 @@
 /** The transcript of a large trace (the 113 MB capture has 53,248 exchanges) is made without overflowing the stack. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeTraceBytes, traceSummaryLines } from '../../../../core/trace/index.js';
+import { decodeTraceBytes, traceSummaryLines } from '#core/trace/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 
 const skip = requireShared('captures');

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeTraceBytes, type TraceReport } from '../../../../core/trace/index.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeTraceBytes, type TraceReport } from '#core/trace/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { apduExchanges, PINPAD_TXT, readGroundTruth, secureGroundTruth } from '../ccid/ground-truth.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from '../iso7816/ground-truth.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeTraceBytes, redactPins, traceMessageLine, traceSummaryLines, type TraceReport } from '../../../../core/trace/index.js';
+import { decodeTraceBytes, redactPins, traceMessageLine, traceSummaryLines, type TraceReport } from '#core/trace/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { apduLevelSecrets, expectNoSecretField, NEW_PIN, PIN_FORMS, secretsIn, stringsOf, t1Secrets } from './secret-captures.js';
 

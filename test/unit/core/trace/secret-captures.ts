@@ -5,9 +5,9 @@
  * unanswered). And the checks that a rendering shows none of it.
  */
 import { expect } from 'vitest';
-import { encodeDataBlock, encodeIccPowerOn, encodeParameters, encodeSetParameters, encodeXfrBlock } from '../../../../core/ccid/index.js';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import { encodeT1Block } from '../../../../core/iso7816/index.js';
+import { encodeDataBlock, encodeIccPowerOn, encodeParameters, encodeSetParameters, encodeXfrBlock } from '#core/ccid/index.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { encodeT1Block } from '#core/iso7816/index.js';
 import { pcapngOf, usbmonCcidPipes } from '../capture/capture-builder.js';
 
 /** "123456" as a card sees it: ASCII (OpenPGP, PIV), BCD, ISO 9564 format 2 PIN block. */

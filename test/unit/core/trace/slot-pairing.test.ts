@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CcidFrame } from '../../../../core/capture/ccid-stream.js';
-import {
-  encodeDataBlock,
-  encodeGetSlotStatus,
-  encodeIccPowerOn,
-  encodeSlotStatus,
-  encodeXfrBlock,
-} from '../../../../core/ccid/encode-message.js';
-import type { Problem } from '../../../../core/dissect/node.js';
-import { readCcidPairingFields } from '../../../../core/trace/ccid-pairing-fields.js';
-import { SlotPairing } from '../../../../core/trace/slot-pairing.js';
+import type { CcidFrame } from '#core/capture/ccid-stream.js';
+import { encodeDataBlock, encodeGetSlotStatus, encodeIccPowerOn, encodeSlotStatus, encodeXfrBlock } from '#core/ccid/encode-message.js';
+import type { Problem } from '#core/dissect/node.js';
+import { readCcidPairingFields } from '#core/trace/ccid-pairing-fields.js';
+import { SlotPairing } from '#core/trace/slot-pairing.js';
 
 /** Each message of a test is its own frame, numbered in order. */
 function pairingOf() {

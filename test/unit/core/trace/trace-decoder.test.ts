@@ -11,11 +11,11 @@ import {
   encodeSetParameters,
   encodeSlotStatus,
   encodeXfrBlock,
-} from '../../../../core/ccid/index.js';
-import { encodeT1Block } from '../../../../core/iso7816/index.js';
-import { fromHex } from '../../../../core/bytes/hex.js';
-import { toHex } from '../../../../core/bytes/hex.js';
-import { decodeTraceBytes, type TraceMessage } from '../../../../core/trace/index.js';
+} from '#core/ccid/index.js';
+import { encodeT1Block } from '#core/iso7816/index.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeTraceBytes, type TraceMessage } from '#core/trace/index.js';
 import { pcapngOf, usbmonCcidPipes } from '../capture/capture-builder.js';
 
 const { out, inn, interrupt } = usbmonCcidPipes(0x7000n);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { CaptureStatus } from '../../../../core/ipc/channels/captures.js';
+import type { CaptureStatus } from '#core/ipc/channels/captures.js';
 import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
 import { electronStatusFor } from '../../../../electron/backend/electron-status.js';
 import { startWebServer, type RunningWebServer } from '../../../../electron/web/server.js';

@@ -1,8 +1,8 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { createRawSnippet } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CaptureNode } from '../../../../core/ipc/channels/captures.js';
-import { nodeAtOffset } from '../../../../core/dissect/node.js';
+import type { CaptureNode } from '#core/ipc/channels/captures.js';
+import { nodeAtOffset } from '#core/dissect/node.js';
 import DecodeTree from '../../../../renderer/src/components/DecodeTree.svelte';
 import HexView from '../../../../renderer/src/components/HexView.svelte';
 import VirtualRows from '../../../../renderer/src/components/VirtualRows.svelte';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Api } from '../../../../core/ipc/contract.js';
+import type { Api } from '#core/ipc/contract.js';
 import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
 import ConsoleWorkbench from '../../../../renderer/src/workbenches/console/ConsoleWorkbench.svelte';
 import ReadersWorkbench from '../../../../renderer/src/workbenches/readers/ReadersWorkbench.svelte';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import { decodeClassDescriptor, encodeClassDescriptor, type CcidClassDescriptorFields } from '../../../../../core/ccid/class-descriptor.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeClassDescriptor, encodeClassDescriptor, type CcidClassDescriptorFields } from '#core/ccid/class-descriptor.js';
 import {
   cardTiming,
   chooseProtocol,
@@ -9,10 +9,10 @@ import {
   protocolParametersFor,
   usesTa1,
   voltageOrder,
-} from '../../../../../core/ccid/host/activation-policy.js';
-import { parseAtr } from '../../../../../core/iso7816/atr.js';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import { EXTENDED_APDU_PROFILE, GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE } from '../../../../../core/sim/usb/usb-reader-profiles.js';
+} from '#core/ccid/host/activation-policy.js';
+import { parseAtr } from '#core/iso7816/atr.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { EXTENDED_APDU_PROFILE, GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE } from '#core/sim/usb/usb-reader-profiles.js';
 
 /** A descriptor as the driver gets it: encoded by the reader, decoded by us. */
 const reader = (fields: CcidClassDescriptorFields, changes: Partial<CcidClassDescriptorFields> = {}) =>

@@ -3,17 +3,17 @@
  * T=1 chaining both ways, Escape, the class requests, card events, Secure on the keypad.
  */
 import { describe, expect, it } from 'vitest';
-import { CcidError } from '../../../../../core/ccid/host/ccid-error.js';
-import { encodePinModifyStructure, encodePinVerifyStructure } from '../../../../../core/pcsc/pin-structures.js';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import { ScriptedKeypad } from '../../../../../core/sim/reader/keypad.js';
+import { CcidError } from '#core/ccid/host/ccid-error.js';
+import { encodePinModifyStructure, encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { ScriptedKeypad } from '#core/sim/reader/keypad.js';
 import {
   EXTENDED_APDU_PROFILE,
   GEMPC_PINPAD_USB_PROFILE,
   QEMU_TPDU_T0_PROFILE,
   SHORT_APDU_PROFILE,
   TWO_SLOT_PROFILE,
-} from '../../../../../core/sim/usb/usb-reader-profiles.js';
+} from '#core/sim/usb/usb-reader-profiles.js';
 import { apdu, hexOf, rig, SELECT_OPENPGP } from '../../sim/usb/usb-rig.js';
 
 const SELECT_LONG_FILE = apdu('00A4020C022F01');

@@ -6,8 +6,8 @@
  * application, so the driver runs in pass-through mode like libccid.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import { QEMU_TPDU_T0_PROFILE } from '../../../../../core/sim/usb/usb-reader-profiles.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { QEMU_TPDU_T0_PROFILE } from '#core/sim/usb/usb-reader-profiles.js';
 import { requireShared } from '../../../../shared-path.js';
 import { apduExchanges, LABCARD_TXT, loggedCcidMessages, readGroundTruth } from '../ground-truth.js';
 import { hexOf, rig } from '../../sim/usb/usb-rig.js';

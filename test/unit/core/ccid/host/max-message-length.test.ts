@@ -3,8 +3,8 @@
  * make it ask libusb for 4 GiB reads (issue 8, item 7).
  */
 import { describe, expect, it } from 'vitest';
-import { CCID_MAX_MESSAGE_LENGTH } from '../../../../../core/ccid/class-descriptor.js';
-import { SHORT_APDU_PROFILE } from '../../../../../core/sim/usb/usb-reader-profiles.js';
+import { CCID_MAX_MESSAGE_LENGTH } from '#core/ccid/class-descriptor.js';
+import { SHORT_APDU_PROFILE } from '#core/sim/usb/usb-reader-profiles.js';
 import { hexOf, rig, SELECT_OPENPGP } from '../../sim/usb/usb-rig.js';
 
 describe('CCID driver and a lying dwMaxCCIDMessageLength', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import { decodeSecureData } from '../../../../../core/ccid/secure.js';
-import { ByteReader } from '../../../../../core/bytes/byte-reader.js';
-import { assertPinPad, securePinRequest } from '../../../../../core/ccid/host/pin-entry.js';
-import { encodePinModifyStructure, encodePinVerifyStructure } from '../../../../../core/pcsc/pin-structures.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeSecureData } from '#core/ccid/secure.js';
+import { ByteReader } from '#core/bytes/byte-reader.js';
+import { assertPinPad, securePinRequest } from '#core/ccid/host/pin-entry.js';
+import { encodePinModifyStructure, encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 
 const VERIFY = encodePinVerifyStructure({
   formatString: 0x82,

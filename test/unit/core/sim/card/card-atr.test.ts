@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../../core/bytes/hex.js';
-import { parseAtr } from '../../../../../core/iso7816/atr.js';
-import { buildAtr, defaultHistoricalBytes } from '../../../../../core/sim/card/card-atr.js';
-import { createVirtualCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { toHex } from '#core/bytes/hex.js';
+import { parseAtr } from '#core/iso7816/atr.js';
+import { buildAtr, defaultHistoricalBytes } from '#core/sim/card/card-atr.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
 
 describe('virtual card ATR', () => {
   it('T=1: 3B 8A 81 31 FE 45, ten historical bytes and a TCK our ATR parser accepts', () => {

@@ -1,5 +1,5 @@
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import type { SmartCard } from '../../../../../core/sim/card/virtual-card.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { SmartCard } from '#core/sim/card/virtual-card.js';
 
 /** Sends hex, returns the whole response as uppercase hex (data then SW). */
 export function send(card: SmartCard, hex: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../../core/bytes/hex.js';
-import { describeCommandSafely, summarizeExchange } from '../../../../../core/sim/card/exchange-summary.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { describeCommandSafely, summarizeExchange } from '#core/sim/card/exchange-summary.js';
 import { ascii } from './card-test-helpers.js';
 
 describe('exchange summaries never show PIN bytes', () => {

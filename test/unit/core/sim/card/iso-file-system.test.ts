@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVirtualCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
 import { SELECT_OPENPGP, ascii, send } from './card-test-helpers.js';
 
 describe('ISO file system', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../../core/bytes/hex.js';
-import { parseBerTlv, findTlv } from '../../../../../core/tlv/ber-tlv.js';
-import { createVirtualCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { parseBerTlv, findTlv } from '#core/tlv/ber-tlv.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
 import { SELECT_OPENPGP, ascii, dataOf, send, swOf, verifyApdu } from './card-test-helpers.js';
 
 function openPgpCard(protocol: 'T=0' | 'T=1' = 'T=1') {

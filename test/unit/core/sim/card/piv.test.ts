@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex } from '../../../../../core/bytes/hex.js';
-import { findTlv, parseBerTlv } from '../../../../../core/tlv/ber-tlv.js';
-import { createVirtualCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { fromHex } from '#core/bytes/hex.js';
+import { findTlv, parseBerTlv } from '#core/tlv/ber-tlv.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
 import { SELECT_PIV, ascii, dataOf, send, swOf } from './card-test-helpers.js';
 
 const PIN_123456 = `${ascii('123456')}FFFF`;

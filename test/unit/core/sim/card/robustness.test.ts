@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../../core/bytes/hex.js';
-import { createVirtualCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { toHex } from '#core/bytes/hex.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
 import { SELECT_OPENPGP, SELECT_PIV, send } from './card-test-helpers.js';
 
 describe('the card never throws and answers ISO errors', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../../../../../core/bytes/hex.js';
-import { LONG_FILE_SIZE } from '../../../../../core/sim/card/iso-file-system.js';
-import { createVirtualCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { toHex } from '#core/bytes/hex.js';
+import { LONG_FILE_SIZE } from '#core/sim/card/iso-file-system.js';
+import { createVirtualCard } from '#core/sim/card/virtual-smart-card.js';
 import { SELECT_OPENPGP, dataOf, send, swOf } from './card-test-helpers.js';
 
 const LONG_FILE = toHex(Uint8Array.from({ length: LONG_FILE_SIZE }, (_, i) => i & 0xff));

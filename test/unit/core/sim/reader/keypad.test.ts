@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FixedPinKeypad, parseKeypadScript, ScriptedKeypad } from '../../../../../core/sim/reader/keypad.js';
+import { FixedPinKeypad, parseKeypadScript, ScriptedKeypad } from '#core/sim/reader/keypad.js';
 
 const prompt = { operation: 'verify', step: 'pin', minDigits: 4, maxDigits: 8, timeoutSeconds: 0 } as const;
 

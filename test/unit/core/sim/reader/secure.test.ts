@@ -5,20 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import { decodeCcidMessage } from '../../../../../core/ccid/decode-message.js';
-import { encodeIccPowerOn, encodeSecure, encodeXfrBlock } from '../../../../../core/ccid/encode-message.js';
-import { encodeSecureModifyData, encodeSecureVerifyData } from '../../../../../core/ccid/secure.js';
-import { decodeT1Block, encodeT1Block } from '../../../../../core/iso7816/t1.js';
-import { encodeFormatString } from '../../../../../core/pcsc/pin-format.js';
-import {
-  ScriptedKeypad,
-  type Keypad,
-  type KeypadResult,
-  type KeypadScriptStep,
-  type PinEntryPrompt,
-} from '../../../../../core/sim/reader/keypad.js';
-import { VirtualCcidReader, type ReaderActivity } from '../../../../../core/sim/reader/virtual-ccid-reader.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
+import { encodeIccPowerOn, encodeSecure, encodeXfrBlock } from '#core/ccid/encode-message.js';
+import { encodeSecureModifyData, encodeSecureVerifyData } from '#core/ccid/secure.js';
+import { decodeT1Block, encodeT1Block } from '#core/iso7816/t1.js';
+import { encodeFormatString } from '#core/pcsc/pin-format.js';
+import { ScriptedKeypad, type Keypad, type KeypadResult, type KeypadScriptStep, type PinEntryPrompt } from '#core/sim/reader/keypad.js';
+import { VirtualCcidReader, type ReaderActivity } from '#core/sim/reader/virtual-ccid-reader.js';
 import { requireShared, sharedPath } from '../../../../shared-path.js';
 import { TestCard } from './test-card.js';
 

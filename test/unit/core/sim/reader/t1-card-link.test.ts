@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import { MAX_EXTENDED_APDU_LENGTH } from '../../../../../core/iso7816/apdu-limits.js';
-import { chainApdu, decodeT1Block, encodeT1Block } from '../../../../../core/iso7816/t1.js';
-import { T1Reassembler, type T1Event } from '../../../../../core/iso7816/t1-reassembler.js';
-import { T1CardLink } from '../../../../../core/sim/reader/t1-card-link.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { MAX_EXTENDED_APDU_LENGTH } from '#core/iso7816/apdu-limits.js';
+import { chainApdu, decodeT1Block, encodeT1Block } from '#core/iso7816/t1.js';
+import { T1Reassembler, type T1Event } from '#core/iso7816/t1-reassembler.js';
+import { T1CardLink } from '#core/sim/reader/t1-card-link.js';
 import { TestCard } from './test-card.js';
 
 const hex = (bytes: Uint8Array) => toHex(bytes, ' ').toUpperCase();

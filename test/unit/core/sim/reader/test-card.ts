@@ -4,7 +4,7 @@
  * CHANGE REFERENCE DATA and an echo command record what they got, GET DATA returns N bytes.
  * Every command APDU is recorded so tests can check exactly what the reader sent.
  */
-import type { CardProtocol, SmartCard } from '../../../../../core/sim/card/virtual-card.js';
+import type { CardProtocol, SmartCard } from '#core/sim/card/virtual-card.js';
 
 const HISTORICAL = [0x43, 0x41, 0x52, 0x44, 0x42, 0x45, 0x4e, 0x43, 0x48, 0x31]; // "CARDBENCH1"
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import { decodeClassDescriptor } from '../../../../../core/ccid/class-descriptor.js';
-import { decodeCcidMessage } from '../../../../../core/ccid/decode-message.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { decodeClassDescriptor } from '#core/ccid/class-descriptor.js';
+import { decodeCcidMessage } from '#core/ccid/decode-message.js';
 import {
   encodeAbort,
   encodeEscape,
@@ -13,10 +13,10 @@ import {
   encodeResetParameters,
   encodeSetParameters,
   encodeXfrBlock,
-} from '../../../../../core/ccid/encode-message.js';
-import { decodeT1Block, encodeT1Block } from '../../../../../core/iso7816/t1.js';
-import { ScriptedKeypad } from '../../../../../core/sim/reader/keypad.js';
-import { VirtualCcidReader, type ReaderActivity } from '../../../../../core/sim/reader/virtual-ccid-reader.js';
+} from '#core/ccid/encode-message.js';
+import { decodeT1Block, encodeT1Block } from '#core/iso7816/t1.js';
+import { ScriptedKeypad } from '#core/sim/reader/keypad.js';
+import { VirtualCcidReader, type ReaderActivity } from '#core/sim/reader/virtual-ccid-reader.js';
 import { TestCard, testAtr } from './test-card.js';
 
 const hex = (bytes: Uint8Array) => toHex(bytes, ' ').toUpperCase();

@@ -3,8 +3,8 @@
  * device unplugged mid-transfer, answers split over transfers, garbled T=1 blocks, S(WTX) and S(IFS).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import { GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE } from '../../../../../core/sim/usb/usb-reader-profiles.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE } from '#core/sim/usb/usb-reader-profiles.js';
 import { apdu, hexOf, rig, SELECT_OPENPGP } from './usb-rig.js';
 
 const t0Card = () => [new VirtualSmartCard({ protocol: 'T=0' })];

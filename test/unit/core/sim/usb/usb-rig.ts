@@ -1,12 +1,12 @@
 /** A driver wired to an in-process USB reader, for the host driver tests. */
-import { CcidDriver, type CcidDriverEvent, type CcidDriverOptions } from '../../../../../core/ccid/host/ccid-driver.js';
-import type { CcidTraceEntry } from '../../../../../core/ccid/host/ccid-message-channel.js';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import type { SmartCard } from '../../../../../core/sim/card/virtual-card.js';
-import { FixedPinKeypad, type Keypad } from '../../../../../core/sim/reader/keypad.js';
-import type { UsbFaults } from '../../../../../core/sim/usb/usb-faults.js';
-import type { UsbReaderProfile } from '../../../../../core/sim/usb/usb-reader-profiles.js';
-import { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
+import { CcidDriver, type CcidDriverEvent, type CcidDriverOptions } from '#core/ccid/host/ccid-driver.js';
+import type { CcidTraceEntry } from '#core/ccid/host/ccid-message-channel.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import type { SmartCard } from '#core/sim/card/virtual-card.js';
+import { FixedPinKeypad, type Keypad } from '#core/sim/reader/keypad.js';
+import type { UsbFaults } from '#core/sim/usb/usb-faults.js';
+import type { UsbReaderProfile } from '#core/sim/usb/usb-reader-profiles.js';
+import { VirtualUsbCcidDevice } from '#core/sim/usb/virtual-usb-ccid-device.js';
 
 export const timers = {
   setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms),

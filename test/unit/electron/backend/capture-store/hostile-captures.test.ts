@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CaptureStatus } from '../../../../../core/ipc/channels/captures.js';
+import type { CaptureStatus } from '#core/ipc/channels/captures.js';
 import { createBackend, type Backend } from '../../../../../electron/backend/backend.js';
 import { electronStatusFor } from '../../../../../electron/backend/electron-status.js';
 import { descriptorFloodCapture, hugeLengthCapture, largeResponsesCapture } from '../../../core/capture/hostile-capture-files.js';

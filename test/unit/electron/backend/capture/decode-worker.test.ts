@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeTraceBytes, TraceDecoder, traceSummaryLines, type TraceMessage } from '../../../../../core/trace/index.js';
+import { decodeTraceBytes, TraceDecoder, traceSummaryLines, type TraceMessage } from '#core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,

@@ -7,8 +7,8 @@
  * `behindOtherInterface`, a composite device whose interface 0 is HID and whose CCID interface (1)
  * carries an unrelated class descriptor before the CCID one, so that the adapter has to look for both.
  */
-import type { UsbCcidTransport } from '../../../../../core/ccid/host/usb-ccid-transport.js';
-import type { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
+import type { UsbCcidTransport } from '#core/ccid/host/usb-ccid-transport.js';
+import type { VirtualUsbCcidDevice } from '#core/sim/usb/virtual-usb-ccid-device.js';
 import type { UsbDeviceLike, UsbInEndpointLike, UsbOutEndpointLike } from '../../../../../electron/backend/ccid-usb/usb-lib.js';
 
 export interface FakeUsbBusOptions {

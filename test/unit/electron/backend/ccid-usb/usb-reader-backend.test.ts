@@ -5,10 +5,10 @@
  * virtual CCID reader: only the bus is fake, the reader answers as the device model does.
  */
 import { describe, expect, it } from 'vitest';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import { FixedPinKeypad } from '../../../../../core/sim/reader/keypad.js';
-import { GEMPC_PINPAD_USB_PROFILE, TWO_SLOT_PROFILE } from '../../../../../core/sim/usb/usb-reader-profiles.js';
-import { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { FixedPinKeypad } from '#core/sim/reader/keypad.js';
+import { GEMPC_PINPAD_USB_PROFILE, TWO_SLOT_PROFILE } from '#core/sim/usb/usb-reader-profiles.js';
+import { VirtualUsbCcidDevice } from '#core/sim/usb/virtual-usb-ccid-device.js';
 import { claimFailureAdvice } from '../../../../../electron/backend/ccid-usb/claim-advice.js';
 import { ccidClassDescriptor, findCcidInterfaces } from '../../../../../electron/backend/ccid-usb/find-ccid-interfaces.js';
 import { createUsbReaderBackend } from '../../../../../electron/backend/ccid-usb/usb-reader-backend.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import { encodeEscape, encodeGetSlotStatus, encodeSlotStatus } from '../../../../../core/ccid/encode-message.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { encodeEscape, encodeGetSlotStatus, encodeSlotStatus } from '#core/ccid/encode-message.js';
 import { encodeGemPcFrame, GemPcFrameReader, NAK_FRAME, shortEcho } from '../../../../../electron/backend/gempc-serial/gempc-framing.js';
 import { GemPcSerialLink, type CcidDevice } from '../../../../../electron/backend/gempc-serial/gempc-serial-link.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pinpadChannels } from '../../../../../core/ipc/channels/pinpad.js';
-import { dispatch } from '../../../../../core/ipc/dispatch.js';
+import { pinpadChannels } from '#core/ipc/channels/pinpad.js';
+import { dispatch } from '#core/ipc/dispatch.js';
 import { createPinpadHandlers } from '../../../../../electron/backend/handlers/pinpad-handlers.js';
 import { ReaderHub } from '../../../../../electron/backend/readers/reader-hub.js';
 

@@ -3,7 +3,7 @@
  * or, with the queue empty, waits as a reader does for a person until the host aborts the entry
  * (which it counts and answers as a cancel).
  */
-import type { Keypad, KeypadResult, PinEntryPrompt } from '../../../../../core/sim/reader/keypad.js';
+import type { Keypad, KeypadResult, PinEntryPrompt } from '#core/sim/reader/keypad.js';
 
 export class DeviceKeypad implements Keypad {
   readonly prompts: PinEntryPrompt[] = [];

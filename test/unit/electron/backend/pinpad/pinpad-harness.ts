@@ -7,9 +7,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PinpadKeypadDone, PinpadKeypadRequest, PinpadRunState } from '../../../../../core/ipc/channels/pinpad.js';
-import type { Api } from '../../../../../core/ipc/contract.js';
-import type { Keypad } from '../../../../../core/sim/reader/keypad.js';
+import type { PinpadKeypadDone, PinpadKeypadRequest, PinpadRunState } from '#core/ipc/channels/pinpad.js';
+import type { Api } from '#core/ipc/contract.js';
+import type { Keypad } from '#core/sim/reader/keypad.js';
 import { createBackend, type Backend } from '../../../../../electron/backend/backend.js';
 import type { ReaderBackend } from '../../../../../electron/backend/reader-backend.js';
 import { controllableProbes } from '../../../../support/fake-probes.js';

@@ -5,9 +5,9 @@
  * The PC/SC backend is the scripted one the Console tests use (same ReaderBackend interface).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CardbenchError } from '../../../../../core/ipc/errors.js';
-import { getFeatureRequestCode } from '../../../../../core/pcsc/control-codes.js';
-import { encodeFeatureList } from '../../../../../core/pcsc/features.js';
+import { CardbenchError } from '#core/ipc/errors.js';
+import { getFeatureRequestCode } from '#core/pcsc/control-codes.js';
+import { encodeFeatureList } from '#core/pcsc/features.js';
 import { FakeReaderBackend } from '../readers/fake-reader-backend.js';
 import { startPinpadBackend, type PinpadHarness } from './pinpad-harness.js';
 

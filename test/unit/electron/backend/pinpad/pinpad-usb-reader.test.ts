@@ -5,9 +5,9 @@
  * code. Its keypad is a person scripted in the device (the device's own keypad, not the app's).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
-import { GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE, type UsbReaderProfile } from '../../../../../core/sim/usb/usb-reader-profiles.js';
-import { VirtualUsbCcidDevice } from '../../../../../core/sim/usb/virtual-usb-ccid-device.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
+import { GEMPC_PINPAD_USB_PROFILE, QEMU_TPDU_T0_PROFILE, type UsbReaderProfile } from '#core/sim/usb/usb-reader-profiles.js';
+import { VirtualUsbCcidDevice } from '#core/sim/usb/virtual-usb-ccid-device.js';
 import { createUsbReaderBackend } from '../../../../../electron/backend/ccid-usb/usb-reader-backend.js';
 import { nodeTimers } from '../../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import { fakeUsbBusDevice } from '../ccid-usb/fake-usb-bus.js';

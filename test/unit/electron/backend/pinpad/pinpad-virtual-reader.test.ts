@@ -5,7 +5,7 @@
  * distinctive values so a leak anywhere would be found.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
 import { createVirtualReaderBackend, VIRTUAL_READER_ID } from '../../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import { filesUnder, pinForms, startPinpadBackend, type PinpadHarness } from './pinpad-harness.js';
 

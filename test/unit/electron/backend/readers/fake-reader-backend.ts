@@ -1,6 +1,6 @@
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
-import type { BackendStatus } from '../../../../../core/ipc/app-info.js';
-import { CardbenchError } from '../../../../../core/ipc/errors.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import type { BackendStatus } from '#core/ipc/app-info.js';
+import { CardbenchError } from '#core/ipc/errors.js';
 import type {
   BackendReader,
   Disposition,

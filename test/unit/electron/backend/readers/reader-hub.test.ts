@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../../../../core/bytes/hex.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
 import { ReaderHub, type HubSnapshot } from '../../../../../electron/backend/readers/reader-hub.js';
 import { FakeReaderBackend } from './fake-reader-backend.js';
 

@@ -1,12 +1,12 @@
 /** The built-in "Cardbench Virtual Pinpad" through the whole stack: backend → CCID driver → in-process USB → reader model → card. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { toHex } from '../../../../../core/bytes/hex.js';
-import { decodeClassDescriptor } from '../../../../../core/ccid/class-descriptor.js';
-import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX } from '../../../../../core/pcsc/control-codes.js';
-import { decodeFeatureList } from '../../../../../core/pcsc/features.js';
-import { encodePinVerifyStructure } from '../../../../../core/pcsc/pin-structures.js';
-import { ScriptedKeypad } from '../../../../../core/sim/reader/keypad.js';
-import { VirtualSmartCard } from '../../../../../core/sim/card/virtual-smart-card.js';
+import { toHex } from '#core/bytes/hex.js';
+import { decodeClassDescriptor } from '#core/ccid/class-descriptor.js';
+import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX } from '#core/pcsc/control-codes.js';
+import { decodeFeatureList } from '#core/pcsc/features.js';
+import { encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
+import { ScriptedKeypad } from '#core/sim/reader/keypad.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
 import { CallStoppedError } from '../../../../../electron/backend/abortable.js';
 import { MODIFY_PIN_DIRECT_CODE, VERIFY_PIN_DIRECT_CODE } from '../../../../../electron/backend/ccid-usb/ccid-driver-reader.js';
 import {
