@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { AppInfo } from './app-info.js';
+import { appChannels } from './channels/app.js';
 import { CAPTURE_EVENT_NAMES, captureChannels, type CaptureEvents } from './channels/captures.js';
 import { channel } from './channels/define.js';
 import { PINPAD_EVENT_NAMES, pinpadChannels, type PinpadEvents } from './channels/pinpad.js';
@@ -20,6 +21,7 @@ const noArgs = z.object({}).strict();
 
 export const channels = {
   'app.info': channel<AppInfo>()(noArgs),
+  ...appChannels,
   ...readerChannels,
   ...captureChannels,
   ...pinpadChannels,

@@ -6,6 +6,7 @@
 import type { AppInfo, BackendStatus, ShellKind } from '#core/ipc/app-info.js';
 import { dispatch, type Handlers } from '#core/ipc/dispatch.js';
 import type { Envelope } from '#core/ipc/envelope.js';
+import { createAppHandlers, type SaveSuggestion } from './handlers/app-handlers.js';
 import { createCaptureHandlers, type CaptureHandlerOptions } from './handlers/capture-handlers.js';
 import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
 import { createPinpadHandlers } from './handlers/pinpad-handlers.js';
@@ -34,6 +35,8 @@ export interface BackendOptions {
   statusPollMs?: number;
   readers?: ReaderHandlerOptions;
   captures?: CaptureHandlerOptions;
+  /** The desktop app's native save dialog (resolves to the chosen path, or null when cancelled). */
+  chooseSavePath?: (suggestion: SaveSuggestion) => Promise<string | null>;
 }
 
 export interface Backend {
@@ -90,6 +93,10 @@ export function createBackend(options: BackendOptions): Backend {
       refresh();
       return info();
     },
+    ...createAppHandlers({
+      dataDir: () => options.readers?.dataDir ?? cardbenchDataDir(),
+      ...(options.chooseSavePath ? { chooseSavePath: options.chooseSavePath } : {}),
+    }),
     ...readers.handlers,
     ...createCaptureHandlers(context, options.captures),
     ...createPinpadHandlers(context, {

@@ -11,6 +11,7 @@ import { isPermissionGranted } from '../security/permissions.js';
 import { registerAppScheme, serveAppScheme } from './app-protocol.js';
 import { desktopCaptureOptions } from './capture-dialog.js';
 import { bridgeBackendToIpc } from './ipc-bridge.js';
+import { nativeSavePath } from './save-dialog.js';
 import { createMainWindow } from './window.js';
 
 const development = !app.isPackaged && process.env.CARDBENCH_DEVTOOLS === '1';
@@ -42,7 +43,12 @@ if (!app.requestSingleInstanceLock()) {
     ses.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
 
     serveAppScheme(join(import.meta.dirname, '..', 'renderer'));
-    const backend = createBackend({ shell: 'electron', electron: electronStatusFor('electron'), captures });
+    const backend = createBackend({
+      shell: 'electron',
+      electron: electronStatusFor('electron'),
+      captures,
+      chooseSavePath: nativeSavePath(() => mainWindow),
+    });
     mainWindow = createMainWindow(join(import.meta.dirname, '..', 'preload', 'index.cjs'), development);
     const unbridge = bridgeBackendToIpc(backend, mainWindow);
     mainWindow.on('closed', () => {
