@@ -6,6 +6,7 @@
  */
 import { fromHex, hexLiteral, intHex, toHex } from '../bytes/hex.js';
 import type { DissectNode } from '../dissect/node.js';
+import { treeLines } from '../dissect/tree-text.js';
 import { decodeClassDescriptor, type CcidClassDescriptor } from '../ccid/class-descriptor.js';
 import { parseAtr } from '../iso7816/atr.js';
 import { decodeFeatureList } from '../pcsc/features.js';
@@ -206,7 +207,12 @@ export function inspectionText(inspection: ReaderInspection): string {
     `Pinpad: ${pad.verify || pad.modify ? [pad.verify ? 'verify' : '', pad.modify ? 'modify' : ''].filter(Boolean).join(' + ') : 'none'}; LCD: ${pad.lcd ? `${pad.lcd.lines}×${pad.lcd.charactersPerLine}` : 'none'}`,
   );
   lines.push(`Max APDU data: ${inspection.maxApdu === null ? 'unknown' : `${inspection.maxApdu} bytes (${inspection.maxApduSource})`}`);
-  if (inspection.ccidDescriptor) lines.push(`CCID class descriptor: ${spaced(inspection.ccidDescriptor.hex)}`);
+  if (inspection.ccidDescriptor) {
+    lines.push(`CCID class descriptor: ${spaced(inspection.ccidDescriptor.hex)}`);
+    // Decoded below the bytes, field by field: what a driver maintainer reads the report for.
+    const [root] = inspection.ccidDescriptor.tree;
+    for (const line of treeLines(root?.children ?? inspection.ccidDescriptor.tree, '  ')) lines.push(line);
+  }
   for (const note of inspection.notes) lines.push(`Note: ${note}`);
   return lines.join('\n');
 }
