@@ -275,6 +275,11 @@ export interface TlvNodeOptions {
   tagName?: (tag: number, parent: number | undefined) => string | undefined;
   /** Field id prefix, default 'tlv'. */
   idPrefix?: string;
+  /**
+   * false: one line per TLV (tag, name, length and value in its label; a constructed TLV's
+   * children are TLVs only). Default true: each TLV also has Tag, Length and Value children.
+   */
+  parts?: boolean;
 }
 
 /** Turns parsed objects into dissect nodes: one node per object with tag/length/value children. */
@@ -286,10 +291,11 @@ export function berTlvNodes(objects: readonly TlvObject[], options: TlvNodeOptio
     const label = `${object.tagHex}${name ? ` ${name}` : ''} (${lengthText})${
       object.constructed || object.value.length === 0 ? '' : `: ${summarizeValue(object.value)}`
     }`;
-    const children: DissectNode[] = [
-      field(`${prefix}.tag`, `Tag: ${object.tagHex}${name ? ` (${name})` : ''}`, object.offset, object.tagLength, object.tag),
-    ];
-    if (object.lengthLength > 0) {
+    const parts = options.parts !== false;
+    const children: DissectNode[] = parts
+      ? [field(`${prefix}.tag`, `Tag: ${object.tagHex}${name ? ` (${name})` : ''}`, object.offset, object.tagLength, object.tag)]
+      : [];
+    if (parts && object.lengthLength > 0) {
       children.push(
         field(
           `${prefix}.length`,
@@ -302,7 +308,7 @@ export function berTlvNodes(objects: readonly TlvObject[], options: TlvNodeOptio
     }
     if (object.children && object.children.length > 0) {
       children.push(...berTlvNodes(object.children, options, object.tag));
-    } else if (object.value.length > 0) {
+    } else if (parts && object.value.length > 0) {
       children.push(
         field(`${prefix}.value`, `Value: ${toHex(object.value, ' ')}`, object.valueOffset, object.value.length, toHex(object.value)),
       );
@@ -311,6 +317,23 @@ export function berTlvNodes(objects: readonly TlvObject[], options: TlvNodeOptio
     if (object.problem) node.problem = object.problem;
     return node;
   });
+}
+
+/**
+ * A decode tree with its BER-TLV objects (berTlvNodes' `*.object` nodes) shown one line per TLV,
+ * as berTlvNodes gives them with `parts: false`: for trees a decoder built with the parts.
+ * Other nodes are kept as they are; the input is not changed.
+ */
+export function tlvLines<N extends { id: string; children?: N[] | undefined }>(node: N): N {
+  const children = node.children;
+  if (!children) return node;
+  const prefix = node.id.endsWith('.object') ? node.id.slice(0, -'.object'.length) : undefined;
+  const parts = prefix === undefined ? undefined : new Set([`${prefix}.tag`, `${prefix}.length`, `${prefix}.value`]);
+  const kept = children.filter((child) => !parts?.has(child.id)).map((child) => tlvLines(child));
+  const out = { ...node };
+  if (kept.length > 0) out.children = kept;
+  else delete out.children;
+  return out;
 }
 
 /** Hex of a value, with its ASCII reading when it is all printable (labels, names, language codes). */

@@ -59,11 +59,31 @@ export interface CaptureRow {
   truncated: boolean;
 }
 
+/** A USB device seen in the capture, CCID reader or not. */
 export interface CaptureDevice {
   id: string;
+  /** 4 lowercase hex digits, null when the capture holds no device descriptor. */
   vendorId: string | null;
   productId: string | null;
   product?: string;
+  /** CCID messages to and from it in the capture: 0 for a mouse, a hub, or a reader left idle. */
+  messages: number;
+  /** How its CCID endpoints were found; absent when it is not seen as a CCID reader. */
+  ccidDetection?: 'descriptor' | 'heuristic';
+  /** Its CCID class descriptor decoded field by field (as `cardbench inspect` shows it), when the capture holds it. */
+  ccidDescriptor?: {
+    /** 'CCID 1.10, TPDU level' */
+    summary: string;
+    tree: CaptureNode[];
+  };
+}
+
+/** What went wrong with the file as a whole, not with one frame: where the problems badge explains it. */
+export interface CaptureFileProblem {
+  code: string;
+  message: string;
+  /** Byte offset in the file where reading stopped, when known. */
+  fileOffset?: number;
 }
 
 export interface CaptureStatus {
@@ -81,6 +101,11 @@ export interface CaptureStatus {
   exchanges: number;
   transactions: number;
   problems: number;
+  /** Problems of the file itself (cut short, import stopped): they belong to no message row. */
+  fileProblems: CaptureFileProblem[];
+  /** PIN entry requests (PC_to_RDR_Secure) found, counted once the import ends. */
+  pinOperations: number;
+  /** CCID readers first, then the other devices. */
   devices: CaptureDevice[];
   /** Message types present, for the filter menu. */
   messageTypes: { code: number; name: string; count: number }[];
@@ -119,15 +144,21 @@ export interface CaptureDetail {
   problems: { code: string; message: string }[];
 }
 
+/**
+ * One line of the APDU conversation: an APDU transaction (61xx/6Cxx folded), or a PIN entry on
+ * the reader's keypad (PC_to_RDR_Secure and the reader's answer), in capture order.
+ */
 export interface CaptureTransaction {
-  /** 0-based position in the transaction list. */
+  /** 0-based position in the conversation. */
   index: number;
+  kind: 'apdu' | 'pin';
   device: string;
   slot: number;
-  /** The command, PIN data redacted. */
+  /** The command (for a PIN entry, the APDU template the reader completes), PIN data redacted. */
   command: string;
   name: string | null;
   sw: string | null;
+  /** The status word's meaning; for a PIN entry, the reader's outcome (e.g. "CMD_NOT_SUPPORTED: …"). */
   meaning: string | null;
   timeMs: number;
   durationMs: number;
@@ -144,6 +175,41 @@ export interface CaptureTransactionsResult {
   total: number;
   transactions: CaptureTransaction[];
 }
+
+/** Series of the timing plot, by code. */
+export const TIMING_KINDS = ['apdu', 'apdu-error', 'pin'] as const;
+export type TimingKind = (typeof TIMING_KINDS)[number];
+
+/**
+ * The timing plot's points for a time range, at most a few per pixel column: a capture of a
+ * million transactions is summed up in the backend, never shipped whole. Each column keeps, per
+ * kind, its slowest transaction (what a plot of durations must not hide); a range holding
+ * fewer transactions than columns comes whole. Columnar arrays, one entry per point.
+ */
+export interface CaptureTiming {
+  state: CaptureImportState;
+  /** Conversation entries (transactions and PIN entries) in the whole capture. */
+  total: number;
+  /** ms since frame 1 of the first entry's start and the last entry's end. */
+  startMs: number;
+  endMs: number;
+  /** The range these points cover. */
+  fromMs: number;
+  toMs: number;
+  /** Entries in that range. */
+  inRange: number;
+  timeMs: number[];
+  durationMs: number[];
+  /** The conversation index each point stands for. */
+  index: number[];
+  /** Index into TIMING_KINDS. */
+  kind: number[];
+  /** Entries the point stands for (1 when shown whole). */
+  count: number[];
+}
+
+/** Most pixel columns one timing request may ask for. */
+export const MAX_TIMING_COLUMNS = 4096;
 
 export interface CaptureExport {
   fileName: string;
@@ -182,6 +248,17 @@ export const captureChannels = {
   'capture.detail': channel<CaptureDetail>()(z.object({ id: captureId, row: z.number().int().min(0) }).strict()),
   'capture.transactions': channel<CaptureTransactionsResult>()(
     z.object({ id: captureId, start: z.number().int().min(0), count: z.number().int().min(0).max(MAX_CAPTURE_WINDOW) }).strict(),
+  ),
+  'capture.timing': channel<CaptureTiming>()(
+    z
+      .object({
+        id: captureId,
+        /** The range in ms since frame 1; absent: the whole capture. */
+        fromMs: z.number().finite().optional(),
+        toMs: z.number().finite().optional(),
+        columns: z.number().int().min(1).max(MAX_TIMING_COLUMNS),
+      })
+      .strict(),
   ),
   'capture.export': channel<CaptureExport>()(
     z

@@ -1,6 +1,6 @@
 /**
- * Exports a capture, or a range of its rows, as JSON, a text transcript or a scriptor script
- * (one APDU per line, the SW the card gave as a comment). With redaction, secret data never
+ * Exports a capture, or a range of its rows, as JSON, a text transcript or a script (the
+ * Console's format, which scriptor runs too: one APDU per line, the SW the card gave on the next). With redaction, secret data never
  * appears: the data of secret-carrying commands (core/iso7816/secret-commands), masked in every
  * message that carried them (row-decode rowSecrecy: by exchange membership, so T=1 blocks,
  * chained parts and retransmissions too), and the PIN block of CCID Secure messages, as '**'.
@@ -9,8 +9,9 @@ import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '#core/ccid/message-types.
 import { fromHex, toHex } from '#core/bytes/hex.js';
 import type { CaptureExport } from '#core/ipc/channels/captures.js';
 import { maskedBytes, maskedCommandHex, maskedPinTemplateHex, redactedCommandHex } from '#core/iso7816/pin-redaction.js';
-import { describeStatusWord } from '#core/iso7816/status-words.js';
-import type { TraceExchange } from '#core/trace/index.js';
+import { describeAnswerStatus } from '#core/iso7816/status-words.js';
+import { writeScript, type ScriptEntry } from '#core/console/script.js';
+import { redactPins, type TraceExchange, type TracePinOperation, type TraceReport } from '#core/trace/index.js';
 import type { CaptureSession } from './capture-session.js';
 import { decodeRow, describeRow, rowSecrecy } from './row-decode.js';
 
@@ -66,6 +67,7 @@ export function exportCapture(session: CaptureSession, request: CaptureExportReq
       rows,
       exchanges: exchanges.map((e) => ({ ...e, command: exchangeCommand(session, e, redact) })),
       transactions: session.transactionsFor(exchanges).map((t) => ({ ...t, command: transactionCommand(session, t, redact) })),
+      pinOperations: pinOperationsOf(session, request.range ? { start, end } : undefined, redact),
     };
     return { fileName: `${base}${suffix}.json`, mimeType: 'application/json', text: `${JSON.stringify(document, null, 2)}\n` };
   }
@@ -84,27 +86,60 @@ export function exportCapture(session: CaptureSession, request: CaptureExportReq
   return { fileName: `${base}${suffix}.txt`, mimeType: 'text/plain', text: `${lines.join('\n')}\n` };
 }
 
+/**
+ * PIN entries on the keypad (PC_to_RDR_Secure) with their outcome, as `cardbench decode --json`
+ * lists them; redacted by the same field-by-field decisions as its --redact-pins.
+ */
+function pinOperationsOf(session: CaptureSession, range: { start: number; end: number } | undefined, redact: boolean): TracePinOperation[] {
+  const operations = session.pinOperationsIn(range);
+  if (!redact || operations.length === 0) return operations;
+  return redactPins({ ...EMPTY_REPORT, pinOperations: operations }).pinOperations;
+}
+
+/** A report holding nothing but what is given: redactPins decides per field, whatever the list. */
+const EMPTY_REPORT: TraceReport = {
+  file: '',
+  format: null,
+  linkTypes: [],
+  packets: 0,
+  devices: [],
+  ccid: { messages: 0, byType: {} },
+  atrs: [],
+  exchanges: [],
+  events: [],
+  pinOperations: [],
+  transactions: [],
+  problems: [],
+  problemsOmitted: 0,
+  eventsOmitted: 0,
+  complete: true,
+  redacted: false,
+};
+
 function transactionCommand(session: CaptureSession, t: { command: string; exchanges: number[] }, redact: boolean): string {
   return redact ? redactedCommandHex(fromHex(t.command), session.membership.secretOfAny(t.exchanges)) : t.command;
 }
 
 /**
- * scriptor reads one APDU per line (hex bytes) and skips lines starting with '#'. A redacted
- * PIN command cannot be replayed, so it stays as a comment saying what to put back.
+ * The Console's script format (core/console/script: written and read by the same module), so
+ * the export replays in the Script panel as a test and still runs in scriptor. A redacted PIN
+ * command cannot be replayed: it is written commented out, saying what to put back.
  */
 function scriptText(session: CaptureSession, exchanges: readonly TraceExchange[], redact: boolean): string {
-  const lines = [
-    `# ${session.name}: ${exchanges.length} APDU exchange(s), replay with: scriptor <this file>`,
-    ...(redact ? ['# PIN data redacted: PIN commands are commented out, put the PIN back to replay them'] : []),
+  const entries: ScriptEntry[] = [
+    { kind: 'comment', text: `${session.name}: ${exchanges.length} APDU exchange(s), each with the status word the card gave` },
+    { kind: 'comment', text: "run it in the Console's Script panel (a test: each status word checked) or with scriptor" },
   ];
   for (const exchange of exchanges) {
-    const command = exchangeCommand(session, exchange, redact);
-    const spaced = command.replace(/(..)(?=.)/g, '$1 ');
-    const sw = exchange.sw;
-    const expected = sw
-      ? `# expected SW ${sw} (${describeStatusWord(parseInt(sw.slice(0, 2), 16), parseInt(sw.slice(2), 16), { ins: parseInt(command.slice(2, 4), 16) || 0 }).meaning})`
-      : '# no status word was captured';
-    lines.push(command.includes('*') ? `# ${spaced}  (PIN redacted)` : spaced, expected);
+    const sw = exchange.sw ?? undefined;
+    entries.push({
+      kind: 'apdu',
+      apdu: exchangeCommand(session, exchange, redact),
+      sw,
+      ...(sw
+        ? { meaning: describeAnswerStatus(fromHex(exchange.command), parseInt(sw.slice(0, 2), 16), parseInt(sw.slice(2), 16)).meaning }
+        : {}),
+    });
   }
-  return `${lines.join('\n')}\n`;
+  return writeScript(entries);
 }

@@ -14,15 +14,21 @@ import type {
   CaptureStatus,
   CaptureTransaction,
 } from '#core/ipc/channels/captures.js';
-import { redactedCommandHex } from '#core/iso7816/pin-redaction.js';
 import { messageTypeByCode } from '#core/ccid/message-types.js';
-import { TransactionFolder, type TraceExchange, type TraceReport } from '#core/trace/index.js';
+import { TransactionFolder, type TraceExchange, type TracePinOperation, type TraceReport } from '#core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
 import { NO_MESSAGE_SLOT, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
 import { ByteArena } from './byte-arena.js';
 import { ExchangeMembership } from './exchange-membership.js';
 import { FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, RowColumns } from './row-columns.js';
 import { decodeRow, describeRow, detailTree, type RowSource } from './row-decode.js';
+import { captureDevices } from './capture-devices.js';
+import { Conversation } from './conversation.js';
+import { fileProblems } from './file-problems.js';
+import { locatePinEntries } from './pin-entries.js';
+import { t1ReadingOf } from './slot-protocol.js';
+import { TimingIndex } from './timing-index.js';
+import { conversationEntry } from './conversation-entry.js';
 import { FilterCache, isEmptyFilter, rowPredicate, type FilteredView } from './row-filter.js';
 
 export interface CaptureSessionOptions {
@@ -46,6 +52,10 @@ export class CaptureSession implements RowSource {
   private readonly devices: string[] = [];
   private readonly deviceIds = new Map<string, number>();
   private readonly typeCounts = new Map<number, { name: string; count: number }>();
+  /** CCID messages per device index. */
+  private readonly deviceMessages: number[] = [];
+  /** The conversation and its timing index, built again when the transaction list changes. */
+  private conversationCache: { key: string; conversation: Conversation; timing?: TimingIndex } | undefined;
   private readonly exchanges: TraceExchange[] = [];
   private readonly folder = new TransactionFolder();
   /** Which rows carried each exchange and which exchanges carry secrets: what masking follows. */
@@ -138,6 +148,7 @@ export class CaptureSession implements RowSource {
     this.problemCount += problems;
     const slot = m.slot[i]!;
     const messageType = m.messageType[i]!;
+    this.deviceMessages[m.device[i]!] = (this.deviceMessages[m.device[i]!] ?? 0) + 1;
     this.columns.push({
       frame: m.frame[i]!,
       timeNs: m.timeNs[i]!,
@@ -207,11 +218,13 @@ export class CaptureSession implements RowSource {
       exchanges: this.exchanges.length,
       transactions: this.transactionList().length,
       problems: this.problemCount,
-      devices: (this.report?.devices ?? this.devices.map((id) => ({ id, vendorId: null, productId: null }))).map((d) => {
-        const device: CaptureStatus['devices'][number] = { id: d.id, vendorId: d.vendorId, productId: d.productId };
-        if ('product' in d && d.product !== undefined) device.product = d.product;
-        return device;
-      }),
+      fileProblems: fileProblems(this.report, this.problem),
+      pinOperations: this.report?.pinOperations.length ?? 0,
+      devices: captureDevices(
+        this.report?.devices,
+        this.devices,
+        new Map(this.devices.map((name, i) => [name, this.deviceMessages[i] ?? 0])),
+      ),
       messageTypes: [...this.typeCounts].map(([code, t]) => ({ code, name: t.name, count: t.count })).sort((a, b) => a.code - b.code),
     };
     if (this.problem !== undefined) status.problem = this.problem;
@@ -243,7 +256,7 @@ export class CaptureSession implements RowSource {
       hex: toHex(this.bytes(row)),
       transfers: this.columns.transfers[row]!,
       frames: described.transfers > 1 ? [described.frame, this.columns.lastFrame[row]!] : [described.frame],
-      tree: detailTree(message, described.ins ?? undefined),
+      tree: detailTree(message, described.ins ?? undefined, t1ReadingOf(this, row)),
       problems,
     };
   }
@@ -252,42 +265,69 @@ export class CaptureSession implements RowSource {
     return this.finalTransactions ?? this.folder.transactions;
   }
 
-  transactions(start: number, count: number): CaptureTransaction[] {
+  /**
+   * The APDU conversation: the transactions, and once the import has ended the PIN entries
+   * between them (core/trace pairs a Secure with its answer only when it has seen both).
+   */
+  conversation(): Conversation {
     const list = this.transactionList();
-    const out: CaptureTransaction[] = [];
-    for (let i = start; i < Math.min(list.length, start + count); i++) {
-      const t = list[i]!;
-      const first = this.exchanges[t.exchanges[0]! - 1];
-      out.push({
-        index: i,
-        device: t.device,
-        slot: t.slot,
-        command: redactedCommandHex(fromHex(t.command), this.membership.secretOfAny(t.exchanges)),
-        name: t.name,
-        sw: t.sw,
-        meaning: t.meaning,
-        timeMs: first?.timeMs ?? 0,
-        durationMs: t.durationMs,
-        exchanges: t.exchanges.length,
-        folded: t.folded,
-        frame: first?.commandFrame ?? 0,
-        row: first ? this.columns.findByFrameAnywhere(first.commandFrame) : -1,
-        problem: t.problems.length > 0,
-      });
+    const pins = this.report?.pinOperations ?? [];
+    const key = `${list.length}/${this.finalTransactions ? 'final' : 'running'}/${pins.length}`;
+    if (this.conversationCache?.key !== key) {
+      const firstFrame = (i: number): number => this.exchanges[list[i]!.exchanges[0]! - 1]?.commandFrame ?? 0;
+      const entries = locatePinEntries(this, pins, (name) => this.deviceIds.get(name) ?? -1);
+      this.conversationCache = { key, conversation: new Conversation(list.length, firstFrame, entries) };
     }
+    return this.conversationCache.conversation;
+  }
+
+  transactions(start: number, count: number): CaptureTransaction[] {
+    const conversation = this.conversation();
+    const out: CaptureTransaction[] = [];
+    for (let i = start; i < Math.min(conversation.length, start + count); i++) out.push(this.conversationLine(i));
     return out;
+  }
+
+  /** Conversation entry `index` as the workbench shows it (PIN data redacted). */
+  conversationLine(index: number): CaptureTransaction {
+    const entry = this.conversation().at(index)!;
+    return conversationEntry(index, entry, {
+      transaction: (i) => this.transactionList()[i]!,
+      exchange: (exchangeIndex) => this.exchanges[exchangeIndex - 1],
+      secretOf: (exchanges) => this.membership.secretOfAny(exchanges),
+      rowOfFrame: (frame) => this.columns.findByFrameAnywhere(frame),
+    });
+  }
+
+  /** The timing plot's points for a range (see TimingIndex). */
+  timing(range: { fromMs?: number | undefined; toMs?: number | undefined }, columns: number): ReturnType<TimingIndex['points']> {
+    const conversation = this.conversation();
+    const cache = this.conversationCache!;
+    cache.timing ??= new TimingIndex(conversation.length, (i) => {
+      const entry = conversation.at(i)!;
+      if (entry.kind === 'pin') return { timeMs: entry.pin.timeMs, durationMs: entry.pin.durationMs, kind: 'pin' };
+      const t = this.transactionList()[entry.transaction]!;
+      const first = this.exchanges[t.exchanges[0]! - 1];
+      return { timeMs: first?.timeMs ?? 0, durationMs: t.durationMs, kind: isErrorSw(t.sw) ? 'apdu-error' : 'apdu' };
+    });
+    return cache.timing.points(range, columns);
   }
 
   /** Exchanges whose command lies in the rows' frame span (all of them without a range). */
   exchangesIn(range: { start: number; end: number } | undefined): TraceExchange[] {
     if (!range) return this.exchanges;
+    const { low, high } = this.frameSpan(range);
+    return this.exchanges.filter((e) => e.commandFrame >= low && e.commandFrame <= high);
+  }
+
+  private frameSpan(range: { start: number; end: number }): { low: number; high: number } {
     let low = Infinity;
     let high = -Infinity;
     for (let i = range.start; i < range.end; i++) {
       low = Math.min(low, this.columns.frame[i]!);
       high = Math.max(high, this.columns.frame[i]!);
     }
-    return this.exchanges.filter((e) => e.commandFrame >= low && e.commandFrame <= high);
+    return { low, high };
   }
 
   transactionsFor(exchanges: readonly TraceExchange[]): ReturnType<TransactionFolder['finish']>[number][] {
@@ -295,7 +335,20 @@ export class CaptureSession implements RowSource {
     return this.transactionList().filter((t) => wanted.has(t.exchanges[0]!));
   }
 
+  /** The PIN entries whose Secure lies in the rows' frame span (all of them without a range). */
+  pinOperationsIn(range: { start: number; end: number } | undefined): TracePinOperation[] {
+    const all = this.report?.pinOperations ?? [];
+    if (!range) return all;
+    const frames = this.frameSpan(range);
+    return all.filter((p) => p.frame >= frames.low && p.frame <= frames.high);
+  }
+
   get fileFormat(): string | null {
     return this.report?.format ?? null;
   }
+}
+
+/** 64xx–6Fxx: the card refused (as the SW class filter's 'error'). */
+function isErrorSw(sw: string | null): boolean {
+  return sw !== null && /^6[4-9A-F]/i.test(sw);
 }

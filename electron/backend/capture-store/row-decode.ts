@@ -12,6 +12,7 @@ import { parseResponseApdu } from '#core/iso7816/response-apdu.js';
 import { secretCommandOf } from '#core/iso7816/secret-commands.js';
 import { describeStatusWord } from '#core/iso7816/status-words.js';
 import { decodeT1Block } from '#core/iso7816/t1.js';
+import { tlvLines } from '#core/tlv/ber-tlv.js';
 import type { CaptureNode, CaptureRow } from '#core/ipc/channels/captures.js';
 import {
   DIRECTIONS,
@@ -27,6 +28,7 @@ import {
   type RowColumns,
   type StoredRows,
 } from './row-columns.js';
+import type { T1Reading } from './slot-protocol.js';
 
 /** How many bytes of an APDU the one-line summary shows. */
 const PREVIEW_BYTES = 24;
@@ -137,22 +139,51 @@ function summaryOf(message: CcidMessage, ins: number | undefined, secrecy: RowSe
 }
 
 /**
- * The detail tree: the CCID message with the APDU its abData carries nested under abData, so
- * the innermost field under any byte (core/dissect nodeAtOffset) is the most specific one.
+ * The detail tree: the CCID message with what its abData carries nested under abData — the
+ * APDU, or on a T=1 slot of a TPDU reader the T=1 block (NAD, PCB, LEN, INF, EDC) with the APDU
+ * under its INF when the block holds a whole one — so the innermost field under any byte (core/dissect
+ * nodeAtOffset) is the most specific one. BER-TLV data shows one line per TLV.
  */
-export function detailTree(message: CcidMessage, ins: number | undefined): CaptureNode[] {
+export function detailTree(message: CcidMessage, ins: number | undefined, t1?: T1Reading): CaptureNode[] {
   const root = toCaptureNode(message.node);
   const data = message.data;
-  let apdu: DissectNode | undefined;
-  if (data?.kind === 'apdu' && data.bytes.length >= 4) {
-    apdu = parseCommandApdu(data.bytes, { base: data.offset }).node;
-  } else if (data?.kind === 'response-apdu' && data.bytes.length >= 2) {
-    apdu = parseResponseApdu(data.bytes, { base: data.offset, ...(ins !== undefined ? { ins } : {}) }).node;
+  let inner: DissectNode | undefined;
+  if (t1 && data && (data.kind === 'tpdu' || data.kind === 'apdu' || data.kind === 'response-apdu')) {
+    inner = t1BlockTree(data.bytes, data.offset, message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock, ins, t1);
+  } else if (data) {
+    inner = apduTree(
+      data.bytes,
+      data.offset,
+      data.kind === 'response-apdu' ? 'response' : data.kind === 'apdu' ? 'command' : undefined,
+      ins,
+    );
   }
   const abData = root.children?.find((child) => child.id === 'ccid.abData');
-  if (apdu && abData) abData.children = [...(abData.children ?? []), toCaptureNode(apdu)];
-  else if (apdu) return [root, toCaptureNode(apdu)];
+  if (inner && abData) abData.children = [...(abData.children ?? []), toCaptureNode(inner)];
+  else if (inner) return [root, toCaptureNode(inner)];
   return [root];
+}
+
+function apduTree(
+  bytes: Uint8Array,
+  base: number,
+  side: 'command' | 'response' | undefined,
+  ins: number | undefined,
+): DissectNode | undefined {
+  if (side === 'command' && bytes.length >= 4) return tlvLines(parseCommandApdu(bytes, { base }).node);
+  if (side === 'response' && bytes.length >= 2)
+    return tlvLines(parseResponseApdu(bytes, { base, ...(ins !== undefined ? { ins } : {}) }).node);
+  return undefined;
+}
+
+/** The block, and under its INF the APDU an unchained I-block carries whole. */
+function t1BlockTree(bytes: Uint8Array, base: number, answer: boolean, ins: number | undefined, t1: T1Reading): DissectNode {
+  const block = decodeT1Block(bytes, { base, edc: t1.edc });
+  if (block.kind !== 'I' || block.more || t1.continuesChain) return block.node;
+  const apdu = apduTree(block.inf, base + 3, answer ? 'response' : 'command', ins);
+  const inf = block.node.children?.find((child) => child.id === 'iso7816.t1.inf');
+  if (apdu && inf) inf.children = [...(inf.children ?? []), apdu];
+  return block.node;
 }
 
 /** Plain JSON for the contract: bigint values as decimal strings, depth bounded. */

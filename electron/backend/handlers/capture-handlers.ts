@@ -66,7 +66,11 @@ export function createCaptureHandlers(context: HandlerContext, options: CaptureH
     },
     'capture.transactions': ({ id, start, count }) => {
       const session = store.get(id);
-      return { state: session.state, total: session.transactionList().length, transactions: session.transactions(start, count) };
+      return { state: session.state, total: session.conversation().length, transactions: session.transactions(start, count) };
+    },
+    'capture.timing': ({ id, fromMs, toMs, columns }) => {
+      const session = store.get(id);
+      return { state: session.state, total: session.conversation().length, ...session.timing({ fromMs, toMs }, columns) };
     },
     'capture.export': ({ id, format, redactPins, range }) => exportCapture(store.get(id), { format, redactPins, range }),
   };
