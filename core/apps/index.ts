@@ -1,3 +1,4 @@
 export * from './application-kind.js';
 export * from './known-aids.js';
 export * from './tag-names.js';
+export * from './selected-applications.js';

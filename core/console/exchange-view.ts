@@ -10,7 +10,7 @@ import type { DissectNode } from '../dissect/node.js';
 import { parseCommandApdu } from '../iso7816/command-apdu.js';
 import { redactedCommandHex } from '../iso7816/pin-redaction.js';
 import { parseResponseApdu } from '../iso7816/response-apdu.js';
-import type { StatusCategory } from '../iso7816/status-words.js';
+import { describeAnswerStatus, statusContextOf, type StatusCategory } from '../iso7816/status-words.js';
 import { looksLikeBerTlv, parseBerTlv, berTlvNodes } from '../tlv/ber-tlv.js';
 import { jsonSafeNodes } from './json-safe.js';
 
@@ -33,6 +33,11 @@ export interface ExchangeView {
   automatic: boolean;
   /** Why an automatic exchange was sent. */
   reason?: string;
+  /**
+   * Only on a whole answer (see transmitApdu): how many exchanges' data it joins, e.g. the
+   * answer to GET DATA and the GET RESPONSE that fetched the rest.
+   */
+  assembledFrom?: number;
 }
 
 export function exchangeView(
@@ -43,10 +48,8 @@ export function exchangeView(
   context: ApplicationKind | undefined = undefined,
 ): ExchangeView {
   const parsed = command.length >= 4 ? parseCommandApdu(command, context ? { context } : {}) : undefined;
-  const answer = parseResponseApdu(response, {
-    ...(parsed ? { ins: parsed.ins, commandHasData: parsed.data.length > 0 } : {}),
-    decodeTlv: false,
-  });
+  const answer = parseResponseApdu(response, { ...statusContextOf(command), decodeTlv: false });
+  const status = answer.sw1 === undefined ? undefined : describeAnswerStatus(command, answer.sw1, answer.sw2!);
   const data = answer.data;
   const names = { tagName: (tag: number, parent?: number) => tagName(tag, context, parent) };
   const tlv = data.length > 0 && looksLikeBerTlv(data) ? jsonSafeNodes(berTlvNodes(parseBerTlv(data).objects, names)) : null;
@@ -56,8 +59,8 @@ export function exchangeView(
     response: toHex(response),
     data: toHex(data),
     sw: answer.sw === undefined ? '' : toHex(response.subarray(response.length - 2)),
-    meaning: answer.status?.meaning ?? 'No status word: the answer is shorter than 2 bytes.',
-    category: answer.status?.category ?? 'none',
+    meaning: status?.meaning ?? 'No status word: the answer is shorter than 2 bytes.',
+    category: status?.category ?? 'none',
     tlv,
     ms: Math.round(ms * 1000) / 1000,
     automatic: automatic !== undefined,

@@ -15,10 +15,15 @@ export interface FollowUp {
 /** A card that keeps answering 61xx must not keep us looping. */
 export const MAX_FOLLOW_UPS = 64;
 
+/**
+ * The status word decides, whatever came before it: a card at the APDU level (T=1, extended
+ * length, the built-in virtual card) may answer part of the data and 61xx for the rest, and
+ * the status line then says "send GET RESPONSE", so that is what follows.
+ */
 export function followUpFor(command: Uint8Array, response: Uint8Array): FollowUp | undefined {
-  if (response.length !== 2 || command.length < 4) return undefined;
-  const sw1 = response[0]!;
-  const sw2 = response[1]!;
+  if (response.length < 2 || command.length < 4) return undefined;
+  const sw1 = response[response.length - 2]!;
+  const sw2 = response[response.length - 1]!;
   if (sw1 === 0x61) {
     // GET RESPONSE keeps the logical channel of an interindustry CLA; proprietary CLAs use 00.
     const cla = command[0]!;

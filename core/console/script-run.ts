@@ -5,9 +5,10 @@
  * caller can show it at once and pace the run; `stopRequested` is asked before every step, so a
  * Ctrl-C stops the run between steps and the result says where.
  */
+import { SelectedApplications } from '../apps/selected-applications.js';
 import type { ExchangeView } from './exchange-view.js';
 import { statusWordMatches, type ParsedScript, type ScriptProblem } from './script.js';
-import { transmitWithFollowUps, type SendApdu } from './transmit-sequence.js';
+import { transmitApdu, type SendApdu } from './transmit-sequence.js';
 
 export type StepOutcome = 'passed' | 'failed' | 'sent' | 'reset' | 'error';
 
@@ -17,6 +18,8 @@ export interface ScriptStepResult {
   outcome: StepOutcome;
   /** Every exchange of this step (more than one with 61xx/6Cxx handling). */
   exchanges: ExchangeView[];
+  /** The answer assembled from those exchanges, when follow-ups were folded in. */
+  whole?: ExchangeView;
   expected: string[] | undefined;
   /** Why it failed or errored, in a sentence. */
   message?: string;
@@ -55,6 +58,12 @@ export interface ScriptRunOptions {
   stopRequested?: () => boolean;
   /** Keep every step in the result (default true). A streaming caller says false and memory stays flat. */
   keepSteps?: boolean;
+  /**
+   * What the card has selected, followed across the steps (a reset step forgets it) so a GET
+   * DATA after SELECT is named from that application's dictionary, as the Console names it. A
+   * caller that shares the card with the Console passes the Console's; default: a new one.
+   */
+  selected?: SelectedApplications;
 }
 
 export async function runScript(script: ParsedScript, runner: ScriptRunner, options: ScriptRunOptions = {}): Promise<ScriptRunResult> {
@@ -77,6 +86,7 @@ export async function runScript(script: ParsedScript, runner: ScriptRunner, opti
     await options.onStep?.(step);
   };
   if (script.problems.length > 0) return result();
+  const selected = options.selected ?? new SelectedApplications();
   for (const [index, step] of script.steps.entries()) {
     const notDone = script.steps.length - index;
     if (options.stopRequested?.()) {
@@ -84,6 +94,8 @@ export async function runScript(script: ParsedScript, runner: ScriptRunner, opti
       break;
     }
     if (step.kind === 'reset') {
+      // Whatever the outcome, the card's selection is not known any more.
+      selected.reset();
       try {
         await runner.reset();
       } catch (error) {
@@ -98,8 +110,9 @@ export async function runScript(script: ParsedScript, runner: ScriptRunner, opti
       continue;
     }
     let exchanges: ExchangeView[];
+    let whole: ExchangeView | undefined;
     try {
-      exchanges = await transmitWithFollowUps(runner.send, step.apdu, options.followUps ?? false);
+      ({ exchanges, whole } = await transmitApdu(runner.send, step.apdu, { followUps: options.followUps ?? false, selected }));
     } catch (error) {
       if (options.stopRequested?.()) {
         stopped = { line: step.line, inFlight: true, notDone };
@@ -109,16 +122,15 @@ export async function runScript(script: ParsedScript, runner: ScriptRunner, opti
       break;
     }
     const last = exchanges[exchanges.length - 1]!;
+    const answered = { line: step.line, kind: 'apdu' as const, exchanges, ...(whole ? { whole } : {}) };
     if (!step.expect) {
-      await complete({ line: step.line, kind: 'apdu', outcome: 'sent', exchanges, expected: undefined });
+      await complete({ ...answered, outcome: 'sent', expected: undefined });
     } else if (statusWordMatches(last.sw, step.expect)) {
-      await complete({ line: step.line, kind: 'apdu', outcome: 'passed', exchanges, expected: step.expect });
+      await complete({ ...answered, outcome: 'passed', expected: step.expect });
     } else {
       await complete({
-        line: step.line,
-        kind: 'apdu',
+        ...answered,
         outcome: 'failed',
-        exchanges,
         expected: step.expect,
         message: `expected ${step.expect.join(' or ')}, got ${last.sw || 'no status word'} (${last.meaning})`,
       });

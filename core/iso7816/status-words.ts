@@ -5,6 +5,7 @@
  * 2 tries left", after VERIFY without data it is "not verified yet, 2 tries left".
  */
 import { byteHex } from '../bytes/hex.js';
+import { commandFields } from './command-apdu.js';
 import { INS } from './ins.js';
 
 export type StatusCategory = 'success' | 'warning' | 'error' | 'more-data' | 'retry';
@@ -99,6 +100,24 @@ function categoryOf(sw1: number): StatusCategory {
   if (sw1 === 0x62 || sw1 === 0x63) return 'warning';
   if (sw1 >= 0x64 && sw1 <= 0x6f) return 'error';
   return 'warning';
+}
+
+/**
+ * What the status word of an answer means for the command that got it: the one reading the
+ * Console, scripts, `cardbench send`, the capture conversation, its exports and the CLI's
+ * transcripts all give, so a case-1 VERIFY answered 63C3 reads "PIN not verified yet" in every
+ * one of them. Masked command bytes ('**' replaced by any value) read the same: only the
+ * header and the lengths matter here.
+ */
+export function describeAnswerStatus(command: Uint8Array | undefined, sw1: number, sw2: number): StatusWordMeaning {
+  return describeStatusWord(sw1, sw2, command ? statusContextOf(command) : {});
+}
+
+/** The parts of a command that change how its answer's status word reads. */
+export function statusContextOf(command: Uint8Array): StatusWordContext {
+  if (command.length < 4) return {};
+  const fields = commandFields(command);
+  return { ins: fields.ins, commandHasData: fields.data.length > 0 };
 }
 
 export function describeStatusWord(sw1: number, sw2: number, context: StatusWordContext = {}): StatusWordMeaning {

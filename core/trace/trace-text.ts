@@ -3,9 +3,9 @@
  * decoding, then the report's sections — exchanges with INS names and status word meanings in
  * the light of the selected application, PIN operations, events, problems.
  */
-import { describeStatusWord } from '../iso7816/status-words.js';
+import { describeAnswerStatus } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
-import { SelectedApplications } from '../iso7816/exchange.js';
+import { SelectedApplications } from '../apps/selected-applications.js';
 import { fromHex } from '../bytes/hex.js';
 import type { TraceMessage } from './trace-decoder.js';
 import { countSecretExchanges, redactPins } from './redact-report.js';
@@ -96,10 +96,7 @@ function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
       cla !== undefined && ins !== undefined ? (insName(cla, ins, apps.contextFor(cla)) ?? `INS ${e.command.slice(2, 4)}`) : 'short APDU';
     const sw1 = e.sw !== null ? parseInt(e.sw.slice(0, 2), 16) : undefined;
     const sw2 = e.sw !== null ? parseInt(e.sw.slice(2, 4), 16) : undefined;
-    const meaning =
-      sw1 !== undefined && sw2 !== undefined
-        ? describeStatusWord(sw1, sw2, { ...(ins !== undefined ? { ins } : {}), commandHasData: command.length > 5 }).meaning
-        : 'no status word';
+    const meaning = sw1 !== undefined && sw2 !== undefined ? describeAnswerStatus(command, sw1, sw2).meaning : 'no status word';
     apps.observe(command, sw1);
     lines.push(
       `  ${String(e.index).padStart(5)}  #${e.commandFrame} ${e.device} slot ${e.slot}  ${e.durationMs.toFixed(3)} ms  ${name}${e.truncated ? '  [truncated]' : ''}`,

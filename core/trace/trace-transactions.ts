@@ -11,8 +11,8 @@
 import { byteHex } from '../bytes/hex.js';
 import { foldTransactions, type ApduExchange } from '../iso7816/transactions.js';
 import { insName } from '../iso7816/ins.js';
-import { describeStatusWord } from '../iso7816/status-words.js';
-import { SelectedApplications } from '../iso7816/exchange.js';
+import { describeAnswerStatus } from '../iso7816/status-words.js';
+import { SelectedApplications } from '../apps/selected-applications.js';
 import type { TraceExchange, TraceTransaction } from './trace-report.js';
 
 interface Conversation {
@@ -58,10 +58,7 @@ export class TransactionFolder {
       const context = cla !== undefined ? selected.contextFor(cla) : undefined;
       const name = cla !== undefined && ins !== undefined ? (insName(cla, ins, context) ?? null) : null;
       const hasSw = folded.sw1 !== undefined && folded.sw2 !== undefined;
-      const meaning = hasSw
-        ? describeStatusWord(folded.sw1!, folded.sw2!, { ...(ins !== undefined ? { ins } : {}), commandHasData: command.length > 5 })
-            .meaning
-        : null;
+      const meaning = hasSw ? describeAnswerStatus(command, folded.sw1!, folded.sw2!).meaning : null;
       selected.observe(command, folded.sw1);
       this.transactions.push({
         exchanges: folded.exchanges.map((i) => list[i]!.index),

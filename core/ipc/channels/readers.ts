@@ -34,6 +34,8 @@ export interface TransmitOutcome {
   protocol: 'T=0' | 'T=1' | 'none';
   /** What was typed first, then every automatic follow-up (61xx/6Cxx) as its own exchange. */
   exchanges: ExchangeView[];
+  /** When follow-ups were folded in: their data joined with the last status word, decoded as one answer. */
+  whole?: ExchangeView;
 }
 
 export interface ScriptOutcome extends ScriptRunResult {

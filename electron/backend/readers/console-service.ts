@@ -10,8 +10,8 @@ import { parseScript } from '#core/console/script.js';
 import { runScript, type ScriptStepResult } from '#core/console/script-run.js';
 import type { ScriptOutcome, TransmitOutcome } from '#core/ipc/channels/readers.js';
 import { exportSession, type SessionExport } from '#core/console/session-export.js';
-import { transmitWithFollowUps } from '#core/console/transmit-sequence.js';
-import { SelectedApplications } from '#core/iso7816/exchange.js';
+import { transmitApdu } from '#core/console/transmit-sequence.js';
+import { SelectedApplications } from '#core/apps/selected-applications.js';
 import { CardbenchError } from '#core/ipc/errors.js';
 import type { ActiveProtocol, ProtocolChoice, ShareMode } from '../reader-backend.js';
 import type { ConsoleDocument, Snippet } from '../settings/console-store.js';
@@ -46,18 +46,17 @@ export class ConsoleService {
     const { reader } = this.hub.resolve(request.reader);
     let protocol: ActiveProtocol = 'none';
     const options = { ...(request.share ? { share: request.share } : {}), ...(request.protocol ? { protocol: request.protocol } : {}) };
-    const exchanges = await transmitWithFollowUps(
+    const { exchanges, whole } = await transmitApdu(
       async (bytes) => {
         const result = await this.hub.transmit(reader.id, bytes, options);
         protocol = result.protocol;
         return result;
       },
       apdu,
-      request.followUps ?? false,
-      this.selectedOn(reader.id),
+      { followUps: request.followUps ?? false, selected: this.selectedOn(reader.id) },
     );
     this.remember(reader.name, exchanges);
-    return { reader: reader.id, protocol, exchanges };
+    return { reader: reader.id, protocol, exchanges, ...(whole ? { whole } : {}) };
   }
 
   /**
@@ -93,6 +92,8 @@ export class ConsoleService {
       },
       {
         followUps: request.followUps ?? false,
+        // The same card as the Console's: a script continues from what it had selected, and leaves it.
+        selected: this.selectedOn(target.id),
         ...(live.onStep ? { onStep: live.onStep } : {}),
         ...(signal ? { stopRequested: () => signal.aborted } : {}),
         ...(live.keepSteps === undefined ? {} : { keepSteps: live.keepSteps }),

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '#core/bytes/hex.js';
 import { parseScript } from '#core/console/script.js';
 import { runScript, type ScriptRunner, type ScriptStepResult } from '#core/console/script-run.js';
+import { SelectedApplications } from '#core/apps/selected-applications.js';
+import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
 
 const SCRIPT = ['# three reads', '00B0000001 => 9000', '', '00B0000002 => 9000', 'reset', '00B0000003'].join('\n');
 
@@ -95,5 +97,42 @@ describe('runScript, streaming and stoppable', () => {
     );
     expect(result.steps.map((s) => s.outcome)).toEqual(['passed', 'error']);
     expect(result.stopped).toBeUndefined();
+  });
+});
+
+describe('runScript names what the card answers after the application the script selected', () => {
+  /** The virtual OpenPGP/PIV card itself, reset by the script's reset. */
+  function virtualCardRunner(): ScriptRunner {
+    const card = new VirtualSmartCard();
+    card.reset();
+    return {
+      send: (apdu) => Promise.resolve({ response: card.transmit(apdu), ms: 1 }),
+      reset: () => {
+        card.reset();
+        return Promise.resolve();
+      },
+    };
+  }
+  const c4Label = (step: ScriptStepResult | undefined): string | undefined =>
+    step?.exchanges[0]?.tlv?.[0]?.children?.find((node) => node.label.startsWith('C4'))?.label ??
+    step?.exchanges[0]?.tlv?.[0]?.children?.flatMap((node) => node.children ?? []).find((node) => node.label.startsWith('C4'))?.label;
+
+  it('after SELECT of OpenPGP, GET DATA 6E labels C4 "PW status bytes" (not GlobalPlatform\'s load file AID); a reset forgets it', async () => {
+    const script = parseScript(['00A4040006D27600012401 => 9000', '00CA006E00 => 9000', 'reset', '00CA006E00'].join('\n'));
+    const result = await runScript(script, virtualCardRunner());
+    expect(result.steps.map((s) => s.exchanges[0]?.sw ?? s.outcome)).toEqual(['9000', '9000', 'reset', '6A88']);
+    expect(c4Label(result.steps[1])).toMatch(/^C4 PW status bytes/);
+    expect(result.steps[1]!.exchanges[0]!.commandName).toBe('GET DATA');
+  });
+
+  it("starts from the selection the caller holds (the Console's, for the same card) and leaves it updated", async () => {
+    const runner = virtualCardRunner();
+    const selected = new SelectedApplications();
+    await runScript(parseScript('00A4040006D27600012401 => 9000'), runner, { selected });
+    expect(selected.contextFor(0x00)).toBe('openpgp');
+    const result = await runScript(parseScript('00CA006E00 => 9000'), runner, { selected });
+    expect(c4Label(result.steps[0])).toMatch(/^C4 PW status bytes/);
+    await runScript(parseScript('reset'), runner, { selected });
+    expect(selected.contextFor(0x00)).toBeUndefined();
   });
 });

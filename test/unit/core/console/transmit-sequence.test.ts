@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '#core/bytes/hex.js';
 import { transmitWithFollowUps, type SendApdu } from '#core/console/transmit-sequence.js';
-import { SelectedApplications } from '#core/iso7816/exchange.js';
+import { SelectedApplications } from '#core/apps/selected-applications.js';
 
 /** A scripted card: answers by command prefix. */
 function card(answers: Record<string, string>): SendApdu {

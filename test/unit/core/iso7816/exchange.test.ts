@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '#core/bytes/hex.js';
-import { decodeExchange, SelectedApplications } from '#core/iso7816/exchange.js';
+import { SelectedApplications } from '#core/apps/selected-applications.js';
+import { decodeExchange } from '#core/iso7816/exchange.js';
 import { foldTransactions } from '#core/iso7816/transactions.js';
 import { requireShared } from '../../../shared-path.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from './ground-truth.js';

@@ -119,11 +119,11 @@ describe.skipIf(missing !== undefined)('capture store on the real captures', () 
     const redacted = exportCapture(session, { format: 'script', redactPins: true });
     const apduLines = plain.text.split('\n').filter((l) => /^[0-9A-F]{2}( [0-9A-F]{2})+$/.test(l));
     expect(apduLines).toHaveLength(session.status().exchanges);
-    expect(plain.text).toMatch(/^00 20 00 .*\n# expected SW 63C3/m);
+    expect(plain.text).toMatch(/^00 20 00 .*\n# expect 63C3/m);
     // VERIFY with a PIN never appears in clear; VERIFY without data (asks the counter) may.
     expect(redacted.text).not.toMatch(/^00 20 00 \S+ \S+ /m);
     expect(plain.text).toMatch(/^00 20 00 \S+ \S+ /m);
-    expect(redacted.text).toMatch(/^# 00 20 00 \S+ \S+ (\*\* )+.*PIN redacted/m);
+    expect(redacted.text).toMatch(/^# PIN redacted.*\n# 00 20 00 \S+ \S+ (\*\* )+/m);
     const json = JSON.parse(exportCapture(session, { format: 'json', redactPins: true }).text) as {
       rows: { hex: string }[];
       exchanges: { command: string }[];

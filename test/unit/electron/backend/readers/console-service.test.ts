@@ -78,4 +78,23 @@ describe('ConsoleService', () => {
   it('rejects input that is not an APDU with a sentence', async () => {
     await expect(service.transmit({ reader: 'R', apdu: '00A' })).rejects.toMatchObject({ code: 'invalid-arguments' });
   });
+
+  it('a script continues from the application the Console selected on that card, and reads the answers as the Console does', async () => {
+    backend.answers.set('00A4040006D27600012401', '9000');
+    backend.answers.set('00CA006E00', '6E0A73087306C404012020209000');
+    await service.transmit({ reader: 'R', apdu: '00A4040006D27600012401' });
+    const ran = await service.runScript({ reader: 'R', script: '00CA006E00 => 9000' });
+    const typed = await service.transmit({ reader: 'R', apdu: '00CA006E00' });
+    const c4 = (json: unknown) => /"label":"(C4 [^"(]*)/.exec(JSON.stringify(json))?.[1]?.trim();
+    expect(c4(ran.steps[0]!.exchanges[0]!.tlv)).toBe('C4 PW status bytes');
+    expect(c4(typed.exchanges[0]!.tlv)).toBe('C4 PW status bytes');
+  });
+
+  it('61xx with data is followed up and the whole answer comes back with the exchanges', async () => {
+    backend.answers.set('00CA006E05', '6E0A730873066106');
+    backend.answers.set('00C0000006', 'C404012020209000');
+    const outcome = await service.transmit({ reader: 'R', apdu: '00CA006E05', followUps: true });
+    expect(outcome.exchanges.map((e) => e.sw)).toEqual(['6106', '9000']);
+    expect(outcome.whole).toMatchObject({ data: '6E0A73087306C40401202020', sw: '9000', assembledFrom: 2 });
+  });
 });
