@@ -112,9 +112,12 @@ export class UsbCaptureDecoder implements ByteSink {
       this.format = detection.format;
       this.container = this.createContainer(detection.format);
       this.container.push(head);
+      this.tracker.releaseChunk();
       return;
     }
     this.container.push(chunk);
+    // The caller may drop the chunk now: nothing pending may keep it alive.
+    this.tracker.releaseChunk();
   }
 
   end(): void {

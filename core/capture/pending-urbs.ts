@@ -49,6 +49,12 @@ export class PendingUrbs {
     return this.byHash.values().next().value ?? this.collided.values().next().value;
   }
 
+  /** Every pending packet, in no particular order. */
+  forEach(visit: (p: UsbPacket) => void): void {
+    for (const p of this.byHash.values()) visit(p);
+    for (const p of this.collided.values()) visit(p);
+  }
+
   values(): UsbPacket[] {
     return [...this.byHash.values(), ...this.collided.values()].sort((a, b) => a.frame - b.frame);
   }

@@ -41,6 +41,8 @@ export function readSetupPacket(view: DataView, offset: number): UsbSetupPacket 
   };
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * A normalized USB record. The payload is not sliced eagerly (a subarray per packet costs
  * more than the rest of the decode): `data` makes the view on demand. The view points into
@@ -111,6 +113,16 @@ export class UsbPacket {
     this.truncated = false;
     this.dataOffset = 0;
     this.headerLength = 0;
+  }
+
+  /**
+   * Keeps only the payload, in a buffer of its own, and lets go of the chunk the record came in:
+   * a packet that outlives its chunk (a URB still in flight) would otherwise keep all of it.
+   */
+  detach(): void {
+    if (this.buffer.length === this.capturedLength && this.dataOffset === 0) return;
+    this.buffer = this.capturedLength === 0 ? NO_BYTES : this.data.slice();
+    this.dataOffset = 0;
   }
 
   /** The captured payload (a view, no copy). */

@@ -113,6 +113,10 @@ export interface UsbTransferHandlers {
   problem?(problem: CaptureProblem): void;
 }
 
+function detach(packet: UsbPacket): void {
+  packet.detach();
+}
+
 /** Bounds the in-flight table against captures made of submits that never complete. */
 const MAX_PENDING = 65536;
 
@@ -180,6 +184,20 @@ export class UsbTransferTracker {
       default:
         break;
     }
+  }
+
+  /**
+   * The chunk the last packets came in is about to be let go: URBs still in flight keep their
+   * payload (a few bytes, copied) rather than the chunk (4 MiB each, were it kept by one URB).
+   */
+  releaseChunk(): void {
+    this.pending.forEach(detach);
+    this.controlData.forEach(detach);
+  }
+
+  /** The packets still waiting for their completion (tests, diagnostics). */
+  get inFlight(): readonly UsbPacket[] {
+    return [...this.pending.values(), ...this.controlData.values()];
   }
 
   /** End of capture: OUT data that was submitted but never completed is still data sent. */
