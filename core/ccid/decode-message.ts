@@ -400,19 +400,42 @@ function trailing(msg: CcidMessage, c: FieldCursor): void {
 // ---- summary ---------------------------------------------------------------------------------
 
 function headerSummary(msg: CcidMessage): string {
-  const name = msg.name ?? `unknown message ${hexLiteral(msg.bMessageType)}`;
-  const slot = msg.bSlot !== undefined ? ` slot ${msg.bSlot}` : '';
-  const seq = msg.bSeq !== undefined ? ` seq ${msg.bSeq}` : '';
-  return `${name}${slot}${seq}`;
+  return ccidHeaderSummary(msg.name, msg.bMessageType, msg.bSlot, msg.bSeq);
 }
 
 function bodySummary(msg: CcidMessage): string {
-  let s = headerSummary(msg);
-  const n = msg.data?.length ?? 0;
-  const declared = msg.dwLength ?? 0;
-  if (declared > 0 || msg.data) {
+  return ccidBodySummary(msg, msg.data?.length, msg.dwLength ?? 0);
+}
+
+/** What a summary line says before the body: name (or the unknown type), slot and seq when read. */
+export function ccidHeaderSummary(
+  name: string | undefined,
+  bMessageType: number,
+  bSlot: number | undefined,
+  bSeq: number | undefined,
+): string {
+  const shown = name ?? `unknown message ${hexLiteral(bMessageType)}`;
+  const slot = bSlot !== undefined ? ` slot ${bSlot}` : '';
+  const seq = bSeq !== undefined ? ` seq ${bSeq}` : '';
+  return `${shown}${slot}${seq}`;
+}
+
+/** The fields of a bulk message its one-line summary shows. */
+export type CcidSummaryFields = Pick<CcidMessage, 'name' | 'bMessageType' | 'bSlot' | 'bSeq' | 'secure' | 'protocolParameters' | 'status'>;
+
+/**
+ * The summary line of a bulk message whose header was whole. Exported so that the trace's fast
+ * path (core/trace/ccid-pairing-fields), which reads clean XfrBlock/DataBlock messages from their
+ * header alone, writes exactly the line this decoder writes.
+ *
+ * @param dataLength abData bytes present, undefined when the message has no abData
+ */
+export function ccidBodySummary(msg: CcidSummaryFields, dataLength: number | undefined, dwLength: number): string {
+  let s = ccidHeaderSummary(msg.name, msg.bMessageType, msg.bSlot, msg.bSeq);
+  const n = dataLength ?? 0;
+  if (dwLength > 0 || dataLength !== undefined) {
     s += `, ${n} byte${n === 1 ? '' : 's'}`;
-    if (declared > n) s += ` of ${declared}`;
+    if (dwLength > n) s += ` of ${dwLength}`;
   }
   if (msg.secure) {
     const op = msg.secure.operation;

@@ -9,13 +9,15 @@
  * problem. A clean message decoded fully would give the same fields and no problem; the
  * decode tree is left for the viewer to build when a packet is selected.
  */
-import { decodeCcidMessage, type CcidMessage, type ExchangeLevel } from '../ccid/decode-message.js';
+import { ccidBodySummary, decodeCcidMessage, type CcidMessage, type CcidPayloadKind, type ExchangeLevel } from '../ccid/decode-message.js';
 import { decodeSlotStatus, type CcidSlotStatus } from '../ccid/slot-status.js';
 import {
   CCID_HEADER_LENGTH,
   CCID_MESSAGE_CODE,
   dwLengthOf,
+  messageTypeByCode,
   messageTypeByName,
+  payloadKindOf,
   type CcidMessageName,
   type CcidResponseName,
 } from '../ccid/message-types.js';
@@ -32,28 +34,46 @@ export interface CcidPairingFields {
   status: CcidSlotStatus | undefined;
   /** abData bytes present (a view). */
   data: Uint8Array | undefined;
+  /** What abData carries ('apdu', 'response-apdu', 'tpdu', 'atr'…); undefined when the message has none. */
+  kind: CcidPayloadKind | undefined;
   wLevelParameter: number;
   bChainParameter: number;
   bProtocolNum: number | undefined;
   secure: SecureRequest | undefined;
   slotChanges: SlotChangeEvent[] | undefined;
   problems: Problem[];
+  /** The one-line summary (decode-message's), when asked for (`summary`) or decoded fully. */
+  summary: string | undefined;
   /** The full decode, when the message took the full path. */
   message: CcidMessage | undefined;
 }
 
 export interface CcidPairingFieldsOptions {
   direction: 'out' | 'in' | 'interrupt';
-  exchangeLevel?: ExchangeLevel;
-  answerTo?: number;
-  slotCount?: number;
-  /** Always run the full decoder (a transcript wants every summary). */
-  full?: boolean;
+  exchangeLevel?: ExchangeLevel | undefined;
+  answerTo?: number | undefined;
+  slotCount?: number | undefined;
+  /** Write the summary line also for messages read from their header (a transcript shows it). */
+  summary?: boolean | undefined;
+  /** Always run the full decoder (whoever wants the decode tree of every message). */
+  full?: boolean | undefined;
 }
 
+const XFR = CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock;
+const DATA_BLOCK = CCID_MESSAGE_CODE.RDR_to_PC_DataBlock;
 const XFR_TYPE = messageTypeByName('PC_to_RDR_XfrBlock');
 const DATA_TYPE = messageTypeByName('RDR_to_PC_DataBlock');
 const NO_PROBLEMS: Problem[] = [];
+/**
+ * decodeSlotStatus by bStatus × 256 + bError, made once each: a trace reads the same few
+ * statuses hundreds of thousands of times. The objects are never changed by their readers.
+ */
+const slotStatuses: (CcidSlotStatus | undefined)[] = [];
+
+function slotStatusOf(bStatus: number, bError: number): CcidSlotStatus {
+  const key = (bStatus << 8) | bError;
+  return (slotStatuses[key] ??= Object.freeze(decodeSlotStatus(bStatus, bError)));
+}
 
 export function readCcidPairingFields(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields {
   if (!options.full) {
@@ -74,56 +94,69 @@ export function readCcidPairingFields(bytes: Uint8Array, options: CcidPairingFie
     bSeq: message.bSeq,
     status: message.status,
     data: message.data?.bytes,
+    kind: message.data?.kind,
     wLevelParameter: message.fields.wLevelParameter ?? 0,
     bChainParameter: message.fields.bChainParameter ?? 0,
     bProtocolNum: message.fields.bProtocolNum,
     secure: message.secure,
     slotChanges: message.slotChanges,
     problems: message.problems,
+    summary: message.summary,
     message,
   };
 }
 
 function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields | undefined {
-  if (bytes.length < CCID_HEADER_LENGTH) return undefined;
+  const length = bytes.length;
+  if (length < CCID_HEADER_LENGTH) return undefined;
   const type = bytes[0];
-  const dwLength = dwLengthOf(bytes);
-  if (dwLength !== bytes.length - CCID_HEADER_LENGTH) return undefined;
-  if (type === CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock && options.direction === 'out') {
-    return {
-      bMessageType: CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock,
+  if (dwLengthOf(bytes) !== length - CCID_HEADER_LENGTH) return undefined;
+  let fields: CcidPairingFields;
+  if (type === XFR && options.direction === 'out') {
+    fields = {
+      bMessageType: XFR,
       name: XFR_TYPE.name,
       expectedAnswer: XFR_TYPE.answer,
       bSlot: bytes[5],
       bSeq: bytes[6],
       status: undefined,
       data: bytes.subarray(CCID_HEADER_LENGTH),
+      kind: payloadKindOf(XFR_TYPE, options.exchangeLevel),
       wLevelParameter: bytes[8]! | (bytes[9]! << 8),
       bChainParameter: 0,
       bProtocolNum: undefined,
       secure: undefined,
       slotChanges: undefined,
       problems: NO_PROBLEMS,
+      summary: undefined,
       message: undefined,
     };
-  }
-  if (type === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock && options.direction === 'in' && (bytes[7]! & 0x3c) === 0) {
-    return {
-      bMessageType: CCID_MESSAGE_CODE.RDR_to_PC_DataBlock,
+  } else if (type === DATA_BLOCK && options.direction === 'in' && (bytes[7]! & 0x3c) === 0) {
+    fields = {
+      bMessageType: DATA_BLOCK,
       name: DATA_TYPE.name,
       expectedAnswer: undefined,
       bSlot: bytes[5],
       bSeq: bytes[6],
-      status: decodeSlotStatus(bytes[7]!, bytes[8]!),
+      status: slotStatusOf(bytes[7]!, bytes[8]!),
       data: bytes.subarray(CCID_HEADER_LENGTH),
+      kind: payloadKindOf(
+        DATA_TYPE,
+        options.exchangeLevel,
+        options.answerTo === undefined ? undefined : messageTypeByCode(options.answerTo),
+      ),
       wLevelParameter: 0,
       bChainParameter: bytes[9]!,
       bProtocolNum: undefined,
       secure: undefined,
       slotChanges: undefined,
       problems: NO_PROBLEMS,
+      summary: undefined,
       message: undefined,
     };
+  } else {
+    return undefined;
   }
-  return undefined;
+  if (options.summary) fields.summary = ccidBodySummary(fields, length - CCID_HEADER_LENGTH, length - CCID_HEADER_LENGTH);
+  return fields;
 }

@@ -18,13 +18,13 @@ import type { CaptureProblem } from '../capture/capture-types.js';
 import type { CcidFrame } from '../capture/ccid-stream.js';
 import { byteHex, hexLiteral, intHex, toHex } from '../bytes/hex.js';
 import { decodeClassDescriptor, type CcidClassDescriptor } from '../ccid/class-descriptor.js';
-import type { CcidMessage } from '../ccid/decode-message.js';
-import { CCID_MESSAGE_CODE } from '../ccid/message-types.js';
-import { parseAtr } from '../iso7816/atr.js';
+import type { CcidMessage, CcidPayloadKind } from '../ccid/decode-message.js';
+import { CCID_MESSAGE_CODE, messageTypeByCode } from '../ccid/message-types.js';
+import { parseAtr, type Atr } from '../iso7816/atr.js';
 import type { Problem } from '../dissect/node.js';
 import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
 import type { TraceDevice, TraceEventKind, TraceExchange, TracePinOperation, TraceProblem, TraceReport } from './trace-report.js';
-import { readCcidPairingFields, type CcidPairingFields } from './ccid-pairing-fields.js';
+import { readCcidPairingFields, type CcidPairingFields, type CcidPairingFieldsOptions } from './ccid-pairing-fields.js';
 import { SlotPairing, type PendingCommand } from './slot-pairing.js';
 import { TransactionFolder } from './trace-transactions.js';
 
@@ -39,15 +39,39 @@ export interface TraceMessage {
   direction: 'out' | 'in' | 'interrupt';
   /** Spec name, or 'unknown 0xNN'. */
   name: string;
+  /** The summary line core/ccid's decoder writes for it. */
   summary: string;
-  message: CcidMessage;
+  bMessageType: number;
+  /** What abData carries; undefined when the message has none. */
+  kind: CcidPayloadKind | undefined;
+  /** Problems the CCID decoder found in the message (the capture layer's are in ccidFrame.problems). */
+  problemCount: number;
+  /**
+   * The full decode (fields and tree). Clean XfrBlock/DataBlock messages, nearly all of a trace,
+   * are read from their header alone and have none unless TraceDecoderOptions.fullMessages asks.
+   */
+  message: CcidMessage | undefined;
   ccidFrame: CcidFrame;
 }
 
+/**
+ * An APDU exchange as bytes, before its hex is written: what a consumer that stores or prints
+ * exchanges its own way takes (traceExchangeOf gives the report's form of it). The byte arrays
+ * are views the decoder does not keep: copy what you keep past the call.
+ */
+export interface TraceRawExchange extends RawApduExchange {
+  /** 1-based, in capture order (TraceExchange.index). */
+  index: number;
+  device: string;
+  slot: number;
+}
+
 export interface TraceHandlers {
-  /** Every CCID message, decoded, in capture order. */
+  /** Every CCID message, in capture order. */
   message?(message: TraceMessage): void;
   exchange?(exchange: TraceExchange): void;
+  /** Every exchange as bytes (no hex written for it unless the report or `exchange` wants it). */
+  rawExchange?(exchange: TraceRawExchange): void;
 }
 
 export interface TraceDecoderOptions {
@@ -65,6 +89,8 @@ export interface TraceDecoderOptions {
   capture?: UsbCaptureOptions;
   /** Fold exchanges into report.transactions (default true). A caller that folds them itself (the viewer's store, live) turns it off. */
   foldTransactions?: boolean;
+  /** Decode every message fully for the message handler (TraceMessage.message), not only the odd ones. */
+  fullMessages?: boolean;
   /**
    * Keep exchanges in report.exchanges (default true). A consumer that takes each one from the
    * exchange handler (the viewer's import, through its worker) turns it off: a million-row capture
@@ -84,13 +110,22 @@ interface ReaderState {
 export class TraceDecoder implements ByteSink {
   private readonly capture: UsbCaptureDecoder;
   private readonly readers = new Map<string, ReaderState>();
-  private readonly byType = new Map<string, number>();
   private readonly report: TraceReport;
   private readonly maxProblems: number;
   private readonly maxEvents: number;
   private readonly handlers: TraceHandlers;
   private readonly folder: TransactionFolder | undefined;
   private readonly keepExchanges: boolean;
+  private readonly fullMessages: boolean;
+  /** Options for reading each message, one object reused (nothing keeps it past the call). */
+  private readonly fieldOptions: CcidPairingFieldsOptions = { direction: 'out' };
+  /** Messages by bMessageType, and the types in order of first appearance (report.ccid.byType's order). */
+  private readonly typeCounts = new Uint32Array(256);
+  private readonly typesSeen: number[] = [];
+  /** The last reader looked up: consecutive messages nearly always come from the same one. */
+  private lastReader: { device: string; state: ReaderState } | undefined;
+  /** parseAtr of the ATRs met so far, by hex: a trace repeats the same few ATRs at every power-on. */
+  private readonly atrCache = new Map<string, Pick<Atr, 'specificMode' | 'protocols' | 't1'>>();
   private exchangeCount = 0;
   private messages = 0;
   private finished = false;
@@ -102,6 +137,7 @@ export class TraceDecoder implements ByteSink {
     this.handlers = options.handlers ?? {};
     this.folder = options.foldTransactions === false ? undefined : new TransactionFolder();
     this.keepExchanges = options.keepExchanges !== false;
+    this.fullMessages = options.fullMessages === true;
     this.report = {
       file: options.file ?? '',
       format: null,
@@ -166,7 +202,9 @@ export class TraceDecoder implements ByteSink {
       if (reader) device.ccidDetection = reader.detection;
       return device;
     });
-    report.ccid = { messages: this.messages, byType: Object.fromEntries(this.byType) };
+    const byType: Record<string, number> = {};
+    for (const code of this.typesSeen) byType[messageTypeName(code)] = this.typeCounts[code]!;
+    report.ccid = { messages: this.messages, byType };
     const stop = summary.stoppedBy;
     report.complete = this.finished && stop === undefined;
     if (stop) {
@@ -186,33 +224,39 @@ export class TraceDecoder implements ByteSink {
     const direction = frame.channel === 'interrupt' ? 'interrupt' : frame.direction;
     const slot = direction !== 'interrupt' && bytes.length >= 7 ? bytes[5]! : undefined;
     const bSeq = direction !== 'interrupt' && bytes.length >= 7 ? bytes[6]! : undefined;
-    const answerTo = direction === 'in' ? reader.pairing.awaitedCommand(slot, bSeq) : undefined;
-    const exchangeLevel = reader.level === 'unknown' ? undefined : reader.level;
     const onMessage = this.handlers.message;
-    const message = readCcidPairingFields(bytes, {
-      direction,
-      full: onMessage !== undefined,
-      ...(exchangeLevel ? { exchangeLevel } : {}),
-      ...(answerTo !== undefined ? { answerTo } : {}),
-      ...(direction === 'interrupt' && reader.slotCount !== undefined ? { slotCount: reader.slotCount } : {}),
-    });
+    const options = this.fieldOptions;
+    options.direction = direction;
+    options.exchangeLevel = reader.level === 'unknown' ? undefined : reader.level;
+    options.answerTo = direction === 'in' ? reader.pairing.awaitedCommand(slot, bSeq) : undefined;
+    options.slotCount = direction === 'interrupt' ? reader.slotCount : undefined;
+    options.summary = onMessage !== undefined;
+    options.full = this.fullMessages;
+    const message = readCcidPairingFields(bytes, options);
     this.messages++;
-    const name = message.name ?? `unknown ${hexLiteral(message.bMessageType)}`;
-    this.byType.set(name, (this.byType.get(name) ?? 0) + 1);
-    for (const p of frame.problems) this.problem(frame.firstFrame, p);
-    // The capture layer already said the bytes were cut; the decoder would say it again.
-    const cut = frame.truncated || frame.problems.some((p) => p.code === 'incomplete');
-    for (const p of message.problems) if (!(cut && p.code === 'length-beyond-message')) this.problem(frame.firstFrame, p);
+    const type = message.bMessageType & 0xff;
+    const seen = this.typeCounts[type]!;
+    this.typeCounts[type] = seen + 1;
+    if (seen === 0) this.typesSeen.push(type);
+    if (frame.problems.length > 0) for (const p of frame.problems) this.problem(frame.firstFrame, p);
+    if (message.problems.length > 0) {
+      // The capture layer already said the bytes were cut; the decoder would say it again.
+      const cut = frame.truncated || frame.problems.some((p) => p.code === 'incomplete');
+      for (const p of message.problems) if (!(cut && p.code === 'length-beyond-message')) this.problem(frame.firstFrame, p);
+    }
 
-    if (onMessage && message.message) {
+    if (onMessage) {
       onMessage({
         frame: frame.firstFrame,
         timeNs: frame.timeNs,
         device: frame.device,
         slot,
         direction,
-        name,
-        summary: message.message.summary,
+        name: message.name ?? messageTypeName(type),
+        summary: message.summary ?? '',
+        bMessageType: message.bMessageType,
+        kind: message.kind,
+        problemCount: message.problems.length,
         message: message.message,
         ccidFrame: frame,
       });
@@ -224,8 +268,13 @@ export class TraceDecoder implements ByteSink {
   }
 
   private readerState(device: string): ReaderState {
+    const last = this.lastReader;
+    if (last !== undefined && last.device === device) return last.state;
     let state = this.readers.get(device);
-    if (state) return state;
+    if (state) {
+      this.lastReader = { device, state };
+      return state;
+    }
     const raw = this.capture.tracker.devices.find(device)?.ccidInterfaces[0]?.descriptor;
     const descriptor: CcidClassDescriptor | undefined = raw ? decodeClassDescriptor(raw).descriptor : undefined;
     state = {
@@ -235,6 +284,7 @@ export class TraceDecoder implements ByteSink {
       slots: new Map(),
     };
     this.readers.set(device, state);
+    this.lastReader = { device, state };
     return state;
   }
 
@@ -304,8 +354,9 @@ export class TraceDecoder implements ByteSink {
       message.data
     ) {
       const atr = message.data;
-      this.report.atrs.push({ frame: frame.firstFrame, device: frame.device, slot, atr: toHex(atr) });
-      const parsed = parseAtr(atr);
+      const hex = toHex(atr);
+      this.report.atrs.push({ frame: frame.firstFrame, device: frame.device, slot, atr: hex });
+      const parsed = this.parsedAtr(hex, atr);
       const protocol = parsed.specificMode?.protocol ?? parsed.protocols[0];
       this.slotApdus(reader, frame.device, slot).cardReset(protocol, parsed.t1?.edc);
       return;
@@ -329,6 +380,18 @@ export class TraceDecoder implements ByteSink {
     }
   }
 
+  /** What the slot's protocol and EDC depend on, parsed once per distinct ATR (a few hundred at most are kept). */
+  private parsedAtr(hex: string, atr: Uint8Array): Pick<Atr, 'specificMode' | 'protocols' | 't1'> {
+    let parsed = this.atrCache.get(hex);
+    if (!parsed) {
+      const full = parseAtr(atr);
+      parsed = { specificMode: full.specificMode, protocols: full.protocols, t1: full.t1 };
+      if (this.atrCache.size >= MAX_CACHED_ATRS) this.atrCache.clear();
+      this.atrCache.set(hex, parsed);
+    }
+    return parsed;
+  }
+
   private slotApdus(reader: ReaderState, device: string, slot: number): SlotApdus {
     let apdus = reader.slots.get(slot);
     if (!apdus) {
@@ -342,23 +405,30 @@ export class TraceDecoder implements ByteSink {
   }
 
   private exchange(device: string, slot: number, raw: RawApduExchange): void {
-    const response = raw.response;
-    const exchange: TraceExchange = {
-      index: ++this.exchangeCount,
+    const index = ++this.exchangeCount;
+    const onExchange = this.handlers.exchange;
+    const onRaw = this.handlers.rawExchange;
+    // The hex is written only for whoever reads it: the report, the folder, the exchange handler.
+    const wantsHex = this.keepExchanges || this.folder !== undefined || onExchange !== undefined;
+    if (!onRaw && !wantsHex) return;
+    const indexed: TraceRawExchange = {
+      index,
       device,
       slot,
-      command: toHex(raw.command),
-      response: toHex(response),
-      sw: response.length >= 2 ? byteHex(response[response.length - 2]!) + byteHex(response[response.length - 1]!) : null,
+      command: raw.command,
+      response: raw.response,
       commandFrame: raw.commandFrame,
       responseFrame: raw.responseFrame,
-      timeMs: Math.round(raw.commandTimeNs / 1000) / 1000,
-      durationMs: Math.round((raw.responseEndNs - raw.commandTimeNs) / 1000) / 1000,
+      commandTimeNs: raw.commandTimeNs,
+      responseEndNs: raw.responseEndNs,
       truncated: raw.truncated,
     };
+    onRaw?.(indexed);
+    if (!wantsHex) return;
+    const exchange = traceExchangeOf(indexed);
     if (this.keepExchanges) this.report.exchanges.push(exchange);
     this.folder?.add(exchange, raw.command, raw.response);
-    this.handlers.exchange?.(exchange);
+    onExchange?.(exchange);
   }
 
   private interrupt(frame: CcidFrame, message: CcidPairingFields): void {
@@ -395,6 +465,32 @@ export class TraceDecoder implements ByteSink {
     if (p.severity) out.severity = p.severity;
     this.report.problems.push(out);
   }
+}
+
+/** The report's form of an exchange: hex, status word, times in ms rounded to the nanosecond. */
+export function traceExchangeOf(raw: TraceRawExchange): TraceExchange {
+  const response = raw.response;
+  return {
+    index: raw.index,
+    device: raw.device,
+    slot: raw.slot,
+    command: toHex(raw.command),
+    response: toHex(response),
+    sw: response.length >= 2 ? byteHex(response[response.length - 2]!) + byteHex(response[response.length - 1]!) : null,
+    commandFrame: raw.commandFrame,
+    responseFrame: raw.responseFrame,
+    timeMs: Math.round(raw.commandTimeNs / 1000) / 1000,
+    durationMs: Math.round((raw.responseEndNs - raw.commandTimeNs) / 1000) / 1000,
+    truncated: raw.truncated,
+  };
+}
+
+/** Different ATRs a trace remembers parsed before it starts over. */
+const MAX_CACHED_ATRS = 256;
+
+/** report.ccid.byType's key: the spec name, or 'unknown 0xNN'. */
+function messageTypeName(code: number): string {
+  return messageTypeByCode(code)?.name ?? `unknown ${hexLiteral(code)}`;
 }
 
 function usbId(value: number | undefined): string | null {

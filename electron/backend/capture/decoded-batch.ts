@@ -104,9 +104,9 @@ export class DecodedBatchBuilder {
     c.device[i] = this.device(m.device);
     c.slot[i] = m.slot ?? NO_MESSAGE_SLOT;
     c.direction[i] = MESSAGE_DIRECTIONS.indexOf(m.direction);
-    c.messageType[i] = m.message.bMessageType;
-    c.kind[i] = Math.max(0, MESSAGE_PAYLOAD_KINDS.indexOf(m.message.data?.kind ?? 'none'));
-    c.problems[i] = m.message.problems.length + m.ccidFrame.problems.length;
+    c.messageType[i] = m.bMessageType;
+    c.kind[i] = Math.max(0, MESSAGE_PAYLOAD_KINDS.indexOf(m.kind ?? 'none'));
+    c.problems[i] = m.problemCount + m.ccidFrame.problems.length;
     c.truncated[i] = m.ccidFrame.truncated ? 1 : 0;
     c.byteOffset[i] = this.usedBytes;
     c.byteLength[i] = length;
