@@ -1,10 +1,24 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { requireShared, sharedPath } from '../shared-path.js';
+import { t1ReaderCapture } from '../support/t1-reader-capture.js';
 import { expect, test } from './web-server-fixture.js';
 
 const GCC = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
 const LABCARD = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.usbmon.pcapng');
+const PINPAD = sharedPath('captures', 'usbmon-qemu-pinpad', 'pinpad-labcard.usbmon.pcapng');
 const missing = requireShared('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+const scratch = mkdtempSync(join(tmpdir(), 'cardbench-e2e-captures-'));
+
+async function openByPath(page: Page, url: string, path: string, state = 'done'): Promise<void> {
+  await page.goto(`${url}#/captures`);
+  await expect(page.locator('[data-ready="true"]')).toBeVisible();
+  await page.getByLabel('Capture path').fill(path);
+  await page.getByRole('button', { name: 'Open path' }).click();
+  await expect(page.locator(`[data-state="${state}"]`)).toBeVisible();
+}
 
 test.describe('captures workbench in browser mode', () => {
   test.skip(missing !== undefined, missing ?? '');
@@ -72,5 +86,154 @@ test.describe('captures workbench in browser mode', () => {
     expect(script).toMatch(/PIN redacted/);
     expect(script).not.toMatch(/^00 20 00 \S+ \S+ /m);
     await page.screenshot({ path: 'test/.results/captures-labcard.png' });
+  });
+});
+
+test.describe('captures workbench: PIN entries, file problems, T=1 blocks, the timing plot (issue 10)', () => {
+  test.skip(missing !== undefined, missing ?? '');
+
+  test('PIN entries show in the conversation and the timing plot with their outcome, and in the JSON export', async ({ page, webMode }) => {
+    await openByPath(page, webMode.url, PINPAD);
+    const conversation = page.getByRole('listbox', { name: 'transactions' });
+    const pins = conversation.locator('[data-kind="pin"]');
+    await expect(pins).toHaveCount(8);
+    await expect(pins.first()).toContainText('PIN verify on the keypad');
+    await expect(pins.first()).toContainText('CMD_NOT_SUPPORTED');
+    await expect(conversation.locator('[data-kind="pin"]').last()).toContainText('PIN modify on the keypad');
+    // The plot draws them as their own series, and says so.
+    const plot = page.getByRole('region', { name: 'Timing' });
+    await expect(plot.locator('[data-points-pin]')).toHaveAttribute('data-points-pin', '8');
+    await expect(plot).toContainText('PIN entry');
+
+    await page.getByLabel('Export format').selectOption('json');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const json = JSON.parse(readFileSync((await (await download).path())!, 'utf8')) as {
+      pinOperations: { operation: string; answer: { bError: number; meaning: string } }[];
+    };
+    expect(json.pinOperations).toHaveLength(8);
+    expect(json.pinOperations[0]!.answer.meaning).toContain('CMD_NOT_SUPPORTED');
+  });
+
+  test('a capture cut short says why where its problems badge is, and the problems filter lists it', async ({ page, webMode }) => {
+    const cut = join(scratch, 'cut-short.pcapng');
+    writeFileSync(cut, readFileSync(LABCARD).subarray(0, 20_000));
+    await openByPath(page, webMode.url, cut);
+    const badge = page.getByTestId('capture-problems');
+    await expect(badge).toContainText('problem');
+    await badge.click();
+    await expect(page.getByTestId('file-problems')).toContainText('file ends inside a block (16 byte(s) of 108)');
+    await page.getByLabel('problems', { exact: true }).check();
+    await expect(page.getByRole('region', { name: 'Messages' })).toContainText('file ends inside a block');
+  });
+
+  test('a failed open shows an error state, stays out of Recent, and a new error replaces the old one', async ({ page, webMode }) => {
+    const notes = join(scratch, 'notes.pcapng');
+    writeFileSync(notes, 'not a capture at all\n'.repeat(40));
+    await openByPath(page, webMode.url, notes, 'failed');
+    const error = page.getByRole('alert');
+    await expect(error).toHaveCount(1);
+    await expect(error).toContainText('not a pcap/pcapng file');
+    await expect(page.getByRole('listbox', { name: 'messages' })).toHaveCount(0);
+    await expect(page.getByRole('region', { name: 'Timing' })).toHaveCount(0);
+
+    await page.getByLabel('Capture path').fill(join(scratch, 'missing.pcapng'));
+    await page.getByRole('button', { name: 'Open path' }).click();
+    await expect(page.getByRole('alert')).toHaveCount(1);
+    await expect(page.getByRole('alert')).toContainText('there is no such file');
+    await expect(page.getByRole('alert')).not.toContainText('not a pcap/pcapng file');
+
+    // Neither failure is offered again as a recent capture.
+    await page.reload();
+    await expect(page.locator('[data-ready="true"]')).toBeVisible();
+    await expect(page.locator('.recent')).toHaveCount(0);
+  });
+
+  test('double-clicking Open path opens the capture once, without a stale "not open any more"', async ({ page, webMode }) => {
+    await page.goto(`${webMode.url}#/captures`);
+    await expect(page.locator('[data-ready="true"]')).toBeVisible();
+    await page.getByLabel('Capture path').fill(LABCARD);
+    await page.getByRole('button', { name: 'Open path' }).dblclick();
+    await expect(page.locator('[data-state="done"]')).toBeVisible();
+    await expect(page.getByRole('listbox', { name: 'transactions' })).toContainText('VERIFY');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expect(page.getByText('not open any more')).toHaveCount(0);
+  });
+
+  test('a TPDU T=1 reader: the T=1 block under the CCID message, BER-TLV one line per TLV', async ({ page, webMode }) => {
+    const file = join(scratch, 't1-reader.pcapng');
+    writeFileSync(file, t1ReaderCapture());
+    await openByPath(page, webMode.url, file);
+    const list = page.getByRole('listbox', { name: 'messages' });
+    await list.locator('[data-index="2"]').click();
+    const detail = page.locator('.detail');
+    await expect(detail).toHaveAttribute('data-for-index', '2');
+    for (const id of ['iso7816.t1.nad', 'iso7816.t1.pcb', 'iso7816.t1.len', 'iso7816.t1.edc'])
+      await expect(detail.locator(`[data-field="${id}"]`)).toHaveCount(1);
+    await expect(detail.locator('[data-field="iso7816.t1.edc"] > .item')).toContainText('LRC: A1 (correct)');
+    await expect(detail.locator('[data-field="iso7816.t1.inf"] [data-field="iso7816.ins"] > .item')).toContainText('INS: CA (GET DATA)');
+
+    await list.locator('[data-index="3"]').click();
+    await expect(detail).toHaveAttribute('data-for-index', '3');
+    const tlv = detail.locator('[data-field="iso7816.data.tlv.object"]');
+    await expect(tlv).toHaveCount(3);
+    await expect(tlv.nth(1).locator('> .item')).toContainText('4F');
+    await expect(tlv.nth(1).locator('> .item')).toContainText('D2 76 00 01 24 01 03 04');
+    await expect(detail.locator('[data-field="iso7816.data.tlv.tag"]')).toHaveCount(0);
+    await expect(detail.locator('[data-field="iso7816.data.tlv.value"]')).toHaveCount(0);
+  });
+
+  test('the timing plot: a time axis with units, unstretched labels, zoom and pan, hover for the exchange, click to select it', async ({
+    page,
+    webMode,
+  }) => {
+    await openByPath(page, webMode.url, GCC);
+    const plot = page.getByRole('region', { name: 'Timing' });
+    const figure = plot.locator('[data-points]');
+    await expect(figure).toBeVisible();
+    expect(await plot.locator('[preserveAspectRatio="none"]').count()).toBe(0);
+    // One uPlot, drawn on a canvas at the device's pixel ratio and shown at its own size: nothing is stretched.
+    await expect(plot.locator('.uplot')).toHaveCount(1);
+    const canvas = await plot.locator('canvas').evaluate((c: HTMLCanvasElement) => ({
+      width: c.width,
+      height: c.height,
+      cssWidth: c.getBoundingClientRect().width,
+      cssHeight: c.getBoundingClientRect().height,
+      ratio: devicePixelRatio,
+    }));
+    expect(Math.abs(canvas.width - canvas.cssWidth * canvas.ratio)).toBeLessThanOrEqual(1);
+    expect(Math.abs(canvas.height - canvas.cssHeight * canvas.ratio)).toBeLessThanOrEqual(1);
+    // The x axis the canvas shows reads in seconds since the first frame (the GCC trace spans ~27 s); the y axis in ms.
+    await expect(figure).toHaveAttribute('data-x-ticks', /^\d+ s( \| \d+ s)+$/);
+    await expect(plot).toContainText('duration (ms)');
+    const fullRange = await figure.getAttribute('data-range');
+
+    // Zoom in with the keyboard (the plot is one Tab stop), then pan: the range shrinks, then moves.
+    await plot.locator('[data-points]').focus();
+    await page.keyboard.press('+');
+    await expect(figure).not.toHaveAttribute('data-range', fullRange!);
+    const zoomed = (await figure.getAttribute('data-range'))!.split(' ').map(Number);
+    expect(zoomed[1]! - zoomed[0]!).toBeLessThan(Number(fullRange!.split(' ')[1]) - Number(fullRange!.split(' ')[0]));
+    await page.keyboard.press('ArrowRight');
+    await expect(figure).not.toHaveAttribute('data-range', zoomed.join(' '));
+    await page.keyboard.press('0');
+    await expect(figure).toHaveAttribute('data-range', fullRange!);
+
+    // Hover a point: the exchange is named; click: it is selected in the conversation and the list.
+    const box = (await plot.locator('.u-over').boundingBox())!;
+    let named = '';
+    for (let x = box.x + 2; x < box.x + box.width && !named; x += 3) {
+      await page.mouse.move(x, box.y + box.height / 2);
+      const hover = plot.getByTestId('timing-hover');
+      if ((await hover.count()) > 0 && (await hover.getAttribute('data-index')) !== null) named = (await hover.innerText()).trim();
+    }
+    expect(named).toMatch(/ms/);
+    const index = await plot.getByTestId('timing-hover').getAttribute('data-index');
+    await page.mouse.down();
+    await page.mouse.up();
+    const conversation = page.getByRole('listbox', { name: 'transactions' });
+    await expect(conversation.locator('[aria-selected="true"] [data-transaction]')).toHaveAttribute('data-transaction', index!);
+    await expect(page.locator('.detail')).toContainText('Command APDU');
+    await page.screenshot({ path: 'test/.results/captures-timing.png' });
   });
 });

@@ -60,9 +60,59 @@ describe.skipIf(missing !== undefined)('Captures workbench on the GCC capture', 
 
     const conversation = screen.getByRole('listbox', { name: 'transactions' });
     await waitFor(() => expect(conversation.textContent).toContain('GET PROCESSING OPTIONS'));
-    expect(screen.getByRole('region', { name: 'Timing' }).querySelector('svg')?.getAttribute('aria-label')).toBe(
-      'Transaction durations over time',
+    await waitFor(() =>
+      expect(screen.getByRole('region', { name: 'Timing' }).querySelector('[data-points]')?.getAttribute('aria-label')).toMatch(
+        /^Transaction durations over time/,
+      ),
     );
+  });
+
+  it('shows the capture’s devices: VID:PID, name, the CCID descriptor decoded; readers first in the device filter', async () => {
+    await openGcc();
+    const devices = screen.getByRole('region', { name: 'Devices' });
+    expect(devices.textContent).toContain('2ce3:9563');
+    expect(devices.textContent).toContain('CCID 1.10, short and extended APDU level');
+    expect(devices.textContent).toContain('426 CCID messages');
+    // The other USB devices of the trace (a mouse among them) carry no CCID traffic, and say so.
+    expect(devices.textContent).toContain('046d:c05a');
+    expect(devices.textContent).toMatch(/046d:c05a[^]*no CCID traffic/);
+    // The descriptor, field by field, as `cardbench inspect` shows it.
+    expect(devices.querySelector('[data-field="ccid.descriptor.dwMaxCCIDMessageLength"]')?.textContent).toContain(
+      'dwMaxCCIDMessageLength: 272 bytes',
+    );
+    expect(devices.querySelector('[data-field="ccid.descriptor.dwFeatures"]')?.textContent).toContain('0x000404BE');
+
+    const options = [...screen.getByLabelText('Device').querySelectorAll('option')].map((o) => o.textContent?.trim());
+    expect(options[0]).toBe('all devices');
+    expect(options[1]).toBe('1.2#2 2ce3:9563 (CCID reader)');
+    expect(options.slice(2)).toEqual([
+      '1.1 80ee:0021 (no CCID traffic)',
+      '1.2 138a:0097 (no CCID traffic)',
+      '1.3 046d:c05a (no CCID traffic)',
+    ]);
+  });
+
+  it('flags an INS or a slot the filter cannot use at its field, and the list stays as it was', async () => {
+    await openGcc();
+    const ins = screen.getByLabelText('INS (hex)');
+    await fireEvent.input(ins, { target: { value: 'zz' } });
+    expect(ins.getAttribute('aria-invalid')).toBe('true');
+    const insWhy = document.getElementById(ins.getAttribute('aria-describedby')!);
+    expect(insWhy?.textContent).toBe('“zz” is not an INS: type one byte in hex, e.g. A4 or CA.');
+    expect(screen.getByTestId('matched').textContent).toBe('426 shown');
+
+    const slot = screen.getByLabelText('Slot');
+    await fireEvent.input(slot, { target: { value: 'x' } });
+    expect(slot.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(slot.getAttribute('aria-describedby')!)?.textContent).toBe(
+      '“x” is not a slot: type a number from 0 to 255.',
+    );
+    // Fixed, the field is no longer flagged and filters.
+    await fireEvent.input(ins, { target: { value: 'a8' } });
+    expect(ins.getAttribute('aria-invalid')).toBe('false');
+    await fireEvent.input(slot, { target: { value: '0' } });
+    expect(slot.getAttribute('aria-invalid')).toBe('false');
+    await waitFor(() => expect(screen.getByTestId('matched').textContent).toBe('2 shown'));
   });
 
   it('starts the list over for a new filter, and not for a value the filter ignores', async () => {
