@@ -1,4 +1,4 @@
-/** The four workbenches, in tab order. Keys 1–4 (with Ctrl/⌘) follow this order. */
+/** The four workbenches, in tab order. The shell's keys 1–4 follow this order (shortcuts.ts). */
 export const WORKBENCHES = [
   { id: 'readers', label: 'Readers', summary: 'Every reader, its card and what it can do' },
   { id: 'console', label: 'Console', summary: 'Send APDUs by hand and read the answers' },
@@ -11,15 +11,6 @@ export type WorkbenchId = (typeof WORKBENCHES)[number]['id'];
 export function workbenchFromHash(hash: string): WorkbenchId {
   const id = hash.replace(/^#\/?/, '');
   return WORKBENCHES.find((w) => w.id === id)?.id ?? 'readers';
-}
-
-/** Ctrl/⌘+1..4 → workbench; undefined for any other key. */
-export function workbenchForShortcut(
-  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>,
-): WorkbenchId | undefined {
-  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return undefined;
-  const index = Number(event.key) - 1;
-  return Number.isInteger(index) ? WORKBENCHES[index]?.id : undefined;
 }
 
 /** Arrow/Home/End movement inside the tab list (WAI-ARIA tabs pattern). */
