@@ -4,7 +4,11 @@
  * worker, and the workbench asks for rows, details and transactions over the contract.
  */
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Api } from '#core/ipc/contract.js';
 import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
 import CapturesWorkbench from '../../../../renderer/src/workbenches/captures/CapturesWorkbench.svelte';
 import { requireShared, sharedPath } from '../../../shared-path.js';
@@ -12,7 +16,10 @@ import { controllableProbes } from '../../../support/fake-probes.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
 
 const GCC = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+const LABCARD = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.usbmon.pcapng');
 const missing = requireShared('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+const scratch = mkdtempSync(join(tmpdir(), 'cardbench-workbench-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let backend: Backend;
 
@@ -154,5 +161,40 @@ describe.skipIf(missing !== undefined)('Captures workbench on the GCC capture', 
     await waitFor(() => expect(screen.getByTestId('matched').textContent).not.toBe('426 shown'));
     await fireEvent.click(gpo);
     await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That transaction is hidden by the filters.'));
+  });
+});
+
+describe.skipIf(missing !== undefined)('Captures workbench: one open replacing another', () => {
+  it('ignores the last word of a capture a newer open closed: no stale "not open any more"', async () => {
+    // 24 sections of the GCC capture: still importing when the second open comes.
+    const long = join(scratch, 'gcc-x24.pcapng');
+    writeFileSync(long, Buffer.concat(Array.from({ length: 24 }, () => readFileSync(GCC))));
+    const api = inProcessApi(backend);
+    // The second open's answer is held until the first capture, closed by it, has said its last
+    // word (its import cancelled): the order a slow link or a busy backend gives.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    api.on('capture.progress', (status) => {
+      if (status.path === long && status.state === 'cancelled') setTimeout(release, 0);
+    });
+    const slow: Api = {
+      ...api,
+      invoke: (async (channel: string, args: { path?: string }) => {
+        const result = await api.invoke(channel as never, args as never);
+        if (channel === 'capture.open' && args.path === LABCARD) await held;
+        return result;
+      }) as Api['invoke'],
+    };
+    const { container } = render(CapturesWorkbench, { props: { api: slow } });
+    const state = (): string | undefined => container.querySelector<HTMLElement>('.captures')!.dataset.state;
+    await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: long } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
+    await waitFor(() => expect(state()).toBe('importing'));
+    await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: LABCARD } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
+    await waitFor(() => expect(state()).toBe('done'), { timeout: 20_000 });
+    await waitFor(() => expect(screen.getByRole('listbox', { name: 'transactions' }).textContent).toContain('VERIFY'));
+    expect(screen.getByTestId('capture-summary').textContent).toContain('87 messages');
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });
