@@ -10,3 +10,4 @@ export * from './session-export.js';
 export * from './smartcard-list.js';
 export * from './transmit-sequence.js';
 export * from './snippet.js';
+export * from './apdu-size.js';
