@@ -64,7 +64,7 @@ test.describe('Readers and Console on the real PC/SC stack', () => {
     await expect(answer).toContainText('GET DATA');
     await expect(answer.locator('[role="treeitem"] .label', { hasText: /^6E/ }).first()).toBeVisible();
     await expect(answer).toContainText(/\d ms/);
-    await expect(page.getByRole('complementary')).toContainText('00CA006E00');
+    await expect(page.getByRole('complementary')).toContainText('00 CA 00 6E 00');
     await page.screenshot({ path: 'test/.results/console-workbench.png', fullPage: true });
   });
 
@@ -81,7 +81,7 @@ test.describe('Readers and Console on the real PC/SC stack', () => {
     await expect(page.getByRole('region', { name: 'Card' })).toContainText('3B 8A 81 31');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export report (text)' }).click();
-    expect((await download).suggestedFilename()).toBe('cardbench-cardbench-virtual-pinpad-00-00.txt');
+    expect((await download).suggestedFilename()).toBe('virtual-pinpad-00-00-report.txt');
     await page.screenshot({ path: 'test/.results/readers-workbench.png', fullPage: true });
   });
 });
