@@ -87,6 +87,7 @@ test.describe('Console on the built-in virtual reader', () => {
     await expect(warning).toContainText('Max APDU data 261 bytes');
     // Nothing goes out before the user says so.
     await expect(page.getByTestId('responses').locator('.outcome')).toHaveCount(0);
+    await page.screenshot({ path: 'test/.results/console-long-apdu.png' });
     await warning.getByRole('button', { name: 'Send anyway' }).click();
     const outcome = page.getByTestId('responses').locator('.outcome').first();
     await expect(outcome.locator('article.exchange')).toHaveCount(1, { timeout: 10_000 });
@@ -131,5 +132,6 @@ test.describe('Console on the built-in virtual reader', () => {
     await expect(page.getByTestId('script-steps')).toHaveText('4 step(s), 4 with an expected status word');
     await page.getByRole('button', { name: 'Run script' }).click();
     await expect(page.getByTestId('script-summary')).toHaveText('Passed: 4 passed, 0 failed, 0 without assertion', { timeout: 10_000 });
+    await page.screenshot({ path: 'test/.results/console-script-replay.png' });
   });
 });
