@@ -104,6 +104,14 @@ test.describe('captures workbench: PIN entries, file problems, T=1 blocks, the t
     const plot = page.getByRole('region', { name: 'Timing' });
     await expect(plot.locator('[data-points-pin]')).toHaveAttribute('data-points-pin', '8');
     await expect(plot).toContainText('PIN entry');
+    // Hovering a PIN entry's point says its outcome.
+    const over = (await plot.locator('.u-over').boundingBox())!;
+    let said = '';
+    for (let x = over.x + 1; x < over.x + over.width && !said.includes('PIN verify'); x += 2) {
+      await page.mouse.move(x, over.y + over.height / 2);
+      said = await plot.getByTestId('timing-hover').innerText();
+    }
+    await expect(plot.getByTestId('timing-hover')).toContainText(/PIN verify on the keypad · SlotStatus: CMD_NOT_SUPPORTED/);
 
     await page.getByLabel('Export format').selectOption('json');
     const download = page.waitForEvent('download');

@@ -40,6 +40,8 @@ export function timingPlotOptions(setup: TimingPlotSetup): uPlot.Options {
     axes: [
       {
         ...axis,
+        // Labels carry their unit ("7525 ms"): more room between ticks than uPlot's default 50 px.
+        space: 90,
         values: (u, splits) => {
           const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
           const step = splits.length > 1 ? splits[1]! - splits[0]! : span;
