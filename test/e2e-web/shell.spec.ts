@@ -21,7 +21,8 @@ test.describe('browser mode shell', () => {
       await expect(page.getByRole('tabpanel')).toContainText(text);
     }
 
-    await page.keyboard.press('Control+2');
+    // Browser mode: Ctrl+2 is the browser's (its second tab); Alt+Shift+2 is Cardbench's (shell-look.spec.ts).
+    await page.keyboard.press('Alt+Shift+2');
     await expect(page.getByRole('tabpanel')).toHaveAttribute('data-workbench', 'console');
     await page.keyboard.press('ArrowRight');
     await expect(page.getByRole('tabpanel')).toHaveAttribute('data-workbench', 'pinpad');
