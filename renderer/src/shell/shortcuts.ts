@@ -85,13 +85,13 @@ export interface ShortcutGroup {
 export function shortcutGroups(shell: ShellKind): ShortcutGroup[] {
   const keys = shellKeys(shell);
   const everywhere: [string, string][] = [
-    [`${keys.workbench(1)} … ${keys.workbench(WORKBENCHES.length)}`, WORKBENCHES.map((w) => w.label).join(', ')],
+    [`${keys.workbench(1)}…${WORKBENCHES.length}`, WORKBENCHES.map((w) => w.label).join(', ')],
     ['← → on the tabs', 'previous / next workbench'],
     ['?', 'this list'],
     ['Escape', 'close this list'],
   ];
-  if (shell === 'electron') everywhere.splice(1, 0, ['Alt+Shift+1 … 4', 'the same, as in browser mode']);
-  else everywhere.splice(1, 0, ['Ctrl+1 … 4, Ctrl+O', 'left to the browser (its tabs, its Open File)']);
+  if (shell === 'electron') everywhere.splice(1, 0, ['Alt+Shift+1…4', 'the same, as in browser mode']);
+  else everywhere.splice(1, 0, ['Ctrl+1…4, Ctrl+O', 'left to the browser (its tabs, its Open File)']);
   return [
     { title: 'Everywhere', rows: everywhere },
     {
@@ -111,7 +111,7 @@ export function shortcutGroups(shell: ShellKind): ShortcutGroup[] {
         ['← → ↑ ↓', 'move by byte / by line (the field under the byte is selected)'],
         ['Home End', 'start / end of the line'],
         ['Ctrl+Home Ctrl+End', 'first / last byte'],
-        ['Page Up Page Down', 'eight lines up / down'],
+        ['PgUp PgDn', 'eight lines up / down'],
       ],
     },
     {
@@ -126,14 +126,22 @@ export function shortcutGroups(shell: ShellKind): ShortcutGroup[] {
       title: 'Captures',
       rows: [
         [keys.openCapture, 'open a capture'],
-        ['↑ ↓ Page Up Page Down Home End', 'move in the message list'],
+        ['↑ ↓ PgUp PgDn Home End', 'move in the message list'],
       ],
     },
-    { title: 'Console', rows: [['Ctrl+Enter', 'send the APDU']] },
+    {
+      title: 'Console',
+      rows: [
+        ['Enter', 'send a one-line APDU'],
+        ['Shift+Enter', 'a new line'],
+        ['Ctrl+Enter', 'send, however many lines'],
+        ['↑ ↓', 'the APDUs sent before (on the first / last line)'],
+      ],
+    },
     {
       title: 'Pinpad',
       rows: [
-        ['Alt+1 … 5', 'wizard steps'],
+        ['Alt+1…5', 'wizard steps'],
         ['Enter or Ctrl+Enter', 'run'],
         ['Escape', 'cancel'],
       ],

@@ -148,7 +148,7 @@ describe('keyboard shortcuts by shell', () => {
     input.blur();
     expect(await press({ key: '?', code: 'Slash', shiftKey: true })).toBe(true);
     expect(list.open).toBe(true);
-    expect(list.textContent).toContain('Alt+Shift+1 … Alt+Shift+4');
+    expect(list.textContent).toContain('Alt+Shift+1…4');
     expect(list.textContent).toContain('Alt+Shift+O');
     expect(list.textContent).toContain('left to the browser');
     list.close();
