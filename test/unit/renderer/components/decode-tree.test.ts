@@ -1,7 +1,16 @@
 import { cleanup, fireEvent, render } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import DecodeTree, { type TreeNode } from '../../../../renderer/src/components/DecodeTree.svelte';
+import DecodeTree from '../../../../renderer/src/components/DecodeTree.svelte';
+
+/** DecodeTree's node shape (tsc cannot read a type out of a .svelte module). */
+interface TreeNode {
+  id: string;
+  label: string;
+  offset: number;
+  length: number;
+  children?: TreeNode[];
+}
 
 /** A CCID message as the capture viewer shows it: header fields, then the APDU inside abData. */
 const TREE: TreeNode[] = [
