@@ -86,6 +86,9 @@ export class UsbDeviceRegistry {
   private readonly listed: UsbDeviceInfo[] = [];
   private readonly byKey = new Map<string, UsbDeviceInfo>();
   private overflow: UsbDeviceInfo | undefined;
+  /** The slot isKnownNonCcid answered last and its device: a capture is long runs of one device's traffic. */
+  private lastSlot = -1;
+  private lastDevice: UsbDeviceInfo | undefined;
   /** Descriptors kept for all devices (see DESCRIPTOR_LIMITS.descriptorsPerCapture). */
   private retained = 0;
   private budgetReported = false;
@@ -113,8 +116,13 @@ export class UsbDeviceRegistry {
    * hide CCID behind class 0xFF. Marks the device seen at frame.
    */
   isKnownNonCcid(slot: number, frame: number): boolean {
-    const device = this.byAddress.get(slot);
-    if (!device) return false;
+    let device = this.lastSlot === slot ? this.lastDevice : undefined;
+    if (device === undefined) {
+      device = this.byAddress.get(slot);
+      if (!device) return false;
+      this.lastSlot = slot;
+      this.lastDevice = device;
+    }
     if (frame > device.lastFrame) device.lastFrame = frame;
     return (device.nonCcid ??= knownNonCcid(device)) === true;
   }
@@ -159,6 +167,7 @@ export class UsbDeviceRegistry {
     }
     if (scratch?.descriptor) device.descriptor = scratch.descriptor;
     if (from === 0) this.byAddress.delete(bus * 256);
+    this.lastSlot = -1;
   }
 
   private deviceDescriptor(bus: number, address: number, bytes: Uint8Array, frame: number): void {
@@ -249,6 +258,7 @@ export class UsbDeviceRegistry {
       ccidInterfaces: [],
     };
     this.byAddress.set(slot, device);
+    this.lastSlot = -1;
     if (address !== 0) {
       this.listed.push(device);
       this.byKey.set(device.key, device);

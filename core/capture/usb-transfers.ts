@@ -28,6 +28,8 @@ export interface TransferSlice {
 
 /** A bulk or interrupt transfer. `data` is a view into the capture chunk: copy what you keep. */
 export class UsbTransfer implements TransferSlice {
+  private payload: Uint8Array | undefined;
+
   constructor(
     /** The record that carries the payload (its fields back the getters below). */
     readonly packet: UsbPacket,
@@ -70,9 +72,9 @@ export class UsbTransfer implements TransferSlice {
   get truncated(): boolean {
     return this.packet.truncated;
   }
-  /** A view into the capture chunk: copy what you keep. */
+  /** A view into the capture chunk (made once: the layers above read it several times): copy what you keep. */
   get data(): Uint8Array {
-    return this.packet.data;
+    return (this.payload ??= this.packet.data);
   }
 }
 

@@ -68,11 +68,13 @@ const NO_PROBLEMS: Problem[] = [];
  * decodeSlotStatus by bStatus × 256 + bError, made once each: a trace reads the same few
  * statuses hundreds of thousands of times. The objects are never changed by their readers.
  */
-const slotStatuses: (CcidSlotStatus | undefined)[] = [];
+const slotStatuses = new Map<number, CcidSlotStatus>();
 
 function slotStatusOf(bStatus: number, bError: number): CcidSlotStatus {
   const key = (bStatus << 8) | bError;
-  return (slotStatuses[key] ??= Object.freeze(decodeSlotStatus(bStatus, bError)));
+  let status = slotStatuses.get(key);
+  if (status === undefined) slotStatuses.set(key, (status = Object.freeze(decodeSlotStatus(bStatus, bError))));
+  return status;
 }
 
 export function readCcidPairingFields(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields {

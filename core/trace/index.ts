@@ -11,3 +11,4 @@ export * from './trace-report.js';
 export * from './trace-transactions.js';
 export * from './trace-text.js';
 export * from './redact-report.js';
+export * from './report-json.js';

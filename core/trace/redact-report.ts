@@ -7,7 +7,7 @@
  * ('clear': it cannot hold command bytes), the mapped types make a new field a compile error
  * until someone decides, and a field present at run time without a decision is dropped.
  */
-import { fromHex } from '../bytes/hex.js';
+import { fromHex, toHex } from '../bytes/hex.js';
 import { maskedBytes, maskedPinTemplateHex, redactedCommandHex, remaskCommandText } from '../iso7816/pin-redaction.js';
 import { SecretCommandTracker, type SecretCommand } from '../iso7816/secret-commands.js';
 import type { TraceExchange, TracePinAnswer, TracePinOperation, TraceReport, TraceTransaction } from './trace-report.js';
@@ -108,28 +108,83 @@ export function redactPins(report: TraceReport): TraceReport {
  * of the table that have bytes to mask; VERIFY without data only asks for the retry counter.
  */
 export function countSecretExchanges(exchanges: readonly TraceExchange[]): number {
-  const secrets = secretExchanges(exchanges);
-  let count = 0;
-  for (const e of exchanges) {
-    const secret = secrets.of(e.index);
-    // A report redacted before shows its secret commands by their masks.
-    if (e.command.includes('*') || (secret && maskedCommand(e.command, secret) !== e.command)) count++;
-  }
-  return count;
+  const secrets = new SecretExchanges();
+  for (const e of exchanges) secrets.classify(e);
+  return secrets.shownSecrets;
 }
 
-/** Classifies each card conversation (device + slot) in order, so chained parts follow their first part. */
-function secretExchanges(exchanges: readonly TraceExchange[]): Secrets {
-  const trackers = new Map<string, SecretCommandTracker>();
-  const secret = new Map<number, SecretCommand>();
-  for (const e of exchanges) {
-    const key = `${e.device}/${e.slot}`;
-    let tracker = trackers.get(key);
-    if (!tracker) trackers.set(key, (tracker = new SecretCommandTracker()));
-    const found = tracker.classify(bytesOf(e.command));
-    if (found) secret.set(e.index, found);
+/**
+ * The secrets of a trace's exchanges, learnt one exchange at a time in capture order (each card
+ * conversation, device + slot, in order, so chained parts follow their first part): what the
+ * whole redaction hangs on, also for outputs written as the exchanges are decoded.
+ */
+export class SecretExchanges implements Secrets {
+  private readonly trackers = new Map<string, SecretCommandTracker>();
+  private readonly secret = new Map<number, SecretCommand>();
+  private readonly remember: boolean;
+  private shown = 0;
+
+  /**
+   * @param options.remember keep each secret exchange's secret for `of` and transactions (default
+   *   true); a consumer that writes each exchange and forgets it keeps nothing per exchange
+   */
+  constructor(options: { remember?: boolean } = {}) {
+    this.remember = options.remember !== false;
   }
-  return { of: (index) => secret.get(index) };
+
+  /** Learns whether the exchange's command carries a secret; returns it. Call once per exchange, in order. */
+  classify(e: TraceExchange): SecretCommand | undefined {
+    const found = this.tracker(e.device, e.slot).classify(bytesOf(e.command));
+    if (found && this.remember) this.secret.set(e.index, found);
+    // A report redacted before shows its secret commands by their masks.
+    if (e.command.includes('*') || (found && maskedCommand(e.command, found) !== e.command)) this.shown++;
+    return found;
+  }
+
+  /** classify() for an exchange known by its bytes (as decoded: nothing masked yet). */
+  classifyCommand(index: number, device: string, slot: number, command: Uint8Array): SecretCommand | undefined {
+    const found = this.tracker(device, slot).classify(command);
+    if (!found) return undefined;
+    if (this.remember) this.secret.set(index, found);
+    if (redactedCommandHex(command, found) !== toHex(command)) this.shown++;
+    return found;
+  }
+
+  private tracker(device: string, slot: number): SecretCommandTracker {
+    const key = `${device}/${slot}`;
+    let tracker = this.trackers.get(key);
+    if (!tracker) this.trackers.set(key, (tracker = new SecretCommandTracker()));
+    return tracker;
+  }
+
+  of(index: number): SecretCommand | undefined {
+    return this.secret.get(index);
+  }
+
+  /** Exchanges classified so far whose command has secret bytes to show or mask (countSecretExchanges). */
+  get shownSecrets(): number {
+    return this.shown;
+  }
+
+  /** The exchange as redactPins shows it (`secret`: what classify returned for it). */
+  redactedExchange(e: TraceExchange, secret: SecretCommand | undefined = this.secret.get(e.index)): TraceExchange {
+    return decide(e, EXCHANGE, secret);
+  }
+
+  /** The transaction as redactPins shows it (masked when any exchange folded into it is secret). */
+  redactedTransaction(t: TraceTransaction): TraceTransaction {
+    return decide(
+      t,
+      TRANSACTION,
+      t.exchanges.map((i) => this.secret.get(i)).find((s) => s !== undefined),
+    );
+  }
+}
+
+function secretExchanges(exchanges: readonly TraceExchange[]): Secrets {
+  const secrets = new SecretExchanges();
+  for (const e of exchanges) secrets.classify(e);
+  return secrets;
 }
 
 function decide<T extends object, C>(value: T, decisions: Decisions<T, C>, context: C): T {

@@ -479,10 +479,20 @@ export function traceExchangeOf(raw: TraceRawExchange): TraceExchange {
     sw: response.length >= 2 ? byteHex(response[response.length - 2]!) + byteHex(response[response.length - 1]!) : null,
     commandFrame: raw.commandFrame,
     responseFrame: raw.responseFrame,
-    timeMs: Math.round(raw.commandTimeNs / 1000) / 1000,
-    durationMs: Math.round((raw.responseEndNs - raw.commandTimeNs) / 1000) / 1000,
+    timeMs: exchangeTimeMs(raw),
+    durationMs: exchangeDurationMs(raw),
     truncated: raw.truncated,
   };
+}
+
+/** TraceExchange.timeMs: when the command went out, in ms since frame 1, to the nanosecond. */
+export function exchangeTimeMs(raw: Pick<RawApduExchange, 'commandTimeNs'>): number {
+  return Math.round(raw.commandTimeNs / 1000) / 1000;
+}
+
+/** TraceExchange.durationMs: from the command to the end of its response. */
+export function exchangeDurationMs(raw: Pick<RawApduExchange, 'commandTimeNs' | 'responseEndNs'>): number {
+  return Math.round((raw.responseEndNs - raw.commandTimeNs) / 1000) / 1000;
 }
 
 /** Different ATRs a trace remembers parsed before it starts over. */

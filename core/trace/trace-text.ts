@@ -7,8 +7,8 @@ import { describeAnswerStatus } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
 import { SelectedApplications } from '../apps/selected-applications.js';
 import { fromHex } from '../bytes/hex.js';
-import type { TraceMessage } from './trace-decoder.js';
-import { countSecretExchanges, redactPins } from './redact-report.js';
+import { traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
+import { countSecretExchanges, redactPins, SecretExchanges } from './redact-report.js';
 import type { TraceExchange, TraceReport } from './trace-report.js';
 
 /** Hex longer than this (in bytes) is shortened in the transcript; JSON keeps everything. */
@@ -35,17 +35,34 @@ export function traceHeaderLine(report: Pick<TraceReport, 'file'>, options: { re
  */
 export function traceSummaryLines(report: TraceReport, options: { redactPins?: boolean } = {}): string[] {
   const shown = options.redactPins && !report.redacted ? redactPins(report) : report;
+  const lines = traceSummaryHead(report, countSecretExchanges(report.exchanges), shown.redacted);
+  lines.push(...traceExchangesHeading(report.exchanges.length));
+  const exchangeLines = new TraceExchangeLines();
+  // Not push(...lines): a spread of 150 k lines (50 k exchanges) overflows the stack.
+  for (const e of shown.exchanges) exchangeLines.add(e, lines);
+  for (const line of traceSummaryTail(shown)) lines.push(line);
+  return lines;
+}
+
+/**
+ * The summary up to its exchanges: format, packets and messages, the PIN data line, the readers,
+ * the ATRs. For a writer that prints exchanges as they are decoded, `report` may have none.
+ *
+ * @param secretExchanges how many exchanges carry secret data (SecretExchanges.shownSecrets)
+ * @param redacted whether they are shown masked
+ */
+export function traceSummaryHead(report: TraceReport, secretExchanges: number, redacted: boolean): string[] {
   const lines: string[] = [];
   lines.push('');
   lines.push(
     `${report.format ?? 'unknown format'}, link type${report.linkTypes.length === 1 ? '' : 's'} ${report.linkTypes.join(', ') || 'none'}, ` +
       `${report.packets} packets, ${report.ccid.messages} CCID messages`,
   );
-  const secrets = countSecretExchanges(report.exchanges);
+  const secrets = secretExchanges;
   if (secrets > 0) {
     const what = `PIN data: ${secrets} command${secrets === 1 ? '' : 's'} ${secrets === 1 ? 'carries' : 'carry'} secret data`;
     lines.push(
-      shown.redacted ? `${what}, masked as **` : `${what}, shown as captured (mask ${secrets === 1 ? 'it' : 'them'} with --redact-pins)`,
+      redacted ? `${what}, masked as **` : `${what}, shown as captured (mask ${secrets === 1 ? 'it' : 'them'} with --redact-pins)`,
     );
   }
   const readers = report.devices.filter((d) => d.ccid || d.ccidDetection);
@@ -59,9 +76,17 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
     lines.push('', `ATRs (${report.atrs.length}):`);
     for (const a of report.atrs) lines.push(`  #${a.frame} ${a.device} slot ${a.slot}: ${a.atr}`);
   }
-  lines.push('', `APDU exchanges (${report.exchanges.length}):`);
-  // Not push(...lines): a spread of 150 k lines (50 k exchanges) overflows the stack.
-  for (const line of exchangeLines(shown.exchanges)) lines.push(line);
+  return lines;
+}
+
+/** The line before the exchanges' lines. */
+export function traceExchangesHeading(count: number): string[] {
+  return ['', `APDU exchanges (${count}):`];
+}
+
+/** The summary after its exchanges: PIN operations (of the report as shown: masked when asked), events, problems. */
+export function traceSummaryTail(shown: TraceReport): string[] {
+  const lines: string[] = [];
   if (shown.pinOperations.length > 0) {
     lines.push('', `PIN operations (${shown.pinOperations.length}):`);
     for (const p of shown.pinOperations) {
@@ -69,25 +94,29 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
       lines.push(`  #${p.frame} ${p.device} slot ${p.slot}: PIN ${p.operation}, APDU ${p.apduTemplate ?? '?'} → ${answer}`);
     }
   }
-  if (report.events.length > 0) {
-    lines.push('', `Events (${report.events.length + report.eventsOmitted}):`);
-    for (const e of report.events) lines.push(`  #${e.frame} ${e.device} slot ${e.slot}: ${e.kind}`);
-    if (report.eventsOmitted > 0) lines.push(`  … and ${report.eventsOmitted} more`);
+  if (shown.events.length > 0) {
+    lines.push('', `Events (${shown.events.length + shown.eventsOmitted}):`);
+    for (const e of shown.events) lines.push(`  #${e.frame} ${e.device} slot ${e.slot}: ${e.kind}`);
+    if (shown.eventsOmitted > 0) lines.push(`  … and ${shown.eventsOmitted} more`);
   }
-  const problemCount = report.problems.length + report.problemsOmitted;
+  const problemCount = shown.problems.length + shown.problemsOmitted;
   lines.push('', `Problems (${problemCount}):`);
-  for (const p of report.problems) lines.push(`  ${p.frame !== undefined ? `#${p.frame}` : 'file'} ${p.code}: ${p.message}`);
-  if (report.problemsOmitted > 0) lines.push(`  … and ${report.problemsOmitted} more`);
+  for (const p of shown.problems) lines.push(`  ${p.frame !== undefined ? `#${p.frame}` : 'file'} ${p.code}: ${p.message}`);
+  if (shown.problemsOmitted > 0) lines.push(`  … and ${shown.problemsOmitted} more`);
   return lines;
 }
 
-function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
-  const selected = new Map<string, SelectedApplications>();
-  const lines: string[] = [];
-  for (const e of exchanges) {
+/**
+ * The transcript's three lines per exchange, named in the light of the application selected on
+ * each card conversation (device + slot): give it every exchange in capture order, as shown.
+ */
+export class TraceExchangeLines {
+  private readonly selected = new Map<string, SelectedApplications>();
+
+  add(e: TraceExchange, lines: string[]): void {
     const key = `${e.device}/${e.slot}`;
-    let apps = selected.get(key);
-    if (!apps) selected.set(key, (apps = new SelectedApplications()));
+    let apps = this.selected.get(key);
+    if (!apps) this.selected.set(key, (apps = new SelectedApplications()));
     // Masked bytes are data bytes: the header, lengths and so names and meanings are intact.
     const command = fromHex(e.command.replace(/\*/g, '0'));
     const cla = command[0];
@@ -104,10 +133,60 @@ function exchangeLines(exchanges: readonly TraceExchange[]): string[] {
     lines.push(`         C: ${shorten(e.command)}`);
     lines.push(`         R: ${shorten(e.response)}  (${e.sw ?? '----'}: ${meaning})`);
   }
-  return lines;
 }
 
 function shorten(hex: string): string {
   if (hex.length <= SHOWN_BYTES * 2) return hex;
   return `${hex.slice(0, SHOWN_BYTES * 2)}… (${hex.length / 2} bytes)`;
+}
+
+/** Lines joined into one flat string every this many (a long rope of small strings costs more than its text). */
+const LINES_PER_PIECE = 1536;
+
+/**
+ * The transcript's summary written as the exchanges come (give them in capture order, as the
+ * decoder's rawExchange handler does): their lines are made as they are decoded, and the summary
+ * is finished around them once the report is known. The text equals
+ * `traceSummaryLines(report, options).join('\n')` of the report decodeTraceBytes gives.
+ */
+export class TraceTranscriptWriter {
+  private readonly secrets = new SecretExchanges();
+  private readonly exchangeLines = new TraceExchangeLines();
+  private readonly pieces: string[] = [];
+  private batch: string[] = [];
+  private exchanges = 0;
+  /** UTF-16 code units held (what a limit on the transcript's size counts). */
+  heldLength = 0;
+
+  constructor(private readonly options: { redactPins: boolean }) {}
+
+  exchange(raw: TraceRawExchange): void {
+    const e = traceExchangeOf(raw);
+    this.secrets.classify(e);
+    this.exchanges++;
+    const before = this.batch.length;
+    this.exchangeLines.add(this.options.redactPins ? this.secrets.redactedExchange(e) : e, this.batch);
+    for (let i = before; i < this.batch.length; i++) this.heldLength += this.batch[i]!.length + 1;
+    if (this.batch.length >= LINES_PER_PIECE) this.flush();
+  }
+
+  /**
+   * The summary's text, in pieces to write in order (lines joined by newlines, no newline at the end).
+   *
+   * @param report the decoder's report without its exchanges (those given here)
+   */
+  finish(report: TraceReport): string[] {
+    this.flush();
+    const redact = this.options.redactPins && !report.redacted;
+    const shown = redact ? redactPins(report) : report;
+    const head = [...traceSummaryHead(report, this.secrets.shownSecrets, shown.redacted), ...traceExchangesHeading(this.exchanges)];
+    const tail = traceSummaryTail(shown);
+    return [head.join('\n'), ...this.pieces.map((piece) => `\n${piece}`), `\n${tail.join('\n')}`];
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.pieces.push(this.batch.join('\n'));
+    this.batch = [];
+  }
 }

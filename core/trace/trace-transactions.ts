@@ -15,8 +15,11 @@ import { describeAnswerStatus } from '../iso7816/status-words.js';
 import { SelectedApplications } from '../apps/selected-applications.js';
 import type { TraceExchange, TraceTransaction } from './trace-report.js';
 
+/** What folding reads of an exchange (besides its bytes). */
+export type FoldableExchange = Pick<TraceExchange, 'index' | 'device' | 'slot' | 'command' | 'timeMs' | 'durationMs'>;
+
 interface Conversation {
-  exchanges: TraceExchange[];
+  exchanges: FoldableExchange[];
   apdus: ApduExchange[];
   selected: SelectedApplications;
 }
@@ -24,14 +27,17 @@ interface Conversation {
 export class TransactionFolder {
   private readonly conversations = new Map<string, Conversation>();
   readonly transactions: TraceTransaction[] = [];
+  /** Conversations holding exchanges not folded yet (61xx/6Cxx answered, waiting for their follow-up). */
+  private buffering = 0;
 
-  add(exchange: TraceExchange, command: Uint8Array, response: Uint8Array): void {
+  add(exchange: FoldableExchange, command: Uint8Array, response: Uint8Array): void {
     const key = `${exchange.device}/${exchange.slot}`;
     let conversation = this.conversations.get(key);
     if (!conversation) {
       conversation = { exchanges: [], apdus: [], selected: new SelectedApplications() };
       this.conversations.set(key, conversation);
     }
+    if (conversation.exchanges.length === 0) this.buffering++;
     conversation.exchanges.push(exchange);
     conversation.apdus.push({ command, response });
     const sw1 = response.length >= 2 ? response[response.length - 2] : undefined;
@@ -40,15 +46,40 @@ export class TransactionFolder {
 
   /** Folds what is still buffered (the trace ended); transactions end up in capture order. */
   finish(): TraceTransaction[] {
-    for (const conversation of this.conversations.values()) this.fold(conversation);
+    this.flush();
     // Conversations fold independently; interleaved readers need the list re-sorted.
     this.transactions.sort((a, b) => a.exchanges[0]! - b.exchanges[0]!);
     return this.transactions;
   }
 
+  /** Folds what is still buffered, leaving the order as folded (see finish). */
+  flush(): void {
+    for (const conversation of this.conversations.values()) this.fold(conversation);
+  }
+
+  /**
+   * Hands over the transactions folded so far and forgets them, for a consumer that writes them
+   * out as they come (in the order folded: conversations interleave, see finish).
+   */
+  drain(): TraceTransaction[] {
+    return this.transactions.splice(0);
+  }
+
+  /** The lowest exchange index still waiting to be folded (Infinity when none): no later transaction starts before it. */
+  get pendingFrom(): number {
+    if (this.buffering === 0) return Infinity;
+    let lowest = Infinity;
+    for (const conversation of this.conversations.values()) {
+      const first = conversation.exchanges[0];
+      if (first !== undefined && first.index < lowest) lowest = first.index;
+    }
+    return lowest;
+  }
+
   private fold(conversation: Conversation): void {
     const { exchanges: list, apdus, selected } = conversation;
     if (list.length === 0) return;
+    this.buffering--;
     for (const folded of foldTransactions(apdus)) {
       const first = list[folded.exchanges[0]!]!;
       const last = list[folded.exchanges[folded.exchanges.length - 1]!]!;
@@ -77,4 +108,50 @@ export class TransactionFolder {
     conversation.exchanges = [];
     conversation.apdus = [];
   }
+}
+
+/**
+ * A TransactionFolder whose transactions come out in capture order (by first exchange, as
+ * finish() sorts them) as soon as that order is certain: a transaction is handed out once no
+ * conversation still buffers an exchange that could start an earlier one. For consumers that
+ * write or store transactions as the trace is decoded; the few held back are those overtaken by
+ * a conversation waiting for its GET RESPONSE.
+ */
+export class OrderedTransactions {
+  private readonly folder = new TransactionFolder();
+  /** Folded, not yet handed out; sorted by first exchange. */
+  private waiting: TraceTransaction[] = [];
+
+  /** Adds an exchange (in capture order); returns the transactions now certain to come next. */
+  add(exchange: FoldableExchange, command: Uint8Array, response: Uint8Array): TraceTransaction[] {
+    this.folder.add(exchange, command, response);
+    return this.release(this.folder.pendingFrom);
+  }
+
+  /** The trace ended: the rest, in order. */
+  finish(): TraceTransaction[] {
+    this.folder.flush();
+    return this.release(Infinity);
+  }
+
+  private release(before: number): TraceTransaction[] {
+    const folded = this.folder.drain();
+    if (folded.length === 0 && this.waiting.length === 0) return folded;
+    let all = folded;
+    if (this.waiting.length > 0) {
+      all = this.waiting.concat(folded);
+      all.sort((a, b) => a.exchanges[0]! - b.exchanges[0]!);
+    } else if (!isSorted(all)) {
+      all.sort((a, b) => a.exchanges[0]! - b.exchanges[0]!);
+    }
+    let ready = all.length;
+    while (ready > 0 && all[ready - 1]!.exchanges[0]! >= before) ready--;
+    this.waiting = all.slice(ready);
+    return ready === all.length ? all : all.slice(0, ready);
+  }
+}
+
+function isSorted(list: readonly TraceTransaction[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.exchanges[0]! > list[i]!.exchanges[0]!) return false;
+  return true;
 }

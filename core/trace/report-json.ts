@@ -1,0 +1,201 @@
+/**
+ * `cardbench decode --json` written while the capture is decoded: each exchange and transaction
+ * becomes its text as it comes, and the report around them (file, devices, ATRs, events,
+ * problems…, known only at the end) is written last around those texts. The result is byte for
+ * byte `JSON.stringify(report, null, 2)` of the report decodeTraceBytes gives (of redactPins'
+ * copy with redaction), without ever holding the report's objects or one string of its size.
+ *
+ * The exchange and transaction layouts are written by hand, as bytes, for speed (a generic
+ * stringify per object costs several times more, and its strings are garbage to collect); a test
+ * compares the whole text with JSON.stringify on every real capture.
+ */
+import { toHex } from '../bytes/hex.js';
+import { redactedCommandHex } from '../iso7816/pin-redaction.js';
+import { exchangeDurationMs, exchangeTimeMs, type TraceRawExchange } from './trace-decoder.js';
+import { SecretExchanges, redactPins } from './redact-report.js';
+import { TextBlocks, utf8 } from './text-blocks.js';
+import type { TraceReport, TraceTransaction } from './trace-report.js';
+import { OrderedTransactions } from './trace-transactions.js';
+
+// The literal parts of an exchange and a transaction as JSON.stringify(report, null, 2) lays them out.
+const FIRST_ITEM = utf8('[\n');
+const NEXT_ITEM = utf8(',\n');
+const END_ITEMS = utf8('\n  ]');
+const QUOTE = utf8('"');
+const NULL = utf8('null');
+const TRUE = utf8('true');
+const FALSE = utf8('false');
+const EXCHANGE_KEYS = {
+  index: utf8('    {\n      "index": '),
+  device: utf8(',\n      "device": '),
+  slot: utf8(',\n      "slot": '),
+  command: utf8(',\n      "command": "'),
+  response: utf8('",\n      "response": "'),
+  sw: utf8('",\n      "sw": '),
+  commandFrame: utf8(',\n      "commandFrame": '),
+  responseFrame: utf8(',\n      "responseFrame": '),
+  timeMs: utf8(',\n      "timeMs": '),
+  durationMs: utf8(',\n      "durationMs": '),
+  truncated: utf8(',\n      "truncated": '),
+  end: utf8('\n    }'),
+};
+const TRANSACTION_KEYS = {
+  exchanges: utf8('    {\n      "exchanges": [\n        '),
+  nextExchange: utf8(',\n        '),
+  device: utf8('\n      ],\n      "device": '),
+  slot: utf8(',\n      "slot": '),
+  command: utf8(',\n      "command": '),
+  name: utf8(',\n      "name": '),
+  dataLength: utf8(',\n      "dataLength": '),
+  sw: utf8(',\n      "sw": '),
+  meaning: utf8(',\n      "meaning": '),
+  durationMs: utf8(',\n      "durationMs": '),
+  folded: utf8(',\n      "folded": '),
+  problems: utf8(',\n      "problems": '),
+  end: utf8('\n    }'),
+};
+
+/** Distinct strings (device names, INS names, status meanings) remembered as JSON before starting over. */
+const MAX_CACHED_STRINGS = 4096;
+
+/**
+ * The report's JSON text written as the exchanges come (give them in capture order, as the
+ * decoder's rawExchange handler does), then finished around the report the decoder ends with.
+ * Exchanges and transactions are written as UTF-8 bytes straight from the decoded bytes and
+ * numbers (TextBlocks): no string or object per field.
+ */
+export class TraceJsonWriter {
+  private readonly secrets = new SecretExchanges();
+  private readonly transactions = new OrderedTransactions();
+  private readonly exchangeText = new TextBlocks();
+  private readonly transactionText = new TextBlocks();
+  private readonly jsonStrings = new Map<string, Uint8Array>();
+  private exchangeCount = 0;
+  private transactionCount = 0;
+
+  constructor(private readonly options: { redactPins: boolean }) {}
+
+  /** Bytes of text held so far, to bound what a hostile capture can make it hold. */
+  get heldLength(): number {
+    return this.exchangeText.length + this.transactionText.length;
+  }
+
+  exchange(raw: TraceRawExchange): void {
+    const { command, response } = raw;
+    const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, command);
+    const timeMs = exchangeTimeMs(raw);
+    const durationMs = exchangeDurationMs(raw);
+    const out = this.exchangeText;
+    const k = EXCHANGE_KEYS;
+    out.bytes(this.exchangeCount++ === 0 ? FIRST_ITEM : NEXT_ITEM);
+    out.bytes(k.index);
+    out.number(raw.index);
+    out.bytes(k.device);
+    out.bytes(this.json(raw.device));
+    out.bytes(k.slot);
+    out.number(raw.slot);
+    out.bytes(k.command);
+    // As redactPins shows it: the data of a secret command masked (core/iso7816/pin-redaction).
+    if (secret && this.options.redactPins) out.text(redactedCommandHex(command, secret));
+    else out.hex(command);
+    out.bytes(k.response);
+    out.hex(response);
+    if (response.length >= 2) {
+      out.bytes(k.sw);
+      out.bytes(QUOTE);
+      out.hex(response.subarray(response.length - 2));
+      out.bytes(QUOTE);
+    } else {
+      out.bytes(k.sw);
+      out.bytes(NULL);
+    }
+    out.bytes(k.commandFrame);
+    out.number(raw.commandFrame);
+    out.bytes(k.responseFrame);
+    out.number(raw.responseFrame);
+    out.bytes(k.timeMs);
+    out.number(timeMs);
+    out.bytes(k.durationMs);
+    out.number(durationMs);
+    out.bytes(k.truncated);
+    out.bytes(raw.truncated ? TRUE : FALSE);
+    out.bytes(k.end);
+    const folded = { index: raw.index, device: raw.device, slot: raw.slot, command: toHex(command), timeMs, durationMs };
+    for (const t of this.transactions.add(folded, command, response)) this.transaction(t);
+  }
+
+  /**
+   * The whole text, in pieces to write in order (strings and UTF-8 bytes).
+   *
+   * @param report the decoder's report without its exchanges and transactions (those given here)
+   */
+  finish(report: TraceReport): (string | Uint8Array)[] {
+    for (const t of this.transactions.finish()) this.transaction(t);
+    const frame = { ...report, exchanges: [], transactions: [] };
+    const shown = this.options.redactPins ? redactPins(frame) : frame;
+    const text = JSON.stringify(shown, null, 2);
+    const exchangesAt = text.indexOf(EXCHANGES);
+    const transactionsAt = text.indexOf(TRANSACTIONS, exchangesAt);
+    return [
+      text.slice(0, exchangesAt + EXCHANGES.length - 2),
+      ...closed(this.exchangeText, this.exchangeCount),
+      text.slice(exchangesAt + EXCHANGES.length, transactionsAt + TRANSACTIONS.length - 2),
+      ...closed(this.transactionText, this.transactionCount),
+      text.slice(transactionsAt + TRANSACTIONS.length),
+    ];
+  }
+
+  private transaction(transaction: TraceTransaction): void {
+    const t = this.options.redactPins ? this.secrets.redactedTransaction(transaction) : transaction;
+    const out = this.transactionText;
+    const k = TRANSACTION_KEYS;
+    out.bytes(this.transactionCount++ === 0 ? FIRST_ITEM : NEXT_ITEM);
+    out.bytes(k.exchanges);
+    t.exchanges.forEach((index, i) => {
+      if (i > 0) out.bytes(k.nextExchange);
+      out.number(index);
+    });
+    out.bytes(k.device);
+    out.bytes(this.json(t.device));
+    out.bytes(k.slot);
+    out.number(t.slot);
+    out.bytes(k.command);
+    out.text(JSON.stringify(t.command));
+    out.bytes(k.name);
+    out.bytes(t.name === null ? NULL : this.json(t.name));
+    out.bytes(k.dataLength);
+    out.number(t.dataLength);
+    out.bytes(k.sw);
+    out.bytes(t.sw === null ? NULL : this.json(t.sw));
+    out.bytes(k.meaning);
+    out.bytes(t.meaning === null ? NULL : this.json(t.meaning));
+    out.bytes(k.durationMs);
+    out.number(t.durationMs);
+    out.bytes(k.folded);
+    out.bytes(t.folded ? TRUE : FALSE);
+    out.bytes(k.problems);
+    out.text(t.problems.length === 0 ? '[]' : JSON.stringify(t.problems, null, 2).replaceAll('\n', '\n      '));
+    out.bytes(k.end);
+  }
+
+  /** A string as JSON, in UTF-8, remembered: the same few device names, INS names and meanings come back all the time. */
+  private json(value: string): Uint8Array {
+    let bytes = this.jsonStrings.get(value);
+    if (!bytes) {
+      if (this.jsonStrings.size >= MAX_CACHED_STRINGS) this.jsonStrings.clear();
+      bytes = utf8(JSON.stringify(value));
+      this.jsonStrings.set(value, bytes);
+    }
+    return bytes;
+  }
+}
+
+/** An array's items as written, closed: `[]` when there are none. */
+function closed(text: TextBlocks, count: number): Uint8Array[] {
+  if (count === 0) return [utf8('[]')];
+  return [...text.take(), END_ITEMS];
+}
+
+/** The two arrays as an empty report lays them out (a raw newline only occurs between members). */
+const EXCHANGES = '\n  "exchanges": []';
+const TRANSACTIONS = '\n  "transactions": []';

@@ -1,0 +1,144 @@
+/**
+ * Text written as UTF-8 bytes into large blocks: how a report of hundreds of thousands of records
+ * is written without a JavaScript string per field. A string per field is an allocation, a rope
+ * to flatten and garbage to collect; here most fields are bytes copied from a table (JSON keys,
+ * hex digits, decimal digits), and the blocks go to the output as they are.
+ */
+
+const HEX_CODES = Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+/** HEX_PAIRS[2b], HEX_PAIRS[2b + 1]: the two hex digits of byte b. */
+const HEX_PAIRS = new Uint8Array(512);
+for (let b = 0; b < 256; b++) {
+  HEX_PAIRS[2 * b] = HEX_CODES[b >> 4]!;
+  HEX_PAIRS[2 * b + 1] = HEX_CODES[b & 15]!;
+}
+
+const DEFAULT_BLOCK_SIZE = 1 << 20;
+
+export class TextBlocks {
+  private readonly done: Uint8Array[] = [];
+  private block: Uint8Array;
+  private at = 0;
+  private written = 0;
+
+  constructor(private readonly blockSize = DEFAULT_BLOCK_SIZE) {
+    this.block = new Uint8Array(blockSize);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.written + this.at;
+  }
+
+  /** Raw bytes (already UTF-8: a literal made by utf8(), a cached field). */
+  bytes(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.block.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
+  /** A string, UTF-8 encoded. */
+  text(text: string): void {
+    const n = text.length;
+    this.room(n * 3);
+    const block = this.block;
+    let at = this.at;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        block[at++] = c;
+        continue;
+      }
+      at = writeCodePoint(block, at, text, i, c);
+      if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next < 0xe000) i++;
+      }
+    }
+    this.at = at;
+  }
+
+  /** Uppercase hex of the bytes, no separator (core/bytes toHex's text). */
+  hex(bytes: Uint8Array): void {
+    this.room(bytes.length * 2);
+    const block = this.block;
+    let at = this.at;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]! << 1;
+      block[at++] = HEX_PAIRS[b]!;
+      block[at++] = HEX_PAIRS[b + 1]!;
+    }
+    this.at = at;
+  }
+
+  /** A number as JSON writes it: integers digit by digit, other numbers through String(), NaN and infinities as null. */
+  number(value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      this.text(Number.isFinite(value) ? String(value) : 'null');
+      return;
+    }
+    this.room(16);
+    const block = this.block;
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.at + digits;
+    this.at = at;
+    let rest = value;
+    do {
+      block[--at] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+  }
+
+  /** Everything written, in order; the writer is empty afterwards. */
+  take(): Uint8Array[] {
+    if (this.at > 0) this.done.push(this.block.subarray(0, this.at));
+    const out = this.done.splice(0);
+    this.written = 0;
+    this.at = 0;
+    this.block = new Uint8Array(this.blockSize);
+    return out;
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.block.length) return;
+    if (this.at > 0) this.done.push(this.block.subarray(0, this.at));
+    this.written += this.at;
+    this.block = new Uint8Array(Math.max(this.blockSize, n));
+    this.at = 0;
+  }
+}
+
+/** A literal's UTF-8 bytes, made once (the JSON keys and punctuation a writer repeats). */
+export function utf8(text: string): Uint8Array {
+  const out = new TextBlocks(text.length * 3 + 1);
+  out.text(text);
+  const [bytes] = out.take();
+  return bytes ?? new Uint8Array(0);
+}
+
+/** UTF-8 of the UTF-16 code unit c at text[i] (with its low surrogate when it starts a pair); returns the new offset. */
+function writeCodePoint(block: Uint8Array, at: number, text: string, i: number, c: number): number {
+  if (c < 0x800) {
+    block[at++] = 0xc0 | (c >> 6);
+    block[at++] = 0x80 | (c & 0x3f);
+    return at;
+  }
+  if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+    const next = text.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next < 0xe000) {
+      const point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      block[at++] = 0xf0 | (point >> 18);
+      block[at++] = 0x80 | ((point >> 12) & 0x3f);
+      block[at++] = 0x80 | ((point >> 6) & 0x3f);
+      block[at++] = 0x80 | (point & 0x3f);
+      return at;
+    }
+  }
+  // A lone surrogate is written as U+FFFD, as a UTF-8 encoder of the output stream would.
+  const unit = c >= 0xd800 && c < 0xe000 ? 0xfffd : c;
+  block[at++] = 0xe0 | (unit >> 12);
+  block[at++] = 0x80 | ((unit >> 6) & 0x3f);
+  block[at++] = 0x80 | (unit & 0x3f);
+  return at;
+}
