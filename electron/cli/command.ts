@@ -4,6 +4,11 @@ export interface CommandContext {
   stdout: (line: string) => void;
   /** Text to stdout as is, for output that is not line by line (a JSON array written element by element). */
   write: (text: string) => void;
+  /**
+   * UTF-8 text to stdout as bytes, for output written as bytes rather than strings (decode's large
+   * reports). Where a context has none, the text goes to write() decoded.
+   */
+  writeBytes?: (bytes: Uint8Array) => void;
   stderr: (line: string) => void;
   /**
    * Resolves once stdout can take more (at once when it can), after letting the event loop turn.

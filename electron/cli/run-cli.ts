@@ -2,10 +2,26 @@ import { CallStoppedError } from '../backend/abortable.js';
 import { APP_VERSION } from '../backend/version.js';
 import { stopCause, type CliCommand, type CommandContext } from './command.js';
 import { commandHelpText, EXIT_CODES_LINE } from './command-help.js';
-import { COMMANDS } from './commands/index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-export function helpText(commands: readonly CliCommand[] = COMMANDS): string {
+/**
+ * Commands whose module loads without the others' (their dependencies leave out the PC/SC
+ * backend, the web server…): `cardbench decode` starts in a fraction of the time the whole
+ * registry takes to load. Help and every other command load the registry.
+ */
+const STANDALONE_COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
+  decode: () => import('./commands/decode-command.js').then((m) => m.decodeCommand),
+};
+
+/** The commands a command line needs: the one it names when that one stands alone, else all of them. */
+async function commandsFor(argv: readonly string[]): Promise<readonly CliCommand[]> {
+  const words = argv.filter((arg) => arg !== '--no-virtual');
+  const standalone = Object.hasOwn(STANDALONE_COMMANDS, words[0] ?? '') ? STANDALONE_COMMANDS[words[0]!] : undefined;
+  if (standalone) return [await standalone()];
+  return (await import('./commands/index.js')).COMMANDS;
+}
+
+export function helpText(commands: readonly CliCommand[]): string {
   const lines = commands.map((command) => {
     const head = `  ${command.name}${command.usage ? ` ${command.usage}` : ''}`;
     return head.length < 24 ? `${head.padEnd(24)}${command.summary}` : `${head}\n${' '.repeat(24)}${command.summary}`;
@@ -25,13 +41,9 @@ Options:
 ${EXIT_CODES_LINE}`;
 }
 
-export async function runCli(
-  argv: readonly string[],
-  context: CommandContext,
-  commands: readonly CliCommand[] = COMMANDS,
-): Promise<number> {
+export async function runCli(argv: readonly string[], context: CommandContext, commands?: readonly CliCommand[]): Promise<number> {
   try {
-    return await dispatchCommand(argv, context, commands);
+    return await dispatchCommand(argv, context, commands ?? (await commandsFor(argv)));
   } catch (error) {
     if (error instanceof CliError) {
       context.stderr(`cardbench: ${error.message}`);

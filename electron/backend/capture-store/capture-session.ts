@@ -15,9 +15,9 @@ import type {
   CaptureTransaction,
 } from '#core/ipc/channels/captures.js';
 import { messageTypeByCode } from '#core/ccid/message-types.js';
-import { TransactionFolder, type TraceExchange, type TracePinOperation, type TraceReport } from '#core/trace/index.js';
+import { TransactionFolder, traceExchangeOf, type TraceExchange, type TracePinOperation, type TraceReport } from '#core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
-import { NO_MESSAGE_SLOT, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
+import { NO_MESSAGE_SLOT, rawExchangeAt, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
 import { ByteArena } from './byte-arena.js';
 import { ExchangeMembership } from './exchange-membership.js';
 import { FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, RowColumns } from './row-columns.js';
@@ -134,10 +134,10 @@ export class CaptureSession implements RowSource {
       this.devices.push(name);
     }
     let row = 0;
-    batch.exchanges.forEach((exchange, i) => {
+    for (let i = 0; i < batch.exchanges.count; i++) {
       for (const until = batch.exchangeAfter[i]!; row < until; row++) this.addMessage(batch.messages, row);
-      this.addExchange(exchange);
-    });
+      this.addExchange(traceExchangeOf(rawExchangeAt(batch.exchanges, i, this.devices)));
+    }
     for (; row < batch.messages.count; row++) this.addMessage(batch.messages, row);
   }
 

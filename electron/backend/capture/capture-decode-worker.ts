@@ -7,9 +7,9 @@
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { redactPins, TraceDecoder, traceSummaryLines, type TraceReport } from '#core/trace/index.js';
+import { TraceDecoder } from '#core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
-import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest, PrintedReportFormat } from './decode-worker-protocol.js';
+import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest } from './decode-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('capture-decode-worker runs as a worker thread only');
@@ -25,7 +25,7 @@ const decoder = new TraceDecoder({
   handlers: {
     // The full decode of every message costs; only a consumer of messages pays for it.
     ...(config.contents.messages ? { message: (m) => batch.message(m) } : {}),
-    ...(config.contents.exchanges ? { exchange: (e) => batch.exchange(e) } : {}),
+    ...(config.contents.exchanges ? { rawExchange: (e) => batch.exchange(e) } : {}),
   },
 });
 let bytesDone = 0;
@@ -69,32 +69,9 @@ port.on('message', (request: DecodeWorkerRequest) => {
     decoded();
     const report = decoder.result();
     stopped = true;
-    if (config.reportAs !== 'object') {
-      const text = printed(report, config.reportAs, config.redactPins);
-      if (text === undefined) {
-        reply({ type: 'failed', message: TOO_LONG(report.exchanges.length, report.events.length), bug: false });
-        return;
-      }
-      reply({ type: 'done-printed', report: { text, complete: report.complete, stoppedBy: report.stoppedBy } });
-      return;
-    }
     reply({ type: 'done', report: config.reportExchanges ? report : { ...report, exchanges: [], transactions: [] } });
   } catch (error) {
     stopped = true;
     reply({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), bug: true });
   }
 });
-
-/** The report as printed, or undefined when it is longer than a JavaScript string can be. */
-function printed(report: TraceReport, format: PrintedReportFormat, redact: boolean): string | undefined {
-  try {
-    if (format === 'json') return JSON.stringify(redact ? redactPins(report) : report, null, 2);
-    return traceSummaryLines(report, { redactPins: redact }).join('\n');
-  } catch (error) {
-    if (error instanceof RangeError) return undefined;
-    throw error;
-  }
-}
-
-const TOO_LONG = (exchanges: number, events: number): string =>
-  `its report (${exchanges} exchanges, ${events} card events) is longer than the longest text JavaScript can hold (512 MiB), so it cannot be printed in one piece`;

@@ -13,9 +13,7 @@ import type { TraceReport } from '#core/trace/index.js';
 import { CaptureFileError, openCaptureFile, type CaptureSource } from './capture-source.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 import { DecodeWorker, DecodeWorkerFailure, decoderLimits, type DecoderLimits, type WorkerScript } from './decode-worker-host.js';
-import type { DecodeWorkerConfig, DecodeWorkerReply, PrintedReport, PrintedReportFormat } from './decode-worker-protocol.js';
-
-export type { PrintedReport, PrintedReportFormat } from './decode-worker-protocol.js';
+import type { DecodeWorkerReply } from './decode-worker-protocol.js';
 
 export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSource } from './capture-source.js';
 
@@ -74,33 +72,12 @@ export async function decodeCaptureFile(path: string, options: DecodeCaptureFile
 
 /** Decodes whatever the source gives until its end; closes it. */
 export function decodeCapture(source: CaptureSource, options: DecodeCaptureFileOptions = {}): Promise<TraceReport> {
-  return runDecode(source, options, { reportAs: 'object', redactPins: false }).then((done) => {
-    if (done.type !== 'done') throw new CaptureFileError(`${source.name}: the decoder sent no report`, 'crashed');
-    return done.report;
-  });
+  return runDecode(source, options).then((done) => done.report);
 }
 
-/**
- * Decodes the source to the report as printed — `decode --json`'s JSON, or the summary that ends
- * `decode --text` — made in the worker: cheaper than cloning a large report object across threads.
- */
-export function decodeCaptureToText(
-  source: CaptureSource,
-  options: DecodeCaptureFileOptions & { format: PrintedReportFormat; redactPins?: boolean },
-): Promise<PrintedReport> {
-  return runDecode(source, options, { reportAs: options.format, redactPins: options.redactPins === true }).then((done) => {
-    if (done.type !== 'done-printed') throw new CaptureFileError(`${source.name}: the decoder sent no report`, 'crashed');
-    return done.report;
-  });
-}
+type DoneReply = Extract<DecodeWorkerReply, { type: 'done' }>;
 
-type DoneReply = Extract<DecodeWorkerReply, { type: 'done' | 'done-printed' }>;
-
-function runDecode(
-  source: CaptureSource,
-  options: DecodeCaptureFileOptions,
-  output: Pick<DecodeWorkerConfig, 'reportAs' | 'redactPins'>,
-): Promise<DoneReply> {
+function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Promise<DoneReply> {
   const limits = options.limits ?? decoderLimits();
   const chunkSize = Math.max(4096, options.chunkSize ?? CAPTURE_CHUNK_SIZE);
   const contents: BatchContents = {
@@ -137,7 +114,14 @@ function runDecode(
       switch (reply.type) {
         case 'decoded': {
           inFlight = Math.max(0, inFlight - 1);
-          const handled = reply.batch ? options.onBatch?.(reply.batch) : undefined;
+          let handled: void | Promise<void>;
+          try {
+            handled = reply.batch ? options.onBatch?.(reply.batch) : undefined;
+          } catch (error) {
+            // The consumer cannot go on (a limit it keeps): the decode ends with its error.
+            settle({ error });
+            return;
+          }
           if (reply.bytesDone > reported) {
             reported = reply.bytesDone;
             options.onProgress?.({ bytesRead: reported, totalBytes: Math.max(source.totalBytes ?? 0, reported) });
@@ -170,7 +154,6 @@ function runDecode(
           });
           return;
         case 'done':
-        case 'done-printed':
           settle({ report: reply });
           return;
       }
@@ -195,7 +178,6 @@ function runDecode(
           foldTransactions: options.foldTransactions !== false,
           contents,
           reportExchanges: options.reportExchanges !== false,
-          ...output,
         },
         limits,
         onReply,

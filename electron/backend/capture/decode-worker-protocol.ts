@@ -3,7 +3,7 @@
  * host feeds chunks and the worker answers each with what it decoded; any other work a worker
  * may take on later (a search over the decoded messages…) adds message types here.
  */
-import type { TraceReport, TraceStop } from '#core/trace/index.js';
+import type { TraceReport } from '#core/trace/index.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 
 /** workerData: how the worker decodes. */
@@ -16,22 +16,6 @@ export interface DecodeWorkerConfig {
   contents: BatchContents;
   /** Leave exchanges out of the final report: the consumer got them in the batches. */
   reportExchanges: boolean;
-  /**
-   * 'json' and 'transcript': the worker sends the report as the text `decode --json` or the end
-   * of `decode --text` prints (masked first when redactPins) instead of an object to clone: a
-   * report of 50 k exchanges costs ~0.2 s to clone across threads, its text a copy.
-   */
-  reportAs: 'object' | PrintedReportFormat;
-  redactPins: boolean;
-}
-
-export type PrintedReportFormat = 'json' | 'transcript';
-
-/** A report as text, with what the caller's exit status needs. */
-export interface PrintedReport {
-  text: string;
-  complete: boolean;
-  stoppedBy: TraceStop | undefined;
 }
 
 /** Host → worker. */
@@ -48,6 +32,5 @@ export type DecodeWorkerReply =
   /** The first bytes show this is not a capture: why (the worker takes nothing more). */
   | { type: 'refused'; message: string }
   | { type: 'done'; report: TraceReport }
-  | { type: 'done-printed'; report: PrintedReport }
   /** The decode cannot finish: a limit it met (a sentence for the user), or the decoder threw (a bug). */
   | { type: 'failed'; message: string; bug: boolean };

@@ -1,10 +1,12 @@
 /**
  * What the decode worker sends after each chunk: the CCID messages and APDU exchanges that chunk
- * completed, in capture order. Messages travel as columns of typed arrays plus one byte buffer
+ * completed, in capture order. Both travel as columns of typed arrays plus one byte buffer each
  * (transferred, not copied), so a million-row import is a few dozen postMessage calls, not a
- * million structured clones. Exchanges are small plain objects.
+ * million structured clones, and no hex is written in the worker for a consumer that stores or
+ * prints the bytes its own way (the viewer keeps them as bytes; `decode --json` writes the hex
+ * on the main thread while the worker decodes on).
  */
-import type { TraceExchange, TraceMessage } from '#core/trace/index.js';
+import { traceExchangeOf, type TraceExchange, type TraceMessage, type TraceRawExchange } from '#core/trace/index.js';
 
 /** Message directions, as stored (index = code). */
 export const MESSAGE_DIRECTIONS = ['out', 'in', 'interrupt'] as const;
@@ -55,13 +57,33 @@ export interface MessageColumns {
   summaries?: string[];
 }
 
+/** The APDU exchanges of one batch, column by column (TraceRawExchange's fields). */
+export interface ExchangeColumns {
+  count: number;
+  /** TraceExchange.index of exchange 0; the others follow one by one. */
+  firstIndex: number;
+  /** Index into the decode's device list. */
+  device: Uint16Array;
+  slot: Uint8Array;
+  commandFrame: Uint32Array;
+  responseFrame: Uint32Array;
+  commandTimeNs: Float64Array;
+  responseEndNs: Float64Array;
+  truncated: Uint8Array;
+  /** Command APDU i: bytes[commandOffset[i] .. + commandLength[i]); the response follows it. */
+  commandOffset: Uint32Array;
+  commandLength: Uint32Array;
+  responseLength: Uint32Array;
+  bytes: Uint8Array;
+}
+
 export interface DecodedBatch {
   /** Device names first seen in this batch, in index order after the earlier ones. */
   newDevices: string[];
   messages: MessageColumns;
-  exchanges: TraceExchange[];
+  exchanges: ExchangeColumns;
   /** For each exchange, how many of this batch's messages came before it (capture order). */
-  exchangeAfter: number[];
+  exchangeAfter: Uint32Array;
 }
 
 /** Which message columns a consumer wants; exchanges are cheap and always sent when asked. */
@@ -73,147 +95,88 @@ export interface BatchContents {
   exchanges: boolean;
 }
 
+/** Exchange i of a batch's columns as the decoder gave it (views into the batch's bytes). */
+export function rawExchangeAt(columns: ExchangeColumns, i: number, devices: readonly string[]): TraceRawExchange {
+  const commandAt = columns.commandOffset[i]!;
+  const responseAt = commandAt + columns.commandLength[i]!;
+  return {
+    index: columns.firstIndex + i,
+    device: devices[columns.device[i]!] ?? '?',
+    slot: columns.slot[i]!,
+    command: columns.bytes.subarray(commandAt, responseAt),
+    response: columns.bytes.subarray(responseAt, responseAt + columns.responseLength[i]!),
+    commandFrame: columns.commandFrame[i]!,
+    responseFrame: columns.responseFrame[i]!,
+    commandTimeNs: columns.commandTimeNs[i]!,
+    responseEndNs: columns.responseEndNs[i]!,
+    truncated: columns.truncated[i] === 1,
+  };
+}
+
+/** A batch's exchanges in the report's form (tests, small consumers). */
+export function traceExchangesOf(batch: DecodedBatch, devices: readonly string[]): TraceExchange[] {
+  const out: TraceExchange[] = [];
+  for (let i = 0; i < batch.exchanges.count; i++) out.push(traceExchangeOf(rawExchangeAt(batch.exchanges, i, devices)));
+  return out;
+}
+
 const INITIAL_ROWS = 1024;
 const INITIAL_BYTES = 64 * 1024;
+
+type NumberColumn = Uint8Array | Int16Array | Uint16Array | Uint32Array | Float64Array;
+type ColumnsOf<T> = { [K in keyof T as K extends 'bytes' ? never : T[K] extends NumberColumn ? K : never]: T[K] };
+
+/**
+ * Typed-array columns and a byte buffer that grow by doubling while a batch fills, handed over
+ * trimmed to their fill. The working arrays stay for the next batch (sized for a chunk's worth).
+ */
+class GrowingColumns<T extends object> {
+  count = 0;
+  usedBytes = 0;
+  private rows = INITIAL_ROWS;
+  columns: ColumnsOf<T>;
+  bytes = new Uint8Array(INITIAL_BYTES);
+
+  constructor(private readonly make: (rows: number) => ColumnsOf<T>) {
+    this.columns = make(this.rows);
+  }
+
+  /** Room for one more row and `byteLength` more bytes; returns the row's index. */
+  add(byteLength: number): number {
+    if (this.count === this.rows) {
+      this.rows *= 2;
+      const grown = this.make(this.rows);
+      for (const key of Object.keys(grown) as (keyof ColumnsOf<T>)[]) (grown[key] as NumberColumn).set(this.columns[key] as never);
+      this.columns = grown;
+    }
+    if (this.usedBytes + byteLength > this.bytes.length) {
+      let size = this.bytes.length * 2;
+      while (this.usedBytes + byteLength > size) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.bytes.subarray(0, this.usedBytes));
+      this.bytes = grown;
+    }
+    return this.count++;
+  }
+
+  /** The filled part of every column, copied out, and the buffers to transfer; the fill restarts. */
+  take(): { columns: ColumnsOf<T>; bytes: Uint8Array; count: number; transfer: ArrayBuffer[] } {
+    const columns = {} as Record<string, NumberColumn>;
+    for (const [key, column] of Object.entries(this.columns) as [string, NumberColumn][]) columns[key] = column.slice(0, this.count);
+    const bytes = this.bytes.slice(0, this.usedBytes);
+    const count = this.count;
+    this.count = 0;
+    this.usedBytes = 0;
+    const transfer = [...Object.values(columns).map((c) => c.buffer as ArrayBuffer), bytes.buffer];
+    return { columns: columns as ColumnsOf<T>, bytes, count, transfer };
+  }
+}
 
 /** Collects one batch in the worker; take() hands it over and starts the next. */
 export class DecodedBatchBuilder {
   private readonly deviceIndex = new Map<string, number>();
   private newDevices: string[] = [];
-  private columns = emptyColumns(INITIAL_ROWS, INITIAL_BYTES);
-  private usedBytes = 0;
-  private summaries: string[] = [];
-  private exchanges: TraceExchange[] = [];
-  private exchangeAfter: number[] = [];
-
-  constructor(private readonly contents: BatchContents) {}
-
-  get isEmpty(): boolean {
-    return this.columns.count === 0 && this.exchanges.length === 0 && this.newDevices.length === 0;
-  }
-
-  message(m: TraceMessage): void {
-    if (!this.contents.messages) return;
-    const length = this.contents.messageBytes ? m.ccidFrame.bytes.length : 0;
-    const c = this.ensureRoom(length);
-    const i = c.count++;
-    c.frame[i] = m.frame;
-    c.lastFrame[i] = m.ccidFrame.lastFrame;
-    c.transfers[i] = m.ccidFrame.frames.length;
-    c.timeNs[i] = m.timeNs;
-    c.device[i] = this.device(m.device);
-    c.slot[i] = m.slot ?? NO_MESSAGE_SLOT;
-    c.direction[i] = MESSAGE_DIRECTIONS.indexOf(m.direction);
-    c.messageType[i] = m.bMessageType;
-    c.kind[i] = Math.max(0, MESSAGE_PAYLOAD_KINDS.indexOf(m.kind ?? 'none'));
-    c.problems[i] = m.problemCount + m.ccidFrame.problems.length;
-    c.truncated[i] = m.ccidFrame.truncated ? 1 : 0;
-    c.byteOffset[i] = this.usedBytes;
-    c.byteLength[i] = length;
-    if (length > 0) c.bytes.set(m.ccidFrame.bytes, this.usedBytes);
-    this.usedBytes += length;
-    if (this.contents.summaries) this.summaries.push(m.summary);
-  }
-
-  exchange(e: TraceExchange): void {
-    if (!this.contents.exchanges) return;
-    this.device(e.device);
-    this.exchanges.push(e);
-    this.exchangeAfter.push(this.columns.count);
-  }
-
-  /** The batch so far (trimmed to size) and the buffers to transfer with it. */
-  take(): { batch: DecodedBatch; transfer: ArrayBuffer[] } {
-    const c = this.columns;
-    const messages: MessageColumns = {
-      count: c.count,
-      frame: c.frame.slice(0, c.count),
-      lastFrame: c.lastFrame.slice(0, c.count),
-      transfers: c.transfers.slice(0, c.count),
-      timeNs: c.timeNs.slice(0, c.count),
-      device: c.device.slice(0, c.count),
-      slot: c.slot.slice(0, c.count),
-      direction: c.direction.slice(0, c.count),
-      messageType: c.messageType.slice(0, c.count),
-      kind: c.kind.slice(0, c.count),
-      problems: c.problems.slice(0, c.count),
-      truncated: c.truncated.slice(0, c.count),
-      byteOffset: c.byteOffset.slice(0, c.count),
-      byteLength: c.byteLength.slice(0, c.count),
-      bytes: c.bytes.slice(0, this.usedBytes),
-    };
-    if (this.contents.summaries) messages.summaries = this.summaries;
-    const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges: this.exchanges, exchangeAfter: this.exchangeAfter };
-    this.newDevices = [];
-    this.summaries = [];
-    this.exchanges = [];
-    this.exchangeAfter = [];
-    // The working columns stay (sized for a chunk's worth of messages); only their fill restarts.
-    c.count = 0;
-    this.usedBytes = 0;
-    const transfer = [
-      messages.frame,
-      messages.lastFrame,
-      messages.transfers,
-      messages.timeNs,
-      messages.device,
-      messages.slot,
-      messages.direction,
-      messages.messageType,
-      messages.kind,
-      messages.problems,
-      messages.truncated,
-      messages.byteOffset,
-      messages.byteLength,
-      messages.bytes,
-    ].map((column) => column.buffer as ArrayBuffer);
-    return { batch, transfer };
-  }
-
-  private device(name: string): number {
-    let index = this.deviceIndex.get(name);
-    if (index === undefined) {
-      index = this.deviceIndex.size;
-      this.deviceIndex.set(name, index);
-      this.newDevices.push(name);
-    }
-    return index;
-  }
-
-  private ensureRoom(byteLength: number): MessageColumns {
-    const c = this.columns;
-    const rows = c.count === c.frame.length ? c.frame.length * 2 : c.frame.length;
-    let bytes = c.bytes.length;
-    while (this.usedBytes + byteLength > bytes) bytes *= 2;
-    if (rows === c.frame.length && bytes === c.bytes.length) return c;
-    const grown = emptyColumns(rows, bytes);
-    grown.count = c.count;
-    for (const key of COLUMN_KEYS) (grown[key] as Uint8Array).set(c[key] as Uint8Array);
-    grown.bytes.set(c.bytes.subarray(0, this.usedBytes));
-    this.columns = grown;
-    return grown;
-  }
-}
-
-const COLUMN_KEYS = [
-  'frame',
-  'lastFrame',
-  'transfers',
-  'timeNs',
-  'device',
-  'slot',
-  'direction',
-  'messageType',
-  'kind',
-  'problems',
-  'truncated',
-  'byteOffset',
-  'byteLength',
-] as const;
-
-function emptyColumns(rows: number, bytes: number): MessageColumns {
-  return {
-    count: 0,
+  private readonly messages = new GrowingColumns<MessageColumns>((rows) => ({
     frame: new Uint32Array(rows),
     lastFrame: new Uint32Array(rows),
     transfers: new Uint32Array(rows),
@@ -227,6 +190,99 @@ function emptyColumns(rows: number, bytes: number): MessageColumns {
     truncated: new Uint8Array(rows),
     byteOffset: new Uint32Array(rows),
     byteLength: new Uint32Array(rows),
-    bytes: new Uint8Array(bytes),
-  };
+  }));
+  private readonly exchanges = new GrowingColumns<ExchangeColumns>((rows) => ({
+    device: new Uint16Array(rows),
+    slot: new Uint8Array(rows),
+    commandFrame: new Uint32Array(rows),
+    responseFrame: new Uint32Array(rows),
+    commandTimeNs: new Float64Array(rows),
+    responseEndNs: new Float64Array(rows),
+    truncated: new Uint8Array(rows),
+    commandOffset: new Uint32Array(rows),
+    commandLength: new Uint32Array(rows),
+    responseLength: new Uint32Array(rows),
+  }));
+  private summaries: string[] = [];
+  private exchangeAfter: number[] = [];
+  private nextExchangeIndex = 1;
+
+  constructor(private readonly contents: BatchContents) {}
+
+  get isEmpty(): boolean {
+    return this.messages.count === 0 && this.exchanges.count === 0 && this.newDevices.length === 0;
+  }
+
+  message(m: TraceMessage): void {
+    if (!this.contents.messages) return;
+    const bytes = m.ccidFrame.bytes;
+    const length = this.contents.messageBytes ? bytes.length : 0;
+    const at = this.messages;
+    const i = at.add(length);
+    const c = at.columns;
+    c.frame[i] = m.frame;
+    c.lastFrame[i] = m.ccidFrame.lastFrame;
+    c.transfers[i] = m.ccidFrame.frames.length;
+    c.timeNs[i] = m.timeNs;
+    c.device[i] = this.device(m.device);
+    c.slot[i] = m.slot ?? NO_MESSAGE_SLOT;
+    c.direction[i] = MESSAGE_DIRECTIONS.indexOf(m.direction);
+    c.messageType[i] = m.bMessageType;
+    c.kind[i] = Math.max(0, MESSAGE_PAYLOAD_KINDS.indexOf(m.kind ?? 'none'));
+    c.problems[i] = m.problemCount + m.ccidFrame.problems.length;
+    c.truncated[i] = m.ccidFrame.truncated ? 1 : 0;
+    c.byteOffset[i] = at.usedBytes;
+    c.byteLength[i] = length;
+    if (length > 0) at.bytes.set(bytes, at.usedBytes);
+    at.usedBytes += length;
+    if (this.contents.summaries) this.summaries.push(m.summary);
+  }
+
+  exchange(e: TraceRawExchange): void {
+    if (!this.contents.exchanges) return;
+    const at = this.exchanges;
+    if (at.count === 0) this.nextExchangeIndex = e.index;
+    const i = at.add(e.command.length + e.response.length);
+    const c = at.columns;
+    c.device[i] = this.device(e.device);
+    c.slot[i] = e.slot;
+    c.commandFrame[i] = e.commandFrame;
+    c.responseFrame[i] = e.responseFrame;
+    c.commandTimeNs[i] = e.commandTimeNs;
+    c.responseEndNs[i] = e.responseEndNs;
+    c.truncated[i] = e.truncated ? 1 : 0;
+    c.commandOffset[i] = at.usedBytes;
+    c.commandLength[i] = e.command.length;
+    c.responseLength[i] = e.response.length;
+    at.bytes.set(e.command, at.usedBytes);
+    at.bytes.set(e.response, at.usedBytes + e.command.length);
+    at.usedBytes += e.command.length + e.response.length;
+    this.exchangeAfter.push(this.messages.count);
+  }
+
+  /** The batch so far (trimmed to size) and the buffers to transfer with it. */
+  take(): { batch: DecodedBatch; transfer: ArrayBuffer[] } {
+    const m = this.messages.take();
+    const x = this.exchanges.take();
+    const messages: MessageColumns = { count: m.count, ...m.columns, bytes: m.bytes };
+    if (this.contents.summaries) messages.summaries = this.summaries;
+    const exchanges: ExchangeColumns = { count: x.count, firstIndex: this.nextExchangeIndex, ...x.columns, bytes: x.bytes };
+    this.nextExchangeIndex += x.count;
+    const exchangeAfter = new Uint32Array(this.exchangeAfter);
+    const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges, exchangeAfter };
+    this.newDevices = [];
+    this.summaries = [];
+    this.exchangeAfter = [];
+    return { batch, transfer: [...m.transfer, ...x.transfer, exchangeAfter.buffer] };
+  }
+
+  private device(name: string): number {
+    let index = this.deviceIndex.get(name);
+    if (index === undefined) {
+      index = this.deviceIndex.size;
+      this.deviceIndex.set(name, index);
+      this.newDevices.push(name);
+    }
+    return index;
+  }
 }

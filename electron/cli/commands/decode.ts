@@ -1,28 +1,43 @@
 /**
- * `cardbench decode FILE|- [--json | --text]`: a USB capture read as CCID messages and APDU
- * exchanges. --json prints the report object (the format scripts and tests rely on); --text,
- * the default, a transcript for people. `-` reads the capture from standard input.
+ * `cardbench decode FILE|- [--json | --ndjson | --text]`: a USB capture read as CCID messages and
+ * APDU exchanges. --json prints the report object (the format scripts and tests rely on); --ndjson
+ * one exchange per line as they are decoded (for pipelines: memory stays flat whatever the file's
+ * size); --text, the default, a transcript for people. `-` reads the capture from standard input.
  *
  * Decoding runs in a worker thread with a heap limit (CARDBENCH_DECODE_HEAP_MB): a file crafted
- * to exhaust memory or hang the decoder ends with exit 1 and a sentence saying so. Exit 1 too
- * when the file cannot be read, is not a capture, or could not be read to its end — what was
- * decoded before that point is still printed, and the report says "complete": false.
+ * to exhaust memory or hang the decoder ends with exit 1 and a sentence saying so. The worker
+ * sends each chunk's exchanges as bytes; this thread writes their text (and folds transactions)
+ * while the worker decodes the next chunk, so the two cores share the work. What --json and
+ * --text must hold until the end (the report lists exchanges after the devices, known last) is
+ * held as text and bounded by the same limit. Exit 1 too when the file cannot be read, is not a
+ * capture, or could not be read to its end — what was decoded before that point is still
+ * printed, and the report says "complete": false.
  */
-import { traceHeaderLine, traceMessageLine, type TraceStop } from '#core/trace/index.js';
+import {
+  SecretExchanges,
+  traceExchangeOf,
+  traceHeaderLine,
+  TraceJsonWriter,
+  traceMessageLine,
+  TraceTranscriptWriter,
+  type TraceRawExchange,
+  type TraceReport,
+} from '#core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
-  decodeCaptureToText,
+  decodeCapture,
   openCaptureFile,
   streamCaptureSource,
   type CaptureSource,
 } from '../../backend/capture/decode-capture-file.js';
-import { MESSAGE_DIRECTIONS, NO_MESSAGE_SLOT, type DecodedBatch } from '../../backend/capture/decoded-batch.js';
+import { MESSAGE_DIRECTIONS, NO_MESSAGE_SLOT, rawExchangeAt, type DecodedBatch } from '../../backend/capture/decoded-batch.js';
+import { decoderLimits } from '../../backend/capture/decode-worker-host.js';
 import type { CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
 
-export const DECODE_USAGE = 'FILE|- [--json | --text] [--redact-pins]';
+export const DECODE_USAGE = 'FILE|- [--json | --ndjson | --text] [--redact-pins]';
 
 /** The name `-` stands for in messages and the report. */
 const STDIN = '-';
@@ -31,12 +46,14 @@ export async function runDecode(context: CommandContext, args: readonly string[]
   const { values, positionals } = parseCommandOptions(
     'decode',
     args,
-    { json: { type: 'boolean' }, text: { type: 'boolean' }, 'redact-pins': { type: 'boolean' } },
+    { json: { type: 'boolean' }, ndjson: { type: 'boolean' }, text: { type: 'boolean' }, 'redact-pins': { type: 'boolean' } },
     true,
   );
   // Exact bytes by default (a capture is evidence); --redact-pins for a transcript to share.
   const redact = values['redact-pins'] === true;
-  if (values.json && values.text) throw new CliError('decode: choose one of --json and --text.', EXIT.usage);
+  if ([values.json, values.ndjson, values.text].filter(Boolean).length > 1) {
+    throw new CliError('decode: choose one of --json, --ndjson and --text.', EXIT.usage);
+  }
   if (positionals.length !== 1) {
     throw new CliError(
       `decode: ${positionals.length === 0 ? 'name the capture file (or - for standard input)' : 'one capture file at a time'} (usage: cardbench decode ${DECODE_USAGE}).`,
@@ -46,12 +63,13 @@ export async function runDecode(context: CommandContext, args: readonly string[]
   const file = positionals[0]!;
   try {
     const source = file === STDIN ? streamCaptureSource(process.stdin, STDIN) : await openCaptureFile(file);
-    const report = values.json ? await decodeJson(context, source, redact) : await decodeText(context, source, redact);
+    const print = values.json ? printJson : values.ndjson ? printNdjson : printTranscript;
+    const report = await print(context, source, redact);
     if (report.stoppedBy === undefined) return EXIT.ok;
     const stop = report.stoppedBy;
-    const where = stop?.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
+    const where = stop.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
     context.stderr(
-      `cardbench: decode: ${file} could not be read to its end (${stop?.message ?? 'unknown reason'}${where}); what was decoded before that is printed.`,
+      `cardbench: decode: ${file} could not be read to its end (${stop.message}${where}); what was decoded before that is printed.`,
     );
     return EXIT.failure;
   } catch (error) {
@@ -61,30 +79,102 @@ export async function runDecode(context: CommandContext, args: readonly string[]
   }
 }
 
-/** What the exit status and the last words depend on. */
-interface Outcome {
-  stoppedBy?: TraceStop | undefined;
+/** Each exchange of a batch, in order, as the decoder gave it; `devices` is the decode's device list so far. */
+function eachExchange(batch: DecodedBatch, devices: readonly string[], visit: (exchange: TraceRawExchange) => void): void {
+  for (let i = 0; i < batch.exchanges.count; i++) visit(rawExchangeAt(batch.exchanges, i, devices));
 }
 
-async function decodeJson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<Outcome> {
-  // The worker makes the text (masked when asked): no report object crosses threads.
-  const report = await decodeCaptureToText(source, { format: 'json', signal: context.signal, redactPins: redact });
-  context.stdout(report.text);
+/** Text --json and --text may hold until the report is known: as much as the decoder's heap may hold. */
+function heldTextLimit(source: CaptureSource): { check: (held: number) => void } {
+  const { heapMb } = decoderLimits();
+  return {
+    check(held) {
+      if (held <= heapMb * 1024 * 1024) return;
+      throw new CaptureFileError(
+        `${source.name}: its report is larger than the ${heapMb} MiB a decode may hold (CARDBENCH_DECODE_HEAP_MB); ` +
+          `decode --ndjson writes the exchanges as they are decoded, or allow more with CARDBENCH_DECODE_HEAP_MB=${heapMb * 2}.`,
+        'too-large',
+      );
+    },
+  };
+}
+
+/** Writes pieces of text (strings, or UTF-8 bytes) in order, waiting for a slow reader of the pipe between them. */
+async function writeAll(context: CommandContext, pieces: readonly (string | Uint8Array)[]): Promise<void> {
+  const decoder = new TextDecoder();
+  for (const piece of pieces) {
+    if (typeof piece === 'string') context.write(piece);
+    else if (context.writeBytes) context.writeBytes(piece);
+    else context.write(decoder.decode(piece));
+    await context.drain();
+  }
+}
+
+async function printJson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
+  const writer = new TraceJsonWriter({ redactPins: redact });
+  const limit = heldTextLimit(source);
+  const devices: string[] = [];
+  const report = await decodeCapture(source, {
+    signal: context.signal,
+    contents: { exchanges: true },
+    reportExchanges: false,
+    foldTransactions: false,
+    onBatch: (batch) => {
+      devices.push(...batch.newDevices);
+      eachExchange(batch, devices, (e) => writer.exchange(e));
+      limit.check(writer.heldLength);
+    },
+  });
+  await writeAll(context, [...writer.finish(report), '\n']);
   return report;
 }
 
-async function decodeText(context: CommandContext, source: CaptureSource, redact: boolean): Promise<Outcome> {
-  context.stdout(traceHeaderLine({ file: source.name }, { redactPins: redact }));
+async function printNdjson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
+  // Secrets are learnt conversation by conversation; nothing about a written exchange is kept.
+  const secrets = new SecretExchanges({ remember: false });
   const devices: string[] = [];
-  // Lines for each message as batches come, then the summary the worker wrote (masked when asked).
-  const report = await decodeCaptureToText(source, {
-    format: 'transcript',
-    redactPins: redact,
+  return decodeCapture(source, {
     signal: context.signal,
-    contents: { messages: true, messageBytes: false, summaries: true },
-    onBatch: (batch) => messageLines(context, batch, devices),
+    contents: { exchanges: true },
+    reportExchanges: false,
+    foldTransactions: false,
+    onBatch: async (batch) => {
+      const lines: string[] = [];
+      devices.push(...batch.newDevices);
+      eachExchange(batch, devices, (raw) => {
+        const exchange = traceExchangeOf(raw);
+        const secret = secrets.classify(exchange);
+        lines.push(JSON.stringify(redact ? secrets.redactedExchange(exchange, secret) : exchange));
+      });
+      if (lines.length === 0) return;
+      context.write(`${lines.join('\n')}\n`);
+      // A slow reader of the pipe paces the decode: no more is read until it took these.
+      await context.drain();
+    },
   });
-  context.stdout(report.text);
+}
+
+async function printTranscript(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
+  context.stdout(traceHeaderLine({ file: source.name }, { redactPins: redact }));
+  const writer = new TraceTranscriptWriter({ redactPins: redact });
+  const limit = heldTextLimit(source);
+  const devices: string[] = [];
+  // Lines for each message as batches come, then the summary around the exchanges' lines.
+  const report = await decodeCapture(source, {
+    signal: context.signal,
+    contents: { messages: true, messageBytes: false, summaries: true, exchanges: true },
+    reportExchanges: false,
+    foldTransactions: false,
+    onBatch: async (batch) => {
+      devices.push(...batch.newDevices);
+      const lines = messageLines(batch, devices);
+      eachExchange(batch, devices, (e) => writer.exchange(e));
+      limit.check(writer.heldLength);
+      if (lines.length > 0) context.write(`${lines.join('\n')}\n`);
+      await context.drain();
+    },
+  });
+  await writeAll(context, [...writer.finish(report), '\n']);
   const stop = report.stoppedBy;
   if (stop) {
     const where = stop.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
@@ -95,12 +185,12 @@ async function decodeText(context: CommandContext, source: CaptureSource, redact
 }
 
 /** One transcript line per CCID message of the batch. */
-function messageLines(context: CommandContext, batch: DecodedBatch, devices: string[]): void {
-  devices.push(...batch.newDevices);
+function messageLines(batch: DecodedBatch, devices: readonly string[]): string[] {
   const m = batch.messages;
+  const lines: string[] = [];
   for (let i = 0; i < m.count; i++) {
     const slot = m.slot[i]!;
-    context.stdout(
+    lines.push(
       traceMessageLine({
         frame: m.frame[i]!,
         timeNs: m.timeNs[i]!,
@@ -111,4 +201,5 @@ function messageLines(context: CommandContext, batch: DecodedBatch, devices: str
       }),
     );
   }
+  return lines;
 }

@@ -1,6 +1,6 @@
 /** Every `cardbench` subcommand, in --help order. Adding a command is one entry here. */
 import type { CliCommand } from '../command.js';
-import { DECODE_USAGE, runDecode } from './decode.js';
+import { decodeCommand } from './decode-command.js';
 import { inspectCommand } from './inspect.js';
 import { pinCommand } from './pin.js';
 import { readersCommand } from './readers.js';
@@ -50,27 +50,7 @@ export const COMMANDS: readonly CliCommand[] = [
   sendCommand,
   runCommand,
   pinCommand,
-  {
-    name: 'decode',
-    usage: DECODE_USAGE,
-    summary: 'decode a USB capture (.pcapng/.pcap) to CCID messages and APDU exchanges',
-    help: {
-      arguments: [{ syntax: 'FILE|-', text: 'a .pcapng or .pcap capture (Linux usbmon, Windows USBPcap, macOS), or - for standard input' }],
-      options: [
-        { syntax: '--text', text: 'a transcript for people: each CCID message, then the summary', default: 'text' },
-        { syntax: '--json', text: 'the whole report as one JSON object (what scripts and tests read)' },
-        { syntax: '--redact-pins', text: 'mask PIN data (VERIFY, CHANGE REFERENCE DATA…) to share the output', default: 'exact bytes' },
-      ],
-      examples: ['cardbench decode trace.pcapng | less', 'cardbench decode --json --redact-pins trace.pcapng > report.json'],
-      notes: [
-        'Exit 1 when the file cannot be read, is not a capture, or could not be read to its end (what was decoded is still printed;',
-        '  the JSON says "complete": false and "stoppedBy" why). Ctrl-C stops it (exit 130).',
-        'The decoder runs in a worker: CARDBENCH_DECODE_HEAP_MB (default 2048) limits its heap, CARDBENCH_DECODE_WATCHDOG_S',
-        '  (default 30) stops it when it makes no progress, so a crafted file ends the decode with a sentence saying why.',
-      ],
-    },
-    run: runDecode,
-  },
+  decodeCommand,
   virtualCardCommand,
   {
     name: 'virtual-reader',

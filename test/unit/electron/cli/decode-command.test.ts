@@ -3,7 +3,7 @@
  * and in-process for the usage errors.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,17 +25,18 @@ function cardbench(...args: string[]) {
   });
 }
 
+/** What the command wrote to stdout, as a reader of it gets it. */
 async function runInProcess(args: string[]): Promise<string> {
   const { out, context } = io();
   expect(await runCli(args, context)).toBe(EXIT.ok);
-  return out.join('\n');
+  return out.join('');
 }
 
 function io() {
   const out: string[] = [];
   const err: string[] = [];
   const context = {
-    stdout: (l: string) => out.push(l),
+    stdout: (l: string) => out.push(`${l}\n`),
     write: (text: string) => out.push(text),
     stderr: (l: string) => err.push(l),
     drain: () => Promise.resolve(),
@@ -97,9 +98,66 @@ describe('cardbench decode (child process)', { timeout: 30_000 }, () => {
   });
 });
 
+describe('cardbench decode --ndjson (issue 12): one exchange per line, written as decoded', { timeout: 30_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cardbench-ndjson-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.skipIf(skip)('prints each exchange of the report as one JSON line, masked with --redact-pins as --json masks it', () => {
+    for (const masked of [false, true]) {
+      const flags = masked ? ['--redact-pins'] : [];
+      const report = cardbench('decode', LABCARD, '--json', ...flags);
+      const lines = cardbench('decode', LABCARD, '--ndjson', ...flags);
+      expect(lines.stderr).toBe('');
+      expect(lines.status).toBe(EXIT.ok);
+      expect(lines.stdout.endsWith('}\n')).toBe(true);
+      const exchanges = lines.stdout.trimEnd().split('\n');
+      expect(exchanges).toHaveLength(33);
+      expect(exchanges.map((line) => JSON.parse(line) as unknown)).toEqual(
+        (JSON.parse(report.stdout) as { exchanges: unknown[] }).exchanges,
+      );
+      expect(lines.stdout.includes('0020008108' + '**'.repeat(8))).toBe(masked);
+    }
+  });
+
+  it.skipIf(skip)('writes the exchanges of what it has read before the capture ends (a FIFO fed in two parts)', async () => {
+    const whole = readFileSync(LABCARD);
+    const fifo = join(dir, 'two-parts.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const run = spawnCardbench(['decode', fifo, '--ndjson']);
+    const writer = createWriteStream(fifo);
+    writer.write(whole.subarray(0, 16_384));
+    // The first exchanges come out while the rest of the file has not been written yet.
+    await run.printed('"index":1,');
+    expect(run.child.exitCode).toBeNull();
+    writer.end(whole.subarray(16_384));
+    const result = await run.exited;
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(33);
+  });
+
+  it('arrives whole through a pipe read slowly', async () => {
+    const file = join(dir, 'large-responses.pcap');
+    writeFileSync(file, largeResponsesCapture({ exchanges: 120 }));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/main.ts', 'decode', file, '--ndjson'], { cwd: REPO_ROOT });
+    let text = '';
+    // A reader that stops after every piece and takes the next one a turn of the event loop later:
+    // the pipe fills, the command waits for it, and no line is lost.
+    child.stdout.on('data', (piece: Buffer) => {
+      text += piece.toString();
+      child.stdout.pause();
+      setImmediate(() => child.stdout.resume());
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(EXIT.ok);
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(120);
+    expect(lines.map((line) => (JSON.parse(line) as { index: number }).index)).toEqual(lines.map((_, i) => i + 1));
+  });
+});
+
 describe('cardbench decode usage errors (exit 2)', () => {
   it('needs exactly one file, one output format, and known options', async () => {
-    for (const args of [[], ['a.pcap', 'b.pcap'], ['a.pcap', '--json', '--text'], ['a.pcap', '--hex']]) {
+    for (const args of [[], ['a.pcap', 'b.pcap'], ['a.pcap', '--json', '--text'], ['a.pcap', '--json', '--ndjson'], ['a.pcap', '--hex']]) {
       const { context, err } = io();
       expect(await runCli(['decode', ...args], context)).toBe(EXIT.usage);
       expect(err.join('\n')).toMatch(/^cardbench: decode: /);
@@ -271,15 +329,20 @@ describe('cardbench decode of a capture beyond the decoder heap (issue 8, item 8
   const dir = mkdtempSync(join(tmpdir(), 'cardbench-heap-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 1 with the reason, not a crash; the same limit decodes a real capture', async () => {
+  it('--json: exits 1 with the reason, not a crash, when its report outgrows the limit; --ndjson streams the same capture', async () => {
     const file = join(dir, 'large-responses.pcap');
     writeFileSync(file, largeResponsesCapture());
     const run = spawnCardbench(['decode', file, '--json'], { CARDBENCH_DECODE_HEAP_MB: '32' });
     const result = await run.exited;
     expect(result).toMatchObject({ code: EXIT.failure, signal: null, stdout: '' });
     expect(result.stderr).toBe(
-      `cardbench: decode: ${file}: this capture needs more memory than the decoder is allowed (32 MiB); it may be crafted to exhaust memory. If you trust it, allow more with CARDBENCH_DECODE_HEAP_MB=64.\n`,
+      `cardbench: decode: ${file}: its report is larger than the 32 MiB a decode may hold (CARDBENCH_DECODE_HEAP_MB); decode --ndjson writes the exchanges as they are decoded, or allow more with CARDBENCH_DECODE_HEAP_MB=64.\n`,
     );
+    const streamed = await spawnCardbench(['decode', file, '--ndjson'], { CARDBENCH_DECODE_HEAP_MB: '32' }).exited;
+    expect(streamed).toMatchObject({ code: EXIT.ok, signal: null, stderr: '' });
+    const lines = streamed.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(400);
+    expect(JSON.parse(lines[399]!)).toMatchObject({ index: 400, sw: '9000', truncated: false });
     if (skip) return;
     const real = cardbench('decode', GCC, '--json');
     expect(real.status).toBe(EXIT.ok);

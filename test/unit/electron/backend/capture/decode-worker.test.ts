@@ -10,13 +10,12 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeTraceBytes, TraceDecoder, traceSummaryLines, type TraceMessage } from '#core/trace/index.js';
+import { decodeTraceBytes, redactPins as redactPinsOf, TraceDecoder, TraceJsonWriter, type TraceMessage } from '#core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
   decodeCapture,
   decodeCaptureFile,
-  decodeCaptureToText,
   openCaptureFile,
   streamCaptureSource,
 } from '../../../../../electron/backend/capture/decode-capture-file.js';
@@ -24,12 +23,20 @@ import {
   MESSAGE_DIRECTIONS,
   MESSAGE_PAYLOAD_KINDS,
   NO_MESSAGE_SLOT,
+  rawExchangeAt,
+  traceExchangesOf,
   type DecodedBatch,
 } from '../../../../../electron/backend/capture/decoded-batch.js';
 import { decoderLimits, decodeWorkerScript } from '../../../../../electron/backend/capture/decode-worker-host.js';
 import { DIRECTIONS, PAYLOAD_KINDS } from '../../../../../electron/backend/capture-store/row-columns.js';
 import { largeResponsesCapture } from '../../../core/capture/hostile-capture-files.js';
 import { requireShared, sharedPath } from '../../../../shared-path.js';
+
+/** Pieces of output (strings and UTF-8 bytes) as the text a reader of the output gets. */
+function textOf(pieces: readonly (string | Uint8Array)[]): string {
+  const decoder = new TextDecoder();
+  return pieces.map((p) => (typeof p === 'string' ? p : decoder.decode(p))).join('');
+}
 
 const skip = requireShared('captures');
 const GCC = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
@@ -106,14 +113,19 @@ describe.skipIf(skip)('what the worker sends', () => {
       });
       const bytes = new Uint8Array(readFileSync(file));
       expect(rowsOf(batches)).toEqual(rowsInThread(bytes));
-      expect(batches.flatMap((b) => b.exchanges)).toEqual(report.exchanges);
+      const devices: string[] = [];
+      const exchanges = batches.flatMap((b) => {
+        devices.push(...b.newDevices);
+        return traceExchangesOf(b, devices);
+      });
+      expect(exchanges).toEqual(report.exchanges);
       expect(report).toEqual(decodeTraceBytes(bytes, { file }));
       // Each exchange comes after the messages that carried it.
       let seen = 0;
       for (const b of batches) {
         b.exchangeAfter.forEach((after, i) => {
           const frames = [...b.messages.frame.subarray(0, after)];
-          expect(frames).toContain(b.exchanges[i]!.responseFrame);
+          expect(frames).toContain(b.exchanges.responseFrame[i]);
         });
         seen += b.messages.count;
       }
@@ -121,13 +133,23 @@ describe.skipIf(skip)('what the worker sends', () => {
     }
   });
 
-  it('the report as printed, made in the worker: the object stringified, or the transcript summary', async () => {
+  it('exchange batches written as the report on this thread: the same text as the report object stringified', async () => {
     const report = await decodeCaptureFile(GCC);
-    const json = await decodeCaptureToText(await openCaptureFile(GCC), { format: 'json' });
-    expect(json.text).toBe(JSON.stringify(report, null, 2));
-    expect(json).toMatchObject({ complete: true, stoppedBy: undefined });
-    const transcript = await decodeCaptureToText(await openCaptureFile(GCC), { format: 'transcript', redactPins: true });
-    expect(transcript.text).toBe(traceSummaryLines(report, { redactPins: true }).join('\n'));
+    for (const redactPins of [false, true]) {
+      const writer = new TraceJsonWriter({ redactPins });
+      const devices: string[] = [];
+      const frame = await decodeCapture(await openCaptureFile(GCC), {
+        chunkSize: 16384,
+        contents: { exchanges: true },
+        reportExchanges: false,
+        foldTransactions: false,
+        onBatch: (batch) => {
+          devices.push(...batch.newDevices);
+          for (let i = 0; i < batch.exchanges.count; i++) writer.exchange(rawExchangeAt(batch.exchanges, i, devices));
+        },
+      });
+      expect(textOf(writer.finish(frame))).toBe(JSON.stringify(redactPins ? redactPinsOf(report) : report, null, 2));
+    }
   });
 
   it('leaves message bytes out of the batches when not asked for', async () => {
