@@ -44,6 +44,10 @@ export class SelectedApplications {
   }
 }
 
+/** The logical channel of each CLA value, read once: decodeCla writes a description nobody reads here. */
+const CHANNELS: number[] = [];
+
 function channelOf(cla: number): number {
-  return decodeCla(cla).channel ?? 0;
+  const value = cla & 0xff;
+  return (CHANNELS[value] ??= decodeCla(value).channel ?? 0);
 }

@@ -35,7 +35,11 @@ export type AnswerPairing<Note> =
   | { kind: 'unpaired' };
 
 export class SlotPairing<Note = never> {
-  private readonly pending = new Map<number, PendingCommand<Note>>();
+  /**
+   * The command pending on each slot. A slot's entry is set to undefined when answered rather
+   * than deleted: a Map that keeps emptying and filling reallocates its table every time.
+   */
+  private readonly pending = new Map<number, PendingCommand<Note> | undefined>();
 
   constructor(
     /** The device the problems name. */
@@ -73,7 +77,7 @@ export class SlotPairing<Note = never> {
       });
       return { kind: 'unpaired' };
     }
-    this.pending.delete(slot);
+    this.pending.set(slot, undefined);
     if (pending.bSeq !== fields.bSeq) {
       this.report(frame.firstFrame, {
         code: 'bseq-mismatch',
@@ -96,7 +100,7 @@ export class SlotPairing<Note = never> {
 
   /** The capture ended: every command still pending never got its answer. */
   end(): void {
-    for (const pending of this.pending.values()) this.unanswered(pending, 'the capture ended before the reader answered');
+    for (const pending of this.pending.values()) if (pending) this.unanswered(pending, 'the capture ended before the reader answered');
     this.pending.clear();
   }
 

@@ -14,6 +14,8 @@ for (let b = 0; b < 256; b++) {
 }
 
 const DEFAULT_BLOCK_SIZE = 1 << 20;
+/** Up to this many bytes are copied one by one rather than with TypedArray.set. */
+const SHORT_COPY = 64;
 
 export class TextBlocks {
   private readonly done: Uint8Array[] = [];
@@ -32,9 +34,17 @@ export class TextBlocks {
 
   /** Raw bytes (already UTF-8: a literal made by utf8(), a cached field). */
   bytes(bytes: Uint8Array): void {
-    this.room(bytes.length);
-    this.block.set(bytes, this.at);
-    this.at += bytes.length;
+    const n = bytes.length;
+    this.room(n);
+    // TypedArray.set costs more than the copy for the short literals a writer repeats.
+    if (n <= SHORT_COPY) {
+      const block = this.block;
+      const at = this.at;
+      for (let i = 0; i < n; i++) block[at + i] = bytes[i]!;
+    } else {
+      this.block.set(bytes, this.at);
+    }
+    this.at += n;
   }
 
   /** A string, UTF-8 encoded. */
