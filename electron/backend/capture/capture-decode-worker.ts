@@ -35,13 +35,16 @@ function reply(message: DecodeWorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-function decoded(): void {
+/** What the last chunk completed, with the chunk's buffer given back (nothing here keeps a view of it: see releaseChunk). */
+function decoded(chunk?: ArrayBuffer): void {
+  const back = chunk ? { chunk } : {};
+  const returned = chunk ? [chunk] : [];
   if (batch.isEmpty) {
-    reply({ type: 'decoded', bytesDone, batch: undefined });
+    reply({ type: 'decoded', bytesDone, batch: undefined, ...back }, returned);
     return;
   }
   const { batch: taken, transfer } = batch.take();
-  reply({ type: 'decoded', bytesDone, batch: taken }, transfer);
+  reply({ type: 'decoded', bytesDone, batch: taken, ...back }, [...transfer, ...returned]);
 }
 
 port.on('message', (request: DecodeWorkerRequest) => {
@@ -56,7 +59,7 @@ port.on('message', (request: DecodeWorkerRequest) => {
         reply({ type: 'refused', message: refusal });
         return;
       }
-      decoded();
+      decoded(request.bytes.buffer as ArrayBuffer);
       return;
     }
     decoder.end();

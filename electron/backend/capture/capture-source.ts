@@ -1,7 +1,7 @@
 /**
  * Where capture bytes come from: a regular file, a named pipe, or a stream such as stdin
- * (`cardbench decode -`). Each gives fresh buffers of up to the chunk size, which the decode
- * hands to its worker (transferred, so they must not be shared).
+ * (`cardbench decode -`). Each reads into the buffers the decode gives it, which the decode hands
+ * to its worker (transferred) and gets back once decoded.
  *
  * Nothing here may block the event loop or outlive a cancel: a FIFO is opened non-blocking (a
  * blocking open waits for a writer inside libuv's thread pool, where no signal reaches it) and
@@ -32,8 +32,11 @@ export interface CaptureSource {
   readonly name: string;
   /** Size when known in advance (a regular file). */
   readonly totalBytes: number | undefined;
-  /** The next bytes (at most maxBytes) in a buffer of their own; empty at the end. */
-  read(maxBytes: number): Promise<Uint8Array>;
+  /**
+   * The next bytes, read into `into` (as many as it holds, or fewer): a view of its start, empty
+   * at the end. The caller owns the buffer (the decode hands it to its worker and gets it back).
+   */
+  read(into: Uint8Array): Promise<Uint8Array>;
   /** Stops reading; a read in progress ends with no bytes. */
   close(): Promise<void>;
 }
@@ -89,16 +92,15 @@ class FileSource implements CaptureSource {
     readonly totalBytes: number,
   ) {}
 
-  async read(maxBytes: number): Promise<Uint8Array> {
-    if (this.closed) return new Uint8Array(0);
-    const buffer = new Uint8Array(maxBytes);
-    const reading = this.handle.read(buffer, 0, maxBytes, null);
+  async read(into: Uint8Array): Promise<Uint8Array> {
+    if (this.closed) return into.subarray(0, 0);
+    const reading = this.handle.read(into, 0, into.length, null);
     this.reading = reading.catch(() => undefined);
     try {
       const { bytesRead } = await reading;
-      return buffer.subarray(0, bytesRead);
+      return into.subarray(0, bytesRead);
     } catch (error) {
-      if (this.closed) return new Uint8Array(0);
+      if (this.closed) return into.subarray(0, 0);
       throw new CaptureFileError(`cannot read ${this.name}: ${reason(error)}`, 'unreadable');
     }
   }
@@ -112,7 +114,7 @@ class FileSource implements CaptureSource {
   }
 }
 
-/** Buffers what a stream emits and hands it out in chunks of up to maxBytes, copied into fresh buffers. */
+/** Buffers what a stream emits and hands it out in chunks, copied into the reader's buffers. */
 class StreamSource implements CaptureSource {
   readonly totalBytes = undefined;
   private readonly queue: Buffer[] = [];
@@ -141,16 +143,16 @@ class StreamSource implements CaptureSource {
     });
   }
 
-  async read(maxBytes: number): Promise<Uint8Array> {
+  async read(into: Uint8Array): Promise<Uint8Array> {
     while (this.queued === 0 && !this.ended) {
       if (this.stream.isPaused()) this.stream.resume();
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
     if (this.queued === 0) {
       if (this.failure) throw new CaptureFileError(`cannot read ${this.name}: ${reason(this.failure)}`, 'unreadable');
-      return new Uint8Array(0);
+      return into.subarray(0, 0);
     }
-    const out = new Uint8Array(Math.min(maxBytes, this.queued));
+    const out = into.subarray(0, Math.min(into.length, this.queued));
     let filled = 0;
     while (filled < out.length) {
       const head = this.queue[0]!;

@@ -21,8 +21,8 @@ export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSou
 export const CAPTURE_CHUNK_SIZE = 4 * 1024 * 1024;
 /** The first chunk; each next one is four times larger, up to the chunk size. */
 const FIRST_CHUNK_SIZE = 64 * 1024;
-/** Chunks handed to the worker and not yet decoded: one decoding, one waiting. */
-const CHUNKS_IN_FLIGHT = 2;
+/** Chunks handed to the worker and not yet decoded: one decoding, two waiting (the reads never keep it idle). */
+const CHUNKS_IN_FLIGHT = 3;
 
 export interface CaptureProgress {
   /** Bytes decoded so far. */
@@ -95,6 +95,12 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
     let chunksRead = 0;
     /** The consumer's handling of the last batch, while it is not done. */
     let consuming: Promise<void> | undefined;
+    /** Full-size chunk buffers the worker gave back, for the next reads. */
+    const spare: ArrayBuffer[] = [];
+    const bufferFor = (size: number): Uint8Array => {
+      const reused = size === chunkSize ? spare.pop() : undefined;
+      return reused ? new Uint8Array(reused, 0, size) : new Uint8Array(size);
+    };
 
     const settle = (outcome: { report: DoneReply } | { error: unknown }): void => {
       if (settled) return;
@@ -114,6 +120,10 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
       switch (reply.type) {
         case 'decoded': {
           inFlight = Math.max(0, inFlight - 1);
+          if (reply.chunk && reply.chunk.byteLength >= chunkSize && spare.length < CHUNKS_IN_FLIGHT) spare.push(reply.chunk);
+          // Read the next chunk first, then handle the batch: the worker decodes the chunk it
+          // holds while the read and the batch's handling go on here, instead of waiting for both.
+          if (consuming === undefined) void pump();
           let handled: void | Promise<void>;
           try {
             handled = reply.batch ? options.onBatch?.(reply.batch) : undefined;
@@ -193,7 +203,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
       try {
         while (!settled && !sourceEnded && inFlight < CHUNKS_IN_FLIGHT && consuming === undefined) {
           // The first chunks are small so the first rows arrive within milliseconds of the worker's start.
-          const chunk = await source.read(Math.min(chunkSize, FIRST_CHUNK_SIZE * 4 ** Math.min(chunksRead++, 8)));
+          const chunk = await source.read(bufferFor(Math.min(chunkSize, FIRST_CHUNK_SIZE * 4 ** Math.min(chunksRead++, 8))));
           if (settled) return;
           if (chunk.length === 0) {
             sourceEnded = true;

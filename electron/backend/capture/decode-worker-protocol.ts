@@ -27,8 +27,11 @@ export type DecodeWorkerRequest =
 
 /** Worker → host. */
 export type DecodeWorkerReply =
-  /** One chunk decoded: what it completed, and how many bytes the worker has consumed in all. */
-  | { type: 'decoded'; bytesDone: number; batch: DecodedBatch | undefined }
+  /**
+   * One chunk decoded: what it completed, how many bytes the worker has consumed in all, and the
+   * chunk's buffer given back (transferred) for the next read, so a decode allocates a few chunks, not one per read.
+   */
+  | { type: 'decoded'; bytesDone: number; batch: DecodedBatch | undefined; chunk?: ArrayBuffer }
   /** The first bytes show this is not a capture: why (the worker takes nothing more). */
   | { type: 'refused'; message: string }
   | { type: 'done'; report: TraceReport }
