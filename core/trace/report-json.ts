@@ -25,20 +25,32 @@ const QUOTE = utf8('"');
 const NULL = utf8('null');
 const TRUE = utf8('true');
 const FALSE = utf8('false');
-const EXCHANGE_KEYS = {
-  index: utf8('    {\n      "index": '),
-  device: utf8(',\n      "device": '),
-  slot: utf8(',\n      "slot": '),
-  command: utf8(',\n      "command": "'),
-  response: utf8('",\n      "response": "'),
-  sw: utf8('",\n      "sw": '),
-  commandFrame: utf8(',\n      "commandFrame": '),
-  responseFrame: utf8(',\n      "responseFrame": '),
-  timeMs: utf8(',\n      "timeMs": '),
-  durationMs: utf8(',\n      "durationMs": '),
-  truncated: utf8(',\n      "truncated": '),
-  end: utf8('\n    }'),
-};
+/** An exchange's keys and punctuation, each member on a line of its own after `space` (empty: all on one line, as JSON.stringify(e) writes it). */
+function exchangeKeys(open: string, space: string, close: string) {
+  const colon = space === '' ? ':' : ': ';
+  const key = (name: string) => utf8(`,${space}"${name}"${colon}`);
+  return {
+    index: utf8(`${open}{${space}"index"${colon}`),
+    device: key('device'),
+    slot: key('slot'),
+    command: utf8(`,${space}"command"${colon}"`),
+    response: utf8(`",${space}"response"${colon}"`),
+    sw: utf8(`",${space}"sw"${colon}`),
+    commandFrame: key('commandFrame'),
+    responseFrame: key('responseFrame'),
+    timeMs: key('timeMs'),
+    durationMs: key('durationMs'),
+    truncated: key('truncated'),
+    end: utf8(close),
+  };
+}
+
+type ExchangeKeys = ReturnType<typeof exchangeKeys>;
+
+/** An element of the report's "exchanges" array (JSON.stringify(report, null, 2)'s indentation). */
+const EXCHANGE_KEYS = exchangeKeys('    ', '\n      ', '\n    }');
+/** One line of --ndjson (JSON.stringify(exchange)). */
+const LINE_KEYS = exchangeKeys('', '', '}\n');
 const TRANSACTION_KEYS = {
   exchanges: utf8('    {\n      "exchanges": [\n        '),
   nextExchange: utf8(',\n        '),
@@ -86,40 +98,17 @@ export class TraceJsonWriter {
     const timeMs = exchangeTimeMs(raw);
     const durationMs = exchangeDurationMs(raw);
     const out = this.exchangeText;
-    const k = EXCHANGE_KEYS;
     out.bytes(this.exchangeCount++ === 0 ? FIRST_ITEM : NEXT_ITEM);
-    out.bytes(k.index);
-    out.number(raw.index);
-    out.bytes(k.device);
-    out.bytes(this.json(raw.device));
-    out.bytes(k.slot);
-    out.number(raw.slot);
-    out.bytes(k.command);
     // As redactPins shows it: the data of a secret command masked (core/iso7816/pin-redaction).
-    if (secret && this.options.redactPins) out.text(redactedCommandHex(command, secret));
-    else out.hex(command);
-    out.bytes(k.response);
-    out.hex(response);
-    if (response.length >= 2) {
-      out.bytes(k.sw);
-      out.bytes(QUOTE);
-      out.hex(response.subarray(response.length - 2));
-      out.bytes(QUOTE);
-    } else {
-      out.bytes(k.sw);
-      out.bytes(NULL);
-    }
-    out.bytes(k.commandFrame);
-    out.number(raw.commandFrame);
-    out.bytes(k.responseFrame);
-    out.number(raw.responseFrame);
-    out.bytes(k.timeMs);
-    out.number(timeMs);
-    out.bytes(k.durationMs);
-    out.number(durationMs);
-    out.bytes(k.truncated);
-    out.bytes(raw.truncated ? TRUE : FALSE);
-    out.bytes(k.end);
+    writeExchange(
+      out,
+      EXCHANGE_KEYS,
+      raw,
+      this.json(raw.device),
+      secret && this.options.redactPins ? redactedCommandHex(command, secret) : undefined,
+      timeMs,
+      durationMs,
+    );
     const folded = { index: raw.index, device: raw.device, slot: raw.slot, command: toHex(command), timeMs, durationMs };
     for (const t of this.transactions.add(folded, command, response)) this.transaction(t);
   }
@@ -189,6 +178,91 @@ export class TraceJsonWriter {
     return bytes;
   }
 }
+
+/**
+ * One exchange's JSON (TraceExchange's members in its order).
+ *
+ * @param maskedCommand the command's text when it is shown masked, else its hex is written
+ */
+function writeExchange(
+  out: TextBlocks,
+  k: ExchangeKeys,
+  raw: TraceRawExchange,
+  deviceJson: Uint8Array,
+  maskedCommand: string | undefined,
+  timeMs: number,
+  durationMs: number,
+): void {
+  const response = raw.response;
+  out.bytes(k.index);
+  out.number(raw.index);
+  out.bytes(k.device);
+  out.bytes(deviceJson);
+  out.bytes(k.slot);
+  out.number(raw.slot);
+  out.bytes(k.command);
+  if (maskedCommand !== undefined) out.text(maskedCommand);
+  else out.hex(raw.command);
+  out.bytes(k.response);
+  out.hex(response);
+  out.bytes(k.sw);
+  if (response.length >= 2) {
+    out.bytes(QUOTE);
+    out.hex(response.subarray(response.length - 2));
+    out.bytes(QUOTE);
+  } else {
+    out.bytes(NULL);
+  }
+  out.bytes(k.commandFrame);
+  out.number(raw.commandFrame);
+  out.bytes(k.responseFrame);
+  out.number(raw.responseFrame);
+  out.bytes(k.timeMs);
+  out.number(timeMs);
+  out.bytes(k.durationMs);
+  out.number(durationMs);
+  out.bytes(k.truncated);
+  out.bytes(raw.truncated ? TRUE : FALSE);
+  out.bytes(k.end);
+}
+
+/**
+ * `decode --ndjson`: each exchange as one line of JSON (JSON.stringify of the report's form,
+ * masked as redactPins masks it when asked), written as bytes; take() hands over what was written.
+ * Nothing is kept per exchange: memory stays flat however long the capture.
+ */
+export class TraceNdjsonWriter {
+  private readonly secrets = new SecretExchanges({ remember: false });
+  private readonly out: TextBlocks;
+  private readonly devices = new Map<string, Uint8Array>();
+
+  /** @param newBlock where the blocks lines are written in come from (default: new ones; see TextBlocks) */
+  constructor(
+    private readonly options: { redactPins: boolean },
+    newBlock?: (size: number) => Uint8Array,
+  ) {
+    this.out = new TextBlocks(NDJSON_BLOCK, newBlock);
+  }
+
+  exchange(raw: TraceRawExchange): void {
+    const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command);
+    let device = this.devices.get(raw.device);
+    if (!device) {
+      if (this.devices.size >= MAX_CACHED_STRINGS) this.devices.clear();
+      this.devices.set(raw.device, (device = utf8(JSON.stringify(raw.device))));
+    }
+    const masked = secret && this.options.redactPins ? redactedCommandHex(raw.command, secret) : undefined;
+    writeExchange(this.out, LINE_KEYS, raw, device, masked, exchangeTimeMs(raw), exchangeDurationMs(raw));
+  }
+
+  /** The lines written since the last take. */
+  take(): Uint8Array[] {
+    return this.out.take();
+  }
+}
+
+/** Block size of the --ndjson writer: a batch's lines fill one or two. */
+export const NDJSON_BLOCK = 256 * 1024;
 
 /** An array's items as written, closed: `[]` when there are none. */
 function closed(text: TextBlocks, count: number): Uint8Array[] {

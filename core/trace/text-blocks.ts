@@ -14,6 +14,7 @@ for (let b = 0; b < 256; b++) {
 }
 
 const DEFAULT_BLOCK_SIZE = 1 << 20;
+const NO_BLOCK = new Uint8Array(0);
 /** Up to this many bytes are copied one by one rather than with TypedArray.set. */
 const SHORT_COPY = 64;
 
@@ -23,8 +24,15 @@ export class TextBlocks {
   private at = 0;
   private written = 0;
 
-  constructor(private readonly blockSize = DEFAULT_BLOCK_SIZE) {
-    this.block = new Uint8Array(blockSize);
+  /**
+   * @param blockSize the size of each block (a longer single write gets a block of its own size)
+   * @param newBlock where blocks come from: a writer whose blocks come back once written reuses them
+   */
+  constructor(
+    private readonly blockSize = DEFAULT_BLOCK_SIZE,
+    private readonly newBlock: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  ) {
+    this.block = NO_BLOCK;
   }
 
   /** Bytes written so far. */
@@ -102,11 +110,13 @@ export class TextBlocks {
 
   /** Everything written, in order; the writer is empty afterwards. */
   take(): Uint8Array[] {
-    if (this.at > 0) this.done.push(this.block.subarray(0, this.at));
+    if (this.at > 0) {
+      this.done.push(this.block.subarray(0, this.at));
+      this.block = NO_BLOCK;
+    }
     const out = this.done.splice(0);
     this.written = 0;
     this.at = 0;
-    this.block = new Uint8Array(this.blockSize);
     return out;
   }
 
@@ -114,7 +124,10 @@ export class TextBlocks {
     if (this.at + n <= this.block.length) return;
     if (this.at > 0) this.done.push(this.block.subarray(0, this.at));
     this.written += this.at;
-    this.block = new Uint8Array(Math.max(this.blockSize, n));
+    const size = Math.max(this.blockSize, n);
+    const block = this.newBlock(size);
+    // A reused block may be smaller than a long write needs.
+    this.block = block.length >= n ? block : new Uint8Array(size);
     this.at = 0;
   }
 }

@@ -181,15 +181,21 @@ export class TraceDecoder implements ByteSink {
     for (const state of this.readers.values()) state.pairing.end();
   }
 
-  /** The report so far; complete after end(). Transactions are folded on each call. */
-  result(): TraceReport {
+  /**
+   * The report so far; complete after end(). Transactions are folded on each call.
+   *
+   * @param options.devices describe the devices (default true); a consumer that needs only the
+   *   outcome (whether the file was read to its end) spares decoding every class descriptor
+   */
+  result(options: { devices?: boolean } = {}): TraceReport {
     const summary = this.capture.summary();
     const report = this.report;
     report.format = summary.format ?? null;
     report.linkTypes = [...new Set(summary.interfaces.map((i) => i.linkType))];
     report.packets = summary.frames;
     const readers = new Map(summary.ccidReaders.map((r) => [r.device, r]));
-    report.devices = summary.devices.map((d): TraceDevice => {
+    const devices = options.devices === false ? [] : summary.devices;
+    report.devices = devices.map((d): TraceDevice => {
       const reader = readers.get(d.key);
       const descriptor = reader?.descriptor ?? d.ccidInterfaces[0]?.descriptor;
       const device: TraceDevice = {

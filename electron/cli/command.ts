@@ -6,9 +6,10 @@ export interface CommandContext {
   write: (text: string) => void;
   /**
    * UTF-8 text to stdout as bytes, for output written as bytes rather than strings (decode's large
-   * reports). Where a context has none, the text goes to write() decoded.
+   * reports). Resolves once stdout has handed them to the system: until then they must not change
+   * (then they may be reused). Where a context has none, the text goes to write() decoded.
    */
-  writeBytes?: (bytes: Uint8Array) => void;
+  writeBytes?: (bytes: Uint8Array) => Promise<void>;
   stderr: (line: string) => void;
   /**
    * Resolves once stdout can take more (at once when it can), after letting the event loop turn.

@@ -51,7 +51,7 @@ process.on('SIGTERM', onSignal);
 const exitCode = await runCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   write: (text) => process.stdout.write(text),
-  writeBytes: (bytes) => process.stdout.write(bytes),
+  writeBytes: (bytes) => new Promise((resolve) => process.stdout.write(bytes, () => resolve())),
   stderr: (line) => process.stderr.write(`${line}\n`),
   async drain() {
     await new Promise((resolve) => setImmediate(resolve));

@@ -25,7 +25,7 @@ const decoder = new TraceDecoder({
   handlers: {
     // The full decode of every message costs; only a consumer of messages pays for it.
     ...(config.contents.messages ? { message: (m) => batch.message(m) } : {}),
-    ...(config.contents.exchanges ? { rawExchange: (e) => batch.exchange(e) } : {}),
+    ...(config.contents.exchanges || config.contents.ndjson ? { rawExchange: (e) => batch.exchange(e) } : {}),
   },
 });
 let bytesDone = 0;
@@ -50,6 +50,10 @@ function decoded(chunk?: ArrayBuffer): void {
 port.on('message', (request: DecodeWorkerRequest) => {
   if (stopped) return;
   try {
+    if (request.type === 'spare') {
+      batch.giveBack(request.buffers);
+      return;
+    }
     if (request.type === 'chunk') {
       decoder.push(request.bytes);
       bytesDone += request.bytes.length;
@@ -70,9 +74,10 @@ port.on('message', (request: DecodeWorkerRequest) => {
     }
     // Messages and exchanges completed by end() (a message cut by the end of the file).
     decoded();
-    const report = decoder.result();
+    const report = decoder.result({ devices: config.reportLists });
     stopped = true;
-    reply({ type: 'done', report: config.reportExchanges ? report : { ...report, exchanges: [], transactions: [] } });
+    const lists = config.reportLists ? {} : { atrs: [], events: [], pinOperations: [], problems: [] };
+    reply({ type: 'done', report: { ...report, ...(config.reportExchanges ? {} : { exchanges: [], transactions: [] }), ...lists } });
   } catch (error) {
     stopped = true;
     reply({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), bug: true });

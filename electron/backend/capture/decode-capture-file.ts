@@ -44,6 +44,11 @@ export interface DecodeCaptureFileOptions {
   /** Keep exchanges and transactions in the report (default true); off when the batches delivered them. */
   reportExchanges?: boolean;
   /**
+   * Keep the report's lists — devices, ATRs, events, PIN operations, problems — (default true);
+   * off for a consumer that needs only the outcome (complete, stoppedBy) and the counts.
+   */
+  reportLists?: boolean;
+  /**
    * The name the report and error messages give the file (default: the path as given); an
    * upload's original name, so the server's temporary path never reaches the user.
    */
@@ -85,6 +90,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
     messageBytes: options.contents?.messageBytes ?? true,
     summaries: options.contents?.summaries ?? false,
     exchanges: options.contents?.exchanges ?? false,
+    ndjson: options.contents?.ndjson,
   };
   return new Promise<DoneReply>((resolve, reject) => {
     let inFlight = 0;
@@ -124,31 +130,46 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
           // Read the next chunk first, then handle the batch: the worker decodes the chunk it
           // holds while the read and the batch's handling go on here, instead of waiting for both.
           if (consuming === undefined) void pump();
-          let handled: void | Promise<void>;
-          try {
-            handled = reply.batch ? options.onBatch?.(reply.batch) : undefined;
-          } catch (error) {
-            // The consumer cannot go on (a limit it keeps): the decode ends with its error.
-            settle({ error });
-            return;
-          }
           if (reply.bytesDone > reported) {
             reported = reply.bytesDone;
             options.onProgress?.({ bytesRead: reported, totalBytes: Math.max(source.totalBytes ?? 0, reported) });
           }
-          if (handled instanceof Promise) {
-            const previous = consuming ?? Promise.resolve();
-            consuming = previous.then(() => handled);
-            const mine = consuming;
+          const batch = reply.batch;
+          const consume = (): void | Promise<void> => (batch ? options.onBatch?.(batch) : undefined);
+          // Lines written out go back to the worker, which writes later lines in them.
+          const giveBack = (): void => {
+            const lines = batch?.lines ?? [];
+            if (lines.length > 0 && !settled) worker.send({ type: 'spare', buffers: lines.map((l) => l.buffer as ArrayBuffer) });
+          };
+          const whenConsumed = (done: Promise<void>): void => {
+            const mine = done.then(giveBack);
+            consuming = mine;
             mine.then(
               () => {
                 if (consuming === mine) consuming = undefined;
                 void pump();
               },
+              // The consumer cannot go on (a limit it keeps, an output gone): the decode ends with its error.
               (error: unknown) => settle({ error }),
             );
+          };
+          if (consuming !== undefined) {
+            // The consumer is still on an earlier batch: batches are handed over one at a time, in order.
+            whenConsumed(consuming.then(consume));
             return;
           }
+          let handled: void | Promise<void>;
+          try {
+            handled = consume();
+          } catch (error) {
+            settle({ error });
+            return;
+          }
+          if (handled instanceof Promise) {
+            whenConsumed(handled);
+            return;
+          }
+          giveBack();
           void pump();
           return;
         }
@@ -188,6 +209,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
           foldTransactions: options.foldTransactions !== false,
           contents,
           reportExchanges: options.reportExchanges !== false,
+          reportLists: options.reportLists !== false,
         },
         limits,
         onReply,

@@ -16,6 +16,11 @@ export interface DecodeWorkerConfig {
   contents: BatchContents;
   /** Leave exchanges out of the final report: the consumer got them in the batches. */
   reportExchanges: boolean;
+  /**
+   * Send the report's lists (devices, ATRs, events, PIN operations, problems) with it; false
+   * when the consumer needs only its outcome (`decode --ndjson`: complete, stoppedBy, counts).
+   */
+  reportLists: boolean;
 }
 
 /** Host → worker. */
@@ -23,7 +28,9 @@ export type DecodeWorkerRequest =
   /** Bytes of the capture, in order; the buffer is transferred. */
   | { type: 'chunk'; bytes: Uint8Array }
   /** No more bytes: finish and send the report. */
-  | { type: 'end' };
+  | { type: 'end' }
+  /** Buffers of a batch's lines, written out: the worker writes later lines in them (transferred back). */
+  | { type: 'spare'; buffers: ArrayBuffer[] };
 
 /** Worker → host. */
 export type DecodeWorkerReply =

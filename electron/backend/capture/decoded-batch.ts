@@ -6,7 +6,7 @@
  * prints the bytes its own way (the viewer keeps them as bytes; `decode --json` writes the hex
  * on the main thread while the worker decodes on).
  */
-import { traceExchangeOf, type TraceExchange, type TraceMessage, type TraceRawExchange } from '#core/trace/index.js';
+import { traceExchangeOf, TraceNdjsonWriter, type TraceExchange, type TraceMessage, type TraceRawExchange } from '#core/trace/index.js';
 
 /** Message directions, as stored (index = code). */
 export const MESSAGE_DIRECTIONS = ['out', 'in', 'interrupt'] as const;
@@ -84,6 +84,8 @@ export interface DecodedBatch {
   exchanges: ExchangeColumns;
   /** For each exchange, how many of this batch's messages came before it (capture order). */
   exchangeAfter: Uint32Array;
+  /** `decode --ndjson`'s lines for this batch's exchanges, as UTF-8 bytes, when asked for (BatchContents.ndjson). */
+  lines: Uint8Array[];
 }
 
 /** Which message columns a consumer wants; exchanges are cheap and always sent when asked. */
@@ -93,6 +95,12 @@ export interface BatchContents {
   messageBytes: boolean;
   summaries: boolean;
   exchanges: boolean;
+  /**
+   * Write each exchange as `decode --ndjson`'s line here, in the worker, instead of sending its
+   * columns: a consumer that only passes the lines on keeps nothing and allocates next to nothing
+   * (its heap, unlike the worker's, cannot be given a small young generation).
+   */
+  ndjson?: { redactPins: boolean } | undefined;
 }
 
 /** Exchange i of a batch's columns as the decoder gave it (views into the batch's bytes). */
@@ -121,6 +129,8 @@ export function traceExchangesOf(batch: DecodedBatch, devices: readonly string[]
 }
 
 const INITIAL_ROWS = 1024;
+/** Line blocks kept for reuse: a batch's lines fill one or two, and a few batches are in flight. */
+const MAX_SPARE_BLOCKS = 8;
 const INITIAL_BYTES = 64 * 1024;
 
 type NumberColumn = Uint8Array | Int16Array | Uint16Array | Uint32Array | Float64Array;
@@ -206,11 +216,27 @@ export class DecodedBatchBuilder {
   private summaries: string[] = [];
   private exchangeAfter: number[] = [];
   private nextExchangeIndex = 1;
+  private readonly ndjson: TraceNdjsonWriter | undefined;
+  private lineCount = 0;
+  /** Blocks the consumer wrote out and gave back (giveBack), for the next lines. */
+  private readonly spareBlocks: Uint8Array[] = [];
 
-  constructor(private readonly contents: BatchContents) {}
+  constructor(private readonly contents: BatchContents) {
+    this.ndjson = contents.ndjson
+      ? new TraceNdjsonWriter(contents.ndjson, (size) => {
+          const spare = this.spareBlocks.pop();
+          return spare && spare.length >= size ? spare : new Uint8Array(size);
+        })
+      : undefined;
+  }
+
+  /** Buffers of lines the consumer has written out (DecodedBatch.lines), to write the next lines in. */
+  giveBack(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of buffers) if (this.spareBlocks.length < MAX_SPARE_BLOCKS) this.spareBlocks.push(new Uint8Array(buffer));
+  }
 
   get isEmpty(): boolean {
-    return this.messages.count === 0 && this.exchanges.count === 0 && this.newDevices.length === 0;
+    return this.messages.count === 0 && this.exchanges.count === 0 && this.newDevices.length === 0 && this.lineCount === 0;
   }
 
   message(m: TraceMessage): void {
@@ -239,6 +265,10 @@ export class DecodedBatchBuilder {
   }
 
   exchange(e: TraceRawExchange): void {
+    if (this.ndjson) {
+      this.ndjson.exchange(e);
+      this.lineCount++;
+    }
     if (!this.contents.exchanges) return;
     const at = this.exchanges;
     if (at.count === 0) this.nextExchangeIndex = e.index;
@@ -269,11 +299,13 @@ export class DecodedBatchBuilder {
     const exchanges: ExchangeColumns = { count: x.count, firstIndex: this.nextExchangeIndex, ...x.columns, bytes: x.bytes };
     this.nextExchangeIndex += x.count;
     const exchangeAfter = new Uint32Array(this.exchangeAfter);
-    const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges, exchangeAfter };
+    const lines = this.lineCount > 0 ? this.ndjson!.take() : [];
+    this.lineCount = 0;
+    const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges, exchangeAfter, lines };
     this.newDevices = [];
     this.summaries = [];
     this.exchangeAfter = [];
-    return { batch, transfer: [...m.transfer, ...x.transfer, exchangeAfter.buffer] };
+    return { batch, transfer: [...m.transfer, ...x.transfer, exchangeAfter.buffer, ...lines.map((l) => l.buffer as ArrayBuffer)] };
   }
 
   private device(name: string): number {

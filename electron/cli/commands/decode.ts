@@ -14,8 +14,6 @@
  * printed, and the report says "complete": false.
  */
 import {
-  SecretExchanges,
-  traceExchangeOf,
   traceHeaderLine,
   TraceJsonWriter,
   traceMessageLine,
@@ -104,7 +102,7 @@ async function writeAll(context: CommandContext, pieces: readonly (string | Uint
   const decoder = new TextDecoder();
   for (const piece of pieces) {
     if (typeof piece === 'string') context.write(piece);
-    else if (context.writeBytes) context.writeBytes(piece);
+    else if (context.writeBytes) await context.writeBytes(piece);
     else context.write(decoder.decode(piece));
     await context.drain();
   }
@@ -130,27 +128,15 @@ async function printJson(context: CommandContext, source: CaptureSource, redact:
 }
 
 async function printNdjson(context: CommandContext, source: CaptureSource, redact: boolean): Promise<TraceReport> {
-  // Secrets are learnt conversation by conversation; nothing about a written exchange is kept.
-  const secrets = new SecretExchanges({ remember: false });
-  const devices: string[] = [];
+  // The worker writes the lines (TraceNdjsonWriter); nothing is kept per exchange, here or there.
   return decodeCapture(source, {
     signal: context.signal,
-    contents: { exchanges: true },
+    contents: { ndjson: { redactPins: redact } },
     reportExchanges: false,
+    reportLists: false,
     foldTransactions: false,
-    onBatch: async (batch) => {
-      const lines: string[] = [];
-      devices.push(...batch.newDevices);
-      eachExchange(batch, devices, (raw) => {
-        const exchange = traceExchangeOf(raw);
-        const secret = secrets.classify(exchange);
-        lines.push(JSON.stringify(redact ? secrets.redactedExchange(exchange, secret) : exchange));
-      });
-      if (lines.length === 0) return;
-      context.write(`${lines.join('\n')}\n`);
-      // A slow reader of the pipe paces the decode: no more is read until it took these.
-      await context.drain();
-    },
+    // A slow reader of the pipe paces the decode: no more is read until it took these.
+    onBatch: (batch) => (batch.lines.length > 0 ? writeAll(context, batch.lines) : undefined),
   });
 }
 

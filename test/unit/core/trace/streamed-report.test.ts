@@ -14,6 +14,7 @@ import {
   redactPins,
   TraceDecoder,
   TraceJsonWriter,
+  TraceNdjsonWriter,
   traceSummaryLines,
   TraceTranscriptWriter,
 } from '#core/trace/index.js';
@@ -126,5 +127,33 @@ describe('reports written as the capture is decoded', () => {
 
   it('write an empty report as JSON.stringify does', () => {
     expectSameAsWhole(new TextEncoder().encode('not a capture at all'), 'nothing');
+  });
+});
+
+describe('decode --ndjson lines', () => {
+  it('are JSON.stringify of each exchange as the report has it (masked as redactPins masks it), one per line', () => {
+    const cases: [string, Uint8Array][] = [
+      ['apdu-level', apduLevelSecrets()],
+      ['t1', t1Secrets()],
+      ['interleaved', interleavedSlots()],
+    ];
+    if (!skip) cases.push(...realCaptures());
+    for (const [file, bytes] of cases) {
+      const report = decodeTraceBytes(bytes, { file });
+      for (const redact of [false, true]) {
+        const writer = new TraceNdjsonWriter({ redactPins: redact });
+        const decoder = new TraceDecoder({
+          keepExchanges: false,
+          foldTransactions: false,
+          handlers: { rawExchange: (e) => writer.exchange(e) },
+        });
+        decoder.push(bytes);
+        decoder.end();
+        const shown = redact ? redactPins(report) : report;
+        expect(textOf(writer.take()), `${file}${redact ? ' redacted' : ''}`).toBe(
+          shown.exchanges.map((e) => `${JSON.stringify(e)}\n`).join(''),
+        );
+      }
+    }
   });
 });

@@ -152,6 +152,28 @@ describe.skipIf(skip)('what the worker sends', () => {
     }
   });
 
+  it('hands batches to a consumer that takes its time one at a time, in capture order', async () => {
+    let busy = false;
+    let overlapped = false;
+    const firstIndexes: number[] = [];
+    const report = await decodeCaptureFile(GCC, {
+      chunkSize: 4096,
+      contents: { exchanges: true },
+      onBatch: async (batch) => {
+        if (busy) overlapped = true;
+        busy = true;
+        if (batch.exchanges.count > 0) firstIndexes.push(batch.exchanges.firstIndex);
+        // Slow: the worker decodes ahead meanwhile, and its next batches must wait their turn.
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+        busy = false;
+      },
+    });
+    expect(overlapped).toBe(false);
+    expect(firstIndexes.length).toBeGreaterThan(10);
+    expect(firstIndexes).toEqual([...firstIndexes].sort((a, b) => a - b));
+    expect(report.exchanges).toHaveLength(208);
+  });
+
   it('leaves message bytes out of the batches when not asked for', async () => {
     const batches: DecodedBatch[] = [];
     await decodeCaptureFile(GCC, { contents: { messages: true, messageBytes: false }, onBatch: (b) => void batches.push(b) });
