@@ -5,7 +5,7 @@
  * transactions while the import runs.
  */
 import { basename } from 'node:path';
-import { fromHex, intHex, toHex } from '#core/bytes/hex.js';
+import { intHex, toHex } from '#core/bytes/hex.js';
 import type {
   CaptureDetail,
   CaptureFilter,
@@ -15,10 +15,21 @@ import type {
   CaptureTransaction,
 } from '#core/ipc/channels/captures.js';
 import { messageTypeByCode } from '#core/ccid/message-types.js';
-import { TransactionFolder, traceExchangeOf, type TraceExchange, type TracePinOperation, type TraceReport } from '#core/trace/index.js';
+import {
+  exchangeDurationMs,
+  exchangeTimeMs,
+  OrderedTransactions,
+  type TraceExchange,
+  type TracePinOperation,
+  type TraceRawExchange,
+  type TraceReport,
+  type TraceTransaction,
+} from '#core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
 import { NO_MESSAGE_SLOT, rawExchangeAt, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
 import { ByteArena } from './byte-arena.js';
+import { ExchangeStore } from './exchange-store.js';
+import { TransactionStore } from './transaction-store.js';
 import { ExchangeMembership } from './exchange-membership.js';
 import { FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, RowColumns } from './row-columns.js';
 import { decodeRow, describeRow, detailTree, type RowSource } from './row-decode.js';
@@ -56,13 +67,18 @@ export class CaptureSession implements RowSource {
   private readonly deviceMessages: number[] = [];
   /** The conversation and its timing index, built again when the transaction list changes. */
   private conversationCache: { key: string; conversation: Conversation; timing?: TimingIndex } | undefined;
-  private readonly exchanges: TraceExchange[] = [];
-  private readonly folder = new TransactionFolder();
+  /** Exchanges and transactions as typed columns and bytes (a TraceExchange object is made when asked for). */
+  private readonly exchanges = new ExchangeStore(
+    (name) => this.deviceIds.get(name) ?? 0,
+    (index) => this.deviceName(index),
+  );
+  private readonly transactionStore = new TransactionStore(this.exchanges);
+  /** Folds as exchanges arrive; hands transactions over in capture order, so their positions never change. */
+  private readonly folding = new OrderedTransactions();
   /** Which rows carried each exchange and which exchanges carry secrets: what masking follows. */
   readonly membership = new ExchangeMembership(this, (name) => this.deviceIds.get(name) ?? -1);
   private readonly controller = new AbortController();
   private readonly filters: FilterCache;
-  private finalTransactions: ReturnType<TransactionFolder['finish']> | undefined;
   private report: TraceReport | undefined;
   private problemCount = 0;
   state: CaptureImportState = 'importing';
@@ -111,7 +127,7 @@ export class CaptureSession implements RowSource {
         },
       });
       this.report = report;
-      this.finalTransactions = this.folder.finish();
+      for (const t of this.folding.finish()) this.transactionStore.add(t);
       this.flagReportProblems(report);
       this.state = 'done';
     } catch (error) {
@@ -121,7 +137,7 @@ export class CaptureSession implements RowSource {
         this.state = 'failed';
         this.problem = error instanceof CaptureFileError ? error.message : `the import stopped: ${String(error)}`;
       }
-      this.finalTransactions = this.folder.finish();
+      for (const t of this.folding.finish()) this.transactionStore.add(t);
     }
     this.filters.invalidate();
     this.options.onProgress?.(this.status());
@@ -136,7 +152,7 @@ export class CaptureSession implements RowSource {
     let row = 0;
     for (let i = 0; i < batch.exchanges.count; i++) {
       for (const until = batch.exchangeAfter[i]!; row < until; row++) this.addMessage(batch.messages, row);
-      this.addExchange(traceExchangeOf(rawExchangeAt(batch.exchanges, i, this.devices)));
+      this.addExchange(rawExchangeAt(batch.exchanges, i, this.devices));
     }
     for (; row < batch.messages.count; row++) this.addMessage(batch.messages, row);
   }
@@ -171,15 +187,22 @@ export class CaptureSession implements RowSource {
       this.typeCounts.set(messageType, { name: messageTypeByCode(messageType)?.name ?? `unknown 0x${intHex(messageType, 2)}`, count: 1 });
   }
 
-  /** Tags the command and answer rows of an APDU exchange with its INS and SW (filters use them). */
-  private addExchange(exchange: TraceExchange): void {
-    this.exchanges.push(exchange);
-    const command = fromHex(exchange.command);
-    const response = fromHex(exchange.response);
-    this.folder.add(exchange, command, response);
+  /** Stores an APDU exchange, folds it, and tags its command and answer rows with its INS and SW (filters use them). */
+  private addExchange(exchange: TraceRawExchange): void {
+    this.exchanges.add(exchange);
+    const { command, response } = exchange;
+    const foldable = {
+      index: exchange.index,
+      device: exchange.device,
+      slot: exchange.slot,
+      command: toHex(command),
+      timeMs: exchangeTimeMs(exchange),
+      durationMs: exchangeDurationMs(exchange),
+    };
+    for (const t of this.folding.add(foldable, command, response)) this.transactionStore.add(t);
     this.membership.add(exchange, command);
     const ins = command.length >= 2 ? command[1]! : NO_INS;
-    const sw = exchange.sw !== null ? parseInt(exchange.sw, 16) : 0;
+    const sw = response.length >= 2 ? (response[response.length - 2]! << 8) | response[response.length - 1]! : 0;
     for (const frame of [exchange.commandFrame, exchange.responseFrame]) {
       const row = this.columns.findByFrame(frame, TAG_LOOK_BACK);
       if (row < 0) continue;
@@ -216,7 +239,7 @@ export class CaptureSession implements RowSource {
       format: this.report?.format ?? null,
       packets: this.report?.packets ?? 0,
       exchanges: this.exchanges.length,
-      transactions: this.transactionList().length,
+      transactions: this.transactionStore.length,
       problems: this.problemCount,
       fileProblems: fileProblems(this.report, this.problem),
       pinOperations: this.report?.pinOperations.length ?? 0,
@@ -261,22 +284,18 @@ export class CaptureSession implements RowSource {
     };
   }
 
-  transactionList(): readonly ReturnType<TransactionFolder['finish']>[number][] {
-    return this.finalTransactions ?? this.folder.transactions;
-  }
-
   /**
    * The APDU conversation: the transactions, and once the import has ended the PIN entries
    * between them (core/trace pairs a Secure with its answer only when it has seen both).
    */
   conversation(): Conversation {
-    const list = this.transactionList();
+    const transactions = this.transactionStore;
     const pins = this.report?.pinOperations ?? [];
-    const key = `${list.length}/${this.finalTransactions ? 'final' : 'running'}/${pins.length}`;
+    const key = `${transactions.length}/${this.state}/${pins.length}`;
     if (this.conversationCache?.key !== key) {
-      const firstFrame = (i: number): number => this.exchanges[list[i]!.exchanges[0]! - 1]?.commandFrame ?? 0;
+      const firstFrame = (i: number): number => this.exchanges.commandFrame(transactions.firstExchange(i));
       const entries = locatePinEntries(this, pins, (name) => this.deviceIds.get(name) ?? -1);
-      this.conversationCache = { key, conversation: new Conversation(list.length, firstFrame, entries) };
+      this.conversationCache = { key, conversation: new Conversation(transactions.length, firstFrame, entries) };
     }
     return this.conversationCache.conversation;
   }
@@ -292,8 +311,8 @@ export class CaptureSession implements RowSource {
   conversationLine(index: number): CaptureTransaction {
     const entry = this.conversation().at(index)!;
     return conversationEntry(index, entry, {
-      transaction: (i) => this.transactionList()[i]!,
-      exchange: (exchangeIndex) => this.exchanges[exchangeIndex - 1],
+      transaction: (i) => this.transactionStore.at(i)!,
+      exchange: (exchangeIndex) => this.exchanges.at(exchangeIndex),
       secretOf: (exchanges) => this.membership.secretOfAny(exchanges),
       rowOfFrame: (frame) => this.columns.findByFrameAnywhere(frame),
     });
@@ -306,18 +325,22 @@ export class CaptureSession implements RowSource {
     cache.timing ??= new TimingIndex(conversation.length, (i) => {
       const entry = conversation.at(i)!;
       if (entry.kind === 'pin') return { timeMs: entry.pin.timeMs, durationMs: entry.pin.durationMs, kind: 'pin' };
-      const t = this.transactionList()[entry.transaction]!;
-      const first = this.exchanges[t.exchanges[0]! - 1];
-      return { timeMs: first?.timeMs ?? 0, durationMs: t.durationMs, kind: isErrorSw(t.sw) ? 'apdu-error' : 'apdu' };
+      const t = this.transactionStore;
+      const at = entry.transaction;
+      return {
+        timeMs: this.exchanges.timeMs(t.firstExchange(at)),
+        durationMs: t.durationMs(at),
+        kind: isErrorSw(t.statusWord(at)) ? 'apdu-error' : 'apdu',
+      };
     });
     return cache.timing.points(range, columns);
   }
 
   /** Exchanges whose command lies in the rows' frame span (all of them without a range). */
   exchangesIn(range: { start: number; end: number } | undefined): TraceExchange[] {
-    if (!range) return this.exchanges;
+    if (!range) return this.exchanges.list();
     const { low, high } = this.frameSpan(range);
-    return this.exchanges.filter((e) => e.commandFrame >= low && e.commandFrame <= high);
+    return this.exchanges.list(low, high);
   }
 
   private frameSpan(range: { start: number; end: number }): { low: number; high: number } {
@@ -330,9 +353,8 @@ export class CaptureSession implements RowSource {
     return { low, high };
   }
 
-  transactionsFor(exchanges: readonly TraceExchange[]): ReturnType<TransactionFolder['finish']>[number][] {
-    const wanted = new Set(exchanges.map((e) => e.index));
-    return this.transactionList().filter((t) => wanted.has(t.exchanges[0]!));
+  transactionsFor(exchanges: readonly TraceExchange[]): TraceTransaction[] {
+    return this.transactionStore.startingWith(new Set(exchanges.map((e) => e.index)));
   }
 
   /** The PIN entries whose Secure lies in the rows' frame span (all of them without a range). */

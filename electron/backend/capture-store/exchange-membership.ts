@@ -29,7 +29,7 @@ export class ExchangeMembership {
   ) {}
 
   /** Call with each exchange in capture order, after the rows of its messages were added. */
-  add(exchange: TraceExchange, command: Uint8Array): void {
+  add(exchange: Pick<TraceExchange, 'index' | 'device' | 'slot' | 'commandFrame' | 'responseFrame'>, command: Uint8Array): void {
     const key = `${exchange.device}/${exchange.slot}`;
     let tracker = this.trackers.get(key);
     if (!tracker) this.trackers.set(key, (tracker = new SecretCommandTracker()));
