@@ -15,6 +15,7 @@ import type {
   CaptureTransaction,
 } from '#core/ipc/channels/captures.js';
 import { messageTypeByCode } from '#core/ccid/message-types.js';
+import { statusContextOf } from '#core/iso7816/status-words.js';
 import {
   exchangeDurationMs,
   exchangeTimeMs,
@@ -31,8 +32,8 @@ import { ByteArena } from './byte-arena.js';
 import { ExchangeStore } from './exchange-store.js';
 import { TransactionStore } from './transaction-store.js';
 import { ExchangeMembership } from './exchange-membership.js';
-import { FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, RowColumns } from './row-columns.js';
-import { decodeRow, describeRow, detailTree, type RowSource } from './row-decode.js';
+import { FLAG_COMMAND_HAS_DATA, FLAG_PROBLEM, FLAG_TRUNCATED, NO_INS, NO_SLOT, RowColumns } from './row-columns.js';
+import { decodeRow, describeRow, detailTree, endingStatusWord, statusContextOfRow, type RowSource } from './row-decode.js';
 import { captureDevices } from './capture-devices.js';
 import { Conversation } from './conversation.js';
 import { fileProblems } from './file-problems.js';
@@ -203,11 +204,13 @@ export class CaptureSession implements RowSource {
     this.membership.add(exchange, command);
     const ins = command.length >= 2 ? command[1]! : NO_INS;
     const sw = response.length >= 2 ? (response[response.length - 2]! << 8) | response[response.length - 1]! : 0;
+    const hasData = statusContextOf(command).commandHasData === true ? FLAG_COMMAND_HAS_DATA : 0;
     for (const frame of [exchange.commandFrame, exchange.responseFrame]) {
       const row = this.columns.findByFrame(frame, TAG_LOOK_BACK);
       if (row < 0) continue;
       this.columns.ins[row] = ins;
       this.columns.sw[row] = sw;
+      this.columns.flags[row]! |= hasData;
     }
   }
 
@@ -279,7 +282,12 @@ export class CaptureSession implements RowSource {
       hex: toHex(this.bytes(row)),
       transfers: this.columns.transfers[row]!,
       frames: described.transfers > 1 ? [described.frame, this.columns.lastFrame[row]!] : [described.frame],
-      tree: detailTree(message, described.ins ?? undefined, t1ReadingOf(this, row)),
+      tree: detailTree(
+        message,
+        statusContextOfRow(this.columns, row),
+        t1ReadingOf(this, row),
+        endingStatusWord(this.columns, row, message),
+      ),
       problems,
     };
   }

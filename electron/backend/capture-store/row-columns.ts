@@ -23,6 +23,11 @@ export const FLAG_IN_EXCHANGE = 4;
 export const FLAG_SECRET = 8;
 /** ...and its abData is the command APDU itself (APDU level, not chained): header and Lc may show. */
 export const FLAG_WHOLE_APDU = 16;
+/**
+ * ...and that exchange's command carried a data field: a VERIFY without one only asks for the
+ * try counter, so its 63Cx reads "not verified yet", not "Wrong PIN" (describeStatusWord).
+ */
+export const FLAG_COMMAND_HAS_DATA = 32;
 
 export interface RowInput {
   frame: number;

@@ -10,12 +10,13 @@ import { parseCommandApdu } from '#core/iso7816/command-apdu.js';
 import { maskedCommandHex } from '#core/iso7816/pin-redaction.js';
 import { parseResponseApdu } from '#core/iso7816/response-apdu.js';
 import { secretCommandOf } from '#core/iso7816/secret-commands.js';
-import { describeStatusWord } from '#core/iso7816/status-words.js';
+import { describeStatusWord, type StatusWordContext } from '#core/iso7816/status-words.js';
 import { decodeT1Block } from '#core/iso7816/t1.js';
 import { tlvLines } from '#core/tlv/ber-tlv.js';
 import type { CaptureNode, CaptureRow } from '#core/ipc/channels/captures.js';
 import {
   DIRECTIONS,
+  FLAG_COMMAND_HAS_DATA,
   FLAG_IN_EXCHANGE,
   FLAG_PROBLEM,
   FLAG_SECRET,
@@ -64,7 +65,13 @@ export function describeRow(source: RowSource, row: number, decoded: CcidMessage
     direction: DIRECTIONS[c.direction[row]!] ?? 'out',
     messageType: c.messageType[row]!,
     name: decoded.name ?? `unknown 0x${byteHex(c.messageType[row]!)}`,
-    summary: summaryOf(decoded, ins === NO_INS ? undefined : ins, rowSecrecy(source, row), carriesPartOfApdu(c, row)),
+    summary: summaryOf(
+      decoded,
+      statusContextOfRow(c, row),
+      rowSecrecy(source, row),
+      carriesPartOfApdu(c, row),
+      endingStatusWord(c, row, decoded),
+    ),
     length: c.byteLength[row]!,
     transfers: c.transfers[row]!,
     ins: ins === NO_INS ? null : ins,
@@ -72,6 +79,26 @@ export function describeRow(source: RowSource, row: number, decoded: CcidMessage
     problem: (c.flags[row]! & FLAG_PROBLEM) !== 0,
     truncated: (c.flags[row]! & FLAG_TRUNCATED) !== 0,
   };
+}
+
+/** What a row knows of the command its answer belongs to: the INS and whether it carried data. */
+export function statusContextOfRow(c: RowColumns, row: number): StatusWordContext {
+  const ins = c.ins[row]!;
+  if (ins === NO_INS) return {};
+  return { ins, commandHasData: (c.flags[row]! & FLAG_COMMAND_HAS_DATA) !== 0 };
+}
+
+/**
+ * The exchange's status word when this answer row ends with it but is not read as a response
+ * APDU (a T=0 TPDU reader's DataBlock: procedure bytes and SW1 SW2): the row was tagged with
+ * the exchange's SW, and its last two bytes are that SW.
+ */
+export function endingStatusWord(c: RowColumns, row: number, message: CcidMessage): number | undefined {
+  const sw = c.sw[row]!;
+  const data = message.data;
+  if (sw === NO_SW || DIRECTIONS[c.direction[row]!] !== 'in' || data?.kind !== 'tpdu' || data.bytes.length < 2) return undefined;
+  const n = data.bytes.length;
+  return ((data.bytes[n - 2]! << 8) | data.bytes[n - 1]!) === sw ? sw : undefined;
 }
 
 /**
@@ -111,8 +138,16 @@ function carriesPartOfApdu(c: RowColumns, row: number): boolean {
   return (c.flags[row]! & (FLAG_IN_EXCHANGE | FLAG_WHOLE_APDU)) === FLAG_IN_EXCHANGE;
 }
 
-function summaryOf(message: CcidMessage, ins: number | undefined, secrecy: RowSecrecy, partOfApdu: boolean): string {
+function summaryOf(
+  message: CcidMessage,
+  status: StatusWordContext,
+  secrecy: RowSecrecy,
+  partOfApdu: boolean,
+  endingSw: number | undefined,
+): string {
   const data = message.data;
+  if (endingSw !== undefined)
+    return `${message.summary}: ${intHex(endingSw, 4)} ${describeStatusWord(endingSw >> 8, endingSw & 0xff, status).meaning}`;
   if (secrecy === 'whole') return `${message.summary}: secret data masked (${data?.length ?? 0} bytes)`;
   if (partOfApdu && data) {
     // Read as an APDU, a block would get a made-up INS name.
@@ -131,7 +166,7 @@ function summaryOf(message: CcidMessage, ins: number | undefined, secrecy: RowSe
     const bytes = data.bytes;
     const sw1 = bytes[bytes.length - 2]!;
     const sw2 = bytes[bytes.length - 1]!;
-    const meaning = describeStatusWord(sw1, sw2, ins !== undefined ? { ins } : {}).meaning;
+    const meaning = describeStatusWord(sw1, sw2, status).meaning;
     const body = bytes.length > 2 ? `, ${bytes.length - 2} bytes of data` : '';
     return `${byteHex(sw1)}${byteHex(sw2)} ${meaning}${body}`;
   }
@@ -144,18 +179,25 @@ function summaryOf(message: CcidMessage, ins: number | undefined, secrecy: RowSe
  * under its INF when the block holds a whole one — so the innermost field under any byte (core/dissect
  * nodeAtOffset) is the most specific one. BER-TLV data shows one line per TLV.
  */
-export function detailTree(message: CcidMessage, ins: number | undefined, t1?: T1Reading): CaptureNode[] {
+export function detailTree(message: CcidMessage, status: StatusWordContext, t1?: T1Reading, endingSw?: number): CaptureNode[] {
   const root = toCaptureNode(message.node);
   const data = message.data;
   let inner: DissectNode | undefined;
-  if (t1 && data && (data.kind === 'tpdu' || data.kind === 'apdu' || data.kind === 'response-apdu')) {
-    inner = t1BlockTree(data.bytes, data.offset, message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock, ins, t1);
+  if (endingSw !== undefined && data) {
+    inner = {
+      id: 'iso7816.sw',
+      label: `SW1 SW2: ${intHex(endingSw, 4)} (${describeStatusWord(endingSw >> 8, endingSw & 0xff, status).meaning}), ending the APDU exchange`,
+      offset: data.offset + data.bytes.length - 2,
+      length: 2,
+    };
+  } else if (t1 && data && (data.kind === 'tpdu' || data.kind === 'apdu' || data.kind === 'response-apdu')) {
+    inner = t1BlockTree(data.bytes, data.offset, message.bMessageType === CCID_MESSAGE_CODE.RDR_to_PC_DataBlock, status, t1);
   } else if (data) {
     inner = apduTree(
       data.bytes,
       data.offset,
       data.kind === 'response-apdu' ? 'response' : data.kind === 'apdu' ? 'command' : undefined,
-      ins,
+      status,
     );
   }
   const abData = root.children?.find((child) => child.id === 'ccid.abData');
@@ -168,19 +210,18 @@ function apduTree(
   bytes: Uint8Array,
   base: number,
   side: 'command' | 'response' | undefined,
-  ins: number | undefined,
+  status: StatusWordContext,
 ): DissectNode | undefined {
   if (side === 'command' && bytes.length >= 4) return tlvLines(parseCommandApdu(bytes, { base }).node);
-  if (side === 'response' && bytes.length >= 2)
-    return tlvLines(parseResponseApdu(bytes, { base, ...(ins !== undefined ? { ins } : {}) }).node);
+  if (side === 'response' && bytes.length >= 2) return tlvLines(parseResponseApdu(bytes, { base, ...status }).node);
   return undefined;
 }
 
 /** The block, and under its INF the APDU an unchained I-block carries whole. */
-function t1BlockTree(bytes: Uint8Array, base: number, answer: boolean, ins: number | undefined, t1: T1Reading): DissectNode {
+function t1BlockTree(bytes: Uint8Array, base: number, answer: boolean, status: StatusWordContext, t1: T1Reading): DissectNode {
   const block = decodeT1Block(bytes, { base, edc: t1.edc });
   if (block.kind !== 'I' || block.more || t1.continuesChain) return block.node;
-  const apdu = apduTree(block.inf, base + 3, answer ? 'response' : 'command', ins);
+  const apdu = apduTree(block.inf, base + 3, answer ? 'response' : 'command', status);
   const inf = block.node.children?.find((child) => child.id === 'iso7816.t1.inf');
   if (apdu && inf) inf.children = [...(inf.children ?? []), apdu];
   return block.node;
