@@ -254,4 +254,19 @@ test.describe('captures workbench: PIN entries, file problems, T=1 blocks, the t
     await expect(page.locator('.detail')).toContainText('Command APDU');
     await page.screenshot({ path: 'test/.results/captures-timing.png' });
   });
+
+  test('the timing plot repaints in the colours of a theme chosen while it is shown', async ({ page, webMode }) => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await openByPath(page, webMode.url, GCC);
+    const figure = page.getByRole('region', { name: 'Timing' }).locator('[data-points]');
+    await expect(figure).toHaveAttribute('data-series-colors', '#2f6fdf #d64545 #1f9d55');
+    try {
+      await page.getByLabel('Theme').selectOption('dark');
+      await expect(figure).toHaveAttribute('data-series-colors', '#6ea0ff #ff6b6b #3ccf7c');
+      await expect(page.getByRole('region', { name: 'Timing' }).locator('.uplot')).toHaveCount(1);
+    } finally {
+      await page.getByLabel('Theme').selectOption('system');
+    }
+    await expect(figure).toHaveAttribute('data-series-colors', '#2f6fdf #d64545 #1f9d55');
+  });
 });

@@ -8,3 +8,19 @@ import type { Theme } from '#core/ipc/channels/app.js';
 export function applyTheme(theme: Theme, root: HTMLElement = document.documentElement): void {
   root.dataset.theme = theme;
 }
+
+/**
+ * Calls `changed` whenever the colours in force may have changed: the theme attribute on the root
+ * element, or the system's light/dark preference (which 'system' follows). For what reads colours
+ * once and paints them (a canvas), since CSS variables alone do not repaint it. Returns the unsubscribe.
+ */
+export function onColoursChange(changed: () => void, root: HTMLElement = document.documentElement): () => void {
+  const observer = new MutationObserver(() => changed());
+  observer.observe(root, { attributes: true, attributeFilter: ['data-theme'] });
+  const scheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
+  scheme?.addEventListener('change', changed);
+  return () => {
+    observer.disconnect();
+    scheme?.removeEventListener('change', changed);
+  };
+}
