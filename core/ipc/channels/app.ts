@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { channel } from './define.js';
+import { THEMES, type Theme } from './values.js';
 
-export const THEMES = ['system', 'light', 'dark'] as const;
-export type Theme = (typeof THEMES)[number];
+export { THEMES, type Theme };
 
 export interface UiPreferences {
   /** 'system' follows the operating system's light or dark setting. */

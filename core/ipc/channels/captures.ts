@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import type { ProblemSeverity } from '#core/dissect/node.js';
 import { channel } from './define.js';
+import { MAX_CAPTURE_WINDOW, MAX_TIMING_COLUMNS, TIMING_KINDS, type TimingKind } from './values.js';
 
-/** Rows or transactions one call may ask for. */
-export const MAX_CAPTURE_WINDOW = 500;
+export { MAX_CAPTURE_WINDOW, MAX_TIMING_COLUMNS, TIMING_KINDS, type TimingKind };
 
 export type CaptureImportState = 'importing' | 'done' | 'cancelled' | 'failed';
 export type CaptureDirection = 'out' | 'in' | 'interrupt';
@@ -176,10 +176,6 @@ export interface CaptureTransactionsResult {
   transactions: CaptureTransaction[];
 }
 
-/** Series of the timing plot, by code. */
-export const TIMING_KINDS = ['apdu', 'apdu-error', 'pin'] as const;
-export type TimingKind = (typeof TIMING_KINDS)[number];
-
 /**
  * The timing plot's points for a time range, at most a few per pixel column: a capture of a
  * million transactions is summed up in the backend, never shipped whole. Each column keeps, per
@@ -207,9 +203,6 @@ export interface CaptureTiming {
   /** Entries the point stands for (1 when shown whole). */
   count: number[];
 }
-
-/** Most pixel columns one timing request may ask for. */
-export const MAX_TIMING_COLUMNS = 4096;
 
 export interface CaptureExport {
   fileName: string;

@@ -23,7 +23,7 @@ import type {
   CaptureTiming,
   CaptureTransaction,
 } from '#core/ipc/channels/captures.js';
-import { MAX_CAPTURE_WINDOW, MAX_TIMING_COLUMNS } from '#core/ipc/channels/captures.js';
+import { MAX_CAPTURE_WINDOW, MAX_TIMING_COLUMNS } from '#core/ipc/channels/values.js';
 import type { Api, ArgsOf, ChannelName, ResultOf } from '#core/ipc/contract.js';
 import { nodeAtOffset } from '#core/dissect/node.js';
 import { emptyFilterFields, fieldProblems, filterFrom, type FilterFieldProblems, type FilterFields } from './capture-filter.js';

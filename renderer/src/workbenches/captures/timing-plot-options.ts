@@ -4,7 +4,7 @@
  * transactions), one series per kind, the x axis in time units, drag to select a range.
  */
 import type uPlot from 'uplot';
-import { TIMING_KINDS, type TimingKind } from '#core/ipc/channels/captures.js';
+import { TIMING_KINDS, type TimingKind } from '#core/ipc/channels/values.js';
 import { timeLabels } from './time-axis.js';
 
 export const TIMING_LABELS: Record<TimingKind, string> = { apdu: 'APDU', 'apdu-error': 'error SW', pin: 'PIN entry' };
