@@ -50,6 +50,28 @@ export function maskedPinTemplateHex(template: Uint8Array): string {
   return toHex(template.subarray(0, TEMPLATE_HEADER)) + maskedBytes(template.length - TEMPLATE_HEADER);
 }
 
+/** The byte that stands for each hidden byte where bytes, not text, are kept (a recording): '*'. */
+export const MASKED_BYTE_VALUE = 0x2a;
+
+/**
+ * A secret-carrying command with its data bytes overwritten by MASKED_BYTE_VALUE, same length (so
+ * Lc and the case still parse); a malformed one keeps only its 4-byte header. Bytes counterpart
+ * of maskedCommandHex.
+ */
+export function maskedCommandBytes(command: Uint8Array): Uint8Array {
+  const [start, end] = dataSpan(command) ?? [Math.min(HEADER, command.length), command.length];
+  const out = command.slice();
+  out.fill(MASKED_BYTE_VALUE, start, end);
+  return out;
+}
+
+/** A PIN entry template with its PIN block overwritten (bytes counterpart of maskedPinTemplateHex). */
+export function maskedPinTemplateBytes(template: Uint8Array): Uint8Array {
+  const out = template.slice();
+  out.fill(MASKED_BYTE_VALUE, Math.min(TEMPLATE_HEADER, template.length));
+  return out;
+}
+
 /** [start, end) of the data field, or undefined when the command is not well formed. */
 function dataSpan(command: Uint8Array): [number, number] | undefined {
   const parsed = parseCommandApdu(command);

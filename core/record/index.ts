@@ -1,0 +1,3 @@
+export * from './exported-pdu-tags.js';
+export * from './pcapng-blocks.js';
+export * from './session-trace-writer.js';
