@@ -10,6 +10,7 @@ import type { ByteSink } from './byte-source.js';
 import type { CaptureFormat, CaptureInterface, CaptureProblem, CaptureRecord, ContainerHandlers } from './capture-types.js';
 import { CcidStreamAssembler, type CcidEndpoints, type CcidFrame, type CcidStreamOptions } from './ccid-stream.js';
 import { dataTransferSlot } from './link-peek.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU } from './exported-pdu.js';
 import { detectCaptureFormat } from './format-detect.js';
 import { UsbLinkDecoderSet } from './link-types.js';
 import { PcapReader } from './pcap.js';
@@ -26,6 +27,11 @@ export interface UsbCaptureHandlers {
   transfer?(transfer: UsbTransfer): void;
   control?(transfer: UsbControlTransfer): void;
   ccid?(frame: CcidFrame): void;
+  /**
+   * Records of Wireshark's exported-PDU link type (252, APDUs a recording wrote): when set, they
+   * come here instead of going to the USB decoders (which would call them an unsupported link type).
+   */
+  exportedPdu?(record: CaptureRecord): void;
   problem?(problem: CaptureProblem): void;
 }
 
@@ -157,6 +163,10 @@ export class UsbCaptureDecoder implements ByteSink {
       problem: (p) => handlers.problem?.(p),
       record: (record) => {
         handlers.record?.(record);
+        if (record.linkType === LINKTYPE_WIRESHARK_UPPER_PDU && handlers.exportedPdu) {
+          handlers.exportedPdu(record);
+          return;
+        }
         if (skipNonCcid) {
           const slot = dataTransferSlot(record);
           if (slot >= 0 && tracker.devices.isKnownNonCcid(slot, record.frame)) {

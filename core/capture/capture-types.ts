@@ -30,6 +30,8 @@ export interface CaptureInterface {
   snapLength: number;
   name?: string;
   description?: string;
+  /** if_comment/opt_comment texts (at most MAX_INTERFACE_COMMENTS): exported-PDU recordings name their reader there. */
+  comments?: string[];
   /** Timestamp units per second, e.g. 1_000_000 for microseconds. */
   unitsPerSecond: bigint;
   /** if_tsoffset: seconds added to every timestamp of this interface. */
@@ -64,6 +66,11 @@ export interface CaptureRecord {
   /** A DataView over `buffer` (same byteOffset), so decoders read without allocating. */
   view: DataView;
   offset: number;
+  /**
+   * The packet's opt_comment, read only for exported-PDU interfaces (link type 252, where
+   * recordings put card events in it); undefined otherwise.
+   */
+  comment: string | undefined;
 }
 
 export interface ContainerHandlers {
@@ -87,8 +94,12 @@ export function newRecord(): CaptureRecord {
     buffer: empty,
     view: new DataView(empty.buffer),
     offset: 0,
+    comment: undefined,
   };
 }
+
+/** Comments kept per interface: a recording writes one or two; a hostile IDB may hold thousands. */
+export const MAX_INTERFACE_COMMENTS = 16;
 
 /** Hard limit for one pcapng block or pcap record: nothing real comes close, hostile files do. */
 export const MAX_UNIT_LENGTH = 16 * 1024 * 1024;

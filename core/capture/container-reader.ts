@@ -17,6 +17,8 @@ export interface PacketBytes {
   offset: number;
   capturedLength: number;
   originalLength: number;
+  /** opt_comment of the packet, when the container read it. */
+  comment?: string | undefined;
 }
 
 export abstract class ContainerReader implements ByteSink, UnitFramer {
@@ -69,6 +71,7 @@ export abstract class ContainerReader implements ByteSink, UnitFramer {
     r.buffer = packet.bytes;
     r.view = packet.view;
     r.offset = packet.offset;
+    r.comment = packet.comment;
     this.handlers.record(r);
   }
 

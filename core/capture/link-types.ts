@@ -4,6 +4,7 @@
  */
 import type { CaptureProblem, CaptureRecord } from './capture-types.js';
 import { decodeDarwin, LINKTYPE_USB_DARWIN } from './darwin.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU } from './exported-pdu.js';
 import type { UsbPacket } from './usb-packet.js';
 import { decodeUsbmon, LINKTYPE_USB_LINUX, LINKTYPE_USB_LINUX_MMAPPED } from './usbmon.js';
 import { decodeUsbpcap, LINKTYPE_USBPCAP } from './usbpcap.js';
@@ -27,6 +28,7 @@ export const LINK_TYPE_NAMES: Record<number, string> = {
   [LINKTYPE_USB_LINUX_MMAPPED]: 'Linux usbmon (64-byte mmapped header)',
   [LINKTYPE_USBPCAP]: 'USBPcap (Windows)',
   [LINKTYPE_USB_DARWIN]: 'Darwin USB (macOS)',
+  [LINKTYPE_WIRESHARK_UPPER_PDU]: 'Wireshark exported PDU',
   276: 'Linux cooked v2 (SLL2)',
 };
 

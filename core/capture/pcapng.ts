@@ -8,8 +8,9 @@
  * reliably, so it stops the import with a problem (nothing is allocated for it).
  */
 import { hexLiteral } from '../bytes/hex.js';
-import { MAX_UNIT_LENGTH, type CaptureInterface } from './capture-types.js';
+import { MAX_INTERFACE_COMMENTS, MAX_UNIT_LENGTH, type CaptureInterface } from './capture-types.js';
 import { ContainerReader } from './container-reader.js';
+import { LINKTYPE_WIRESHARK_UPPER_PDU, PCAPNG_OPT_COMMENT } from './exported-pdu.js';
 import { decodeUtf8, stripNul } from './text-decode.js';
 import { UnitClock, unitsPerSecondFromResolution } from './timestamps.js';
 
@@ -153,8 +154,11 @@ export class PcapngReader extends ContainerReader {
     let offsetSeconds = 0n;
     let name: string | undefined;
     let description: string | undefined;
+    const comments: string[] = [];
     forEachOption(view, offset + 16, offset + length - 4, le, (code, at, size) => {
-      if (code === IF_TSRESOL && size >= 1) resolution = view.getUint8(at);
+      if (code === PCAPNG_OPT_COMMENT) {
+        if (comments.length < MAX_INTERFACE_COMMENTS) comments.push(decodeUtf8(bytes.subarray(at, at + size)));
+      } else if (code === IF_TSRESOL && size >= 1) resolution = view.getUint8(at);
       else if (code === IF_TSOFFSET && size >= 8) offsetSeconds = le ? view.getBigInt64(at, true) : view.getBigInt64(at, false);
       else if (code === IF_NAME) name = stripNul(decodeUtf8(bytes.subarray(at, at + size)));
       else if (code === IF_DESCRIPTION) description = stripNul(decodeUtf8(bytes.subarray(at, at + size)));
@@ -171,6 +175,7 @@ export class PcapngReader extends ContainerReader {
     };
     if (name !== undefined) info.name = name;
     if (description !== undefined) info.description = description;
+    if (comments.length > 0) info.comments = comments;
     this.allInterfaces.push(info);
     this.sectionInterfaces.push({ info, clock: new UnitClock(unitsPerSecond, offsetSeconds) });
     this.handlers.interface(info);
@@ -201,17 +206,13 @@ export class PcapngReader extends ContainerReader {
     const iface = this.sectionInterfaces[interfaceId];
     if (!iface) return this.packetProblem('unknown-interface', `packet for interface ${interfaceId} that was never described`, fileOffset);
     const timeNs = iface.clock.timeNs(view.getUint32(offset + 12, le), view.getUint32(offset + 16, le), this.timeBase);
-    this.emit(
-      bytes,
-      view,
-      iface.info,
-      timeNs,
-      offset + 28,
-      view.getUint32(offset + 20, le),
-      view.getUint32(offset + 24, le),
-      length - 32,
-      fileOffset,
-    );
+    const captured = view.getUint32(offset + 20, le);
+    // Only exported-PDU recordings put anything we read in packet comments: USB packets skip the walk.
+    const comment =
+      iface.info.linkType === LINKTYPE_WIRESHARK_UPPER_PDU && captured <= length - 32
+        ? packetComment(bytes, view, offset + 28 + ((captured + 3) & ~3), offset + length - 4, le)
+        : undefined;
+    this.emit(bytes, view, iface.info, timeNs, offset + 28, captured, view.getUint32(offset + 24, le), length - 32, fileOffset, comment);
   }
 
   /** SPB: no interface id (always 0), no timestamp (we reuse the previous packet's), no caplen. */
@@ -237,6 +238,7 @@ export class PcapngReader extends ContainerReader {
     originalLength: number,
     room: number,
     fileOffset: number,
+    comment?: string,
   ): void {
     if (capturedLength > room) {
       this.problem(
@@ -249,12 +251,21 @@ export class PcapngReader extends ContainerReader {
       capturedLength = room;
     }
     this.lastTimeNs = timeNs;
-    this.emitPacket(iface, timeNs, { bytes, view, offset: dataOffset, capturedLength, originalLength });
+    this.emitPacket(iface, timeNs, { bytes, view, offset: dataOffset, capturedLength, originalLength, comment });
   }
 
   private packetProblem(code: string, message: string, fileOffset: number): void {
     this.problem(code, message, 'error', fileOffset, this.frame);
   }
+}
+
+/** The first opt_comment of a packet block's options, if any. */
+function packetComment(bytes: Uint8Array, view: DataView, start: number, end: number, littleEndian: boolean): string | undefined {
+  let comment: string | undefined;
+  forEachOption(view, start, end, littleEndian, (code, at, size) => {
+    if (code === PCAPNG_OPT_COMMENT && comment === undefined) comment = decodeUtf8(bytes.subarray(at, at + size));
+  });
+  return comment;
 }
 
 /** Walks a pcapng option list; stops at opt_endofopt or at the first option that overflows. */

@@ -3,7 +3,10 @@
  * (slot-pairing), APDU exchanges (slot-apdus), ATRs, PIN operations, events, transactions — into
  * a TraceReport, its text and its redaction.
  */
+export * from './apdu-trace-sink.js';
 export * from './ccid-pairing-fields.js';
+export * from './exported-pdu-trace.js';
+export * from './pcsc-call-trace.js';
 export * from './slot-apdus.js';
 export * from './slot-pairing.js';
 export * from './trace-decoder.js';

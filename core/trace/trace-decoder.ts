@@ -13,6 +13,8 @@
  * (slot-apdus) and transactions (trace-transactions) are their own modules.
  */
 import type { ByteSink } from '../capture/byte-source.js';
+import { concatBytes } from '../bytes/concat.js';
+import { looksLikePcscSpyLog, PcscSpyLogReader } from '../capture/pcsc-spy-log.js';
 import { UsbCaptureDecoder, type UsbCaptureOptions } from '../capture/capture-pipeline.js';
 import type { CaptureProblem } from '../capture/capture-types.js';
 import type { CcidFrame } from '../capture/ccid-stream.js';
@@ -22,6 +24,9 @@ import type { CcidMessage, CcidPayloadKind } from '../ccid/decode-message.js';
 import { CCID_MESSAGE_CODE, messageTypeByCode } from '../ccid/message-types.js';
 import { parseAtr, type Atr } from '../iso7816/atr.js';
 import type { Problem } from '../dissect/node.js';
+import type { ApduTraceSink } from './apdu-trace-sink.js';
+import { ExportedPduTrace } from './exported-pdu-trace.js';
+import { PcscCallTrace } from './pcsc-call-trace.js';
 import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
 import type { TraceDevice, TraceEventKind, TraceExchange, TracePinOperation, TraceProblem, TraceReport } from './trace-report.js';
 import { readCcidPairingFields, type CcidPairingFields, type CcidPairingFieldsOptions } from './ccid-pairing-fields.js';
@@ -107,8 +112,20 @@ interface ReaderState {
   slots: Map<number, SlotApdus>;
 }
 
+/** Readers an APDU trace (exported-PDU recording, pcsc-spy log) lists at most. */
+const MAX_APDU_DEVICES = 4096;
+
 export class TraceDecoder implements ByteSink {
   private readonly capture: UsbCaptureDecoder;
+  /** Which reader the bytes go to: decided from the first bytes (a pcsc-spy log is text, a capture is not). */
+  private route: 'undecided' | 'capture' | 'pcsc-spy' = 'undecided';
+  private head: Uint8Array | undefined;
+  private spyLog: PcscSpyLogReader | undefined;
+  /** APDU-level traces report here (exported-PDU packets of a capture, a spy log's calls). */
+  private readonly apduSink: ApduTraceSink;
+  private readonly exportedPdus: ExportedPduTrace;
+  /** The readers APDU-level traces named, in order of appearance (report.devices). */
+  private readonly apduDevices = new Set<string>();
   private readonly readers = new Map<string, ReaderState>();
   private readonly report: TraceReport;
   private readonly maxProblems: number;
@@ -156,9 +173,13 @@ export class TraceDecoder implements ByteSink {
       complete: false,
       redacted: false,
     };
+    this.apduSink = this.apduTraceSink();
+    this.exportedPdus = new ExportedPduTrace(this.apduSink);
     this.capture = new UsbCaptureDecoder(
       {
         ccid: (frame) => this.ccidFrame(frame),
+        interface: (info) => this.exportedPdus.interface(info),
+        exportedPdu: (record) => this.exportedPdus.record(record),
         problem: (p) => this.captureProblem(p),
       },
       options.capture,
@@ -166,7 +187,29 @@ export class TraceDecoder implements ByteSink {
   }
 
   push(chunk: Uint8Array): void {
-    this.capture.push(chunk);
+    if (this.route === 'capture') this.capture.push(chunk);
+    else if (this.route === 'pcsc-spy') this.spyLog!.push(chunk);
+    else this.decideRoute(chunk);
+  }
+
+  /** A pcsc-spy log starts with `THREAD@` (hex digits, then @); anything else goes to the capture reader, which says what it is not. */
+  private decideRoute(chunk: Uint8Array): void {
+    const head = this.head ? concatBytes([this.head, chunk]) : chunk;
+    const spy = looksLikePcscSpyLog(head);
+    if (spy === undefined) {
+      this.head = head.slice();
+      return;
+    }
+    this.head = undefined;
+    if (spy) {
+      this.route = 'pcsc-spy';
+      const calls = new PcscCallTrace(this.apduSink);
+      this.spyLog = new PcscSpyLogReader({ call: (call) => calls.call(call), problem: (line, p) => this.problem(line, p) });
+      this.spyLog.push(head);
+    } else {
+      this.route = 'capture';
+      this.capture.push(head);
+    }
   }
 
   /** Set as soon as the first bytes show the data is not a pcap/pcapng capture: why. */
@@ -177,7 +220,17 @@ export class TraceDecoder implements ByteSink {
   end(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.route === 'pcsc-spy') {
+      this.spyLog!.end();
+      return;
+    }
+    if (this.route === 'undecided') {
+      this.route = 'capture';
+      if (this.head) this.capture.push(this.head);
+      this.head = undefined;
+    }
     this.capture.end();
+    this.exportedPdus.end();
     for (const state of this.readers.values()) state.pairing.end();
   }
 
@@ -190,6 +243,14 @@ export class TraceDecoder implements ByteSink {
   result(options: { devices?: boolean } = {}): TraceReport {
     const summary = this.capture.summary();
     const report = this.report;
+    if (this.route === 'pcsc-spy') {
+      report.format = 'pcsc-spy';
+      report.packets = this.spyLog!.lines;
+      report.devices = options.devices === false ? [] : this.apduDeviceList();
+      report.complete = this.finished;
+      report.transactions = !this.folder ? [] : this.finished ? this.folder.finish() : [...this.folder.transactions];
+      return report;
+    }
     report.format = summary.format ?? null;
     report.linkTypes = [...new Set(summary.interfaces.map((i) => i.linkType))];
     report.packets = summary.frames;
@@ -208,6 +269,7 @@ export class TraceDecoder implements ByteSink {
       if (reader) device.ccidDetection = reader.detection;
       return device;
     });
+    if (options.devices !== false) report.devices.push(...this.apduDeviceList());
     const byType: Record<string, number> = {};
     for (const code of this.typesSeen) byType[messageTypeName(code)] = this.typeCounts[code]!;
     report.ccid = { messages: this.messages, byType };
@@ -220,6 +282,26 @@ export class TraceDecoder implements ByteSink {
     }
     report.transactions = !this.folder ? [] : this.finished ? this.folder.finish() : [...this.folder.transactions];
     return report;
+  }
+
+  // ---- APDU-level traces ---------------------------------------------------------------------
+
+  private apduTraceSink(): ApduTraceSink {
+    return {
+      device: (name) => {
+        if (this.apduDevices.size < MAX_APDU_DEVICES) this.apduDevices.add(name);
+      },
+      exchange: (device, slot, raw) => this.exchange(device, slot, raw),
+      atr: (frame, device, slot, atr) => this.report.atrs.push({ frame, device, slot, atr: toHex(atr) }),
+      event: (frame, device, slot, kind) => this.addEvent(frame, device, slot, kind),
+      pinOperation: (operation) => this.report.pinOperations.push(operation),
+      problem: (frame, p) => this.problem(frame, p),
+    };
+  }
+
+  /** A reader of an APDU-level trace: a name, no USB identity. */
+  private apduDeviceList(): TraceDevice[] {
+    return [...this.apduDevices].map((id) => ({ id, vendorId: null, productId: null, ccid: null, apduTrace: true }));
   }
 
   // ---- CCID messages -------------------------------------------------------------------------
@@ -448,11 +530,15 @@ export class TraceDecoder implements ByteSink {
   }
 
   private event(frame: CcidFrame, slot: number, kind: TraceEventKind): void {
+    this.addEvent(frame.firstFrame, frame.device, slot, kind);
+  }
+
+  private addEvent(frame: number, device: string, slot: number, kind: TraceEventKind): void {
     if (this.report.events.length >= this.maxEvents) {
       this.report.eventsOmitted++;
       return;
     }
-    this.report.events.push({ frame: frame.firstFrame, device: frame.device, slot, kind });
+    this.report.events.push({ frame, device, slot, kind });
   }
 
   // ---- problems ------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ export interface TraceDevice {
   ccid: CcidClassDescriptor | null;
   /** How the CCID endpoints were found, when they were. */
   ccidDetection?: 'descriptor' | 'heuristic';
+  /** A reader an APDU-level trace names (an exported-PDU recording's interface, a pcsc-spy log's reader): no USB identity. */
+  apduTrace?: true;
 }
 
 export interface TraceAtr {
@@ -111,12 +113,15 @@ export interface TraceStop {
   frame?: number;
 }
 
+/** A capture container, or a pcsc-spy log (whose frames are line numbers). */
+export type TraceFormat = CaptureFormat | 'pcsc-spy';
+
 export interface TraceReport {
   file: string;
   /** null when the data was not a capture (see problems). */
-  format: CaptureFormat | null;
+  format: TraceFormat | null;
   linkTypes: number[];
-  /** Container records (frames), decodable or not. */
+  /** Container records (frames), decodable or not; a pcsc-spy log's lines. */
   packets: number;
   devices: TraceDevice[];
   ccid: { messages: number; byType: Record<string, number> };

@@ -55,8 +55,10 @@ export function traceSummaryHead(report: TraceReport, secretExchanges: number, r
   const lines: string[] = [];
   lines.push('');
   lines.push(
-    `${report.format ?? 'unknown format'}, link type${report.linkTypes.length === 1 ? '' : 's'} ${report.linkTypes.join(', ') || 'none'}, ` +
-      `${report.packets} packets, ${report.ccid.messages} CCID messages`,
+    report.format === 'pcsc-spy'
+      ? `pcsc-spy log, ${report.packets} lines`
+      : `${report.format ?? 'unknown format'}, link type${report.linkTypes.length === 1 ? '' : 's'} ${report.linkTypes.join(', ') || 'none'}, ` +
+          `${report.packets} packets, ${report.ccid.messages} CCID messages`,
   );
   const secrets = secretExchanges;
   if (secrets > 0) {
@@ -66,11 +68,16 @@ export function traceSummaryHead(report: TraceReport, secretExchanges: number, r
     );
   }
   const readers = report.devices.filter((d) => d.ccid || d.ccidDetection);
-  lines.push('', `CCID readers (${readers.length}):`);
+  const apduReaders = report.devices.filter((d) => d.apduTrace);
+  if (readers.length > 0 || apduReaders.length === 0) lines.push('', `CCID readers (${readers.length}):`);
   for (const d of readers) {
     const ids = d.vendorId ? `${d.vendorId}:${d.productId}` : 'ids unknown';
     const ccid = d.ccid ? `CCID ${d.ccid.version}, ${d.ccid.features.exchangeLevel} level` : 'no class descriptor (found from traffic)';
     lines.push(`  ${d.id.padEnd(7)} ${ids}  ${d.product ?? ''}${d.product ? '  ' : ''}${ccid}`);
+  }
+  if (apduReaders.length > 0) {
+    lines.push('', `Readers (${apduReaders.length}, APDU level):`);
+    for (const d of apduReaders) lines.push(`  ${d.id}`);
   }
   if (report.atrs.length > 0) {
     lines.push('', `ATRs (${report.atrs.length}):`);

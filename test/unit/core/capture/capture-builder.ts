@@ -65,6 +65,8 @@ export interface IdbOptions {
   tsresol?: number;
   tsoffset?: bigint;
   name?: string;
+  /** opt_comment (option 1), UTF-8. */
+  comment?: string;
 }
 
 export function idb(o: IdbOptions, le = true): Uint8Array {
@@ -78,7 +80,8 @@ export function idb(o: IdbOptions, le = true): Uint8Array {
   }
   if (o.tsresol !== undefined) b.u16(9).u16(1).u8(o.tsresol).pad4();
   if (o.tsoffset !== undefined) b.u16(14).u16(8).u64(o.tsoffset);
-  if (o.name !== undefined || o.tsresol !== undefined || o.tsoffset !== undefined) b.u16(0).u16(0);
+  if (o.comment !== undefined) utf8Option(b, 1, o.comment);
+  if (o.name !== undefined || o.tsresol !== undefined || o.tsoffset !== undefined || o.comment !== undefined) b.u16(0).u16(0);
   return block(1, b.build(), le);
 }
 
@@ -92,6 +95,26 @@ export function epb(iface: number, timestamp: bigint, data: Uint8Array, original
     .bytes(data)
     .pad4();
   return block(6, b.build(), le);
+}
+
+/** An EPB with an opt_comment after the packet data. */
+export function epbWithComment(iface: number, timestamp: bigint, data: Uint8Array, comment: string, le = true): Uint8Array {
+  const b = new Bytes(le)
+    .u32(iface)
+    .u32(Number(timestamp >> 32n))
+    .u32(Number(timestamp & 0xffffffffn))
+    .u32(data.length)
+    .u32(data.length)
+    .bytes(data)
+    .pad4();
+  utf8Option(b, 1, comment);
+  b.u16(0).u16(0);
+  return block(6, b.build(), le);
+}
+
+function utf8Option(b: Bytes, code: number, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  b.u16(code).u16(bytes.length).bytes(bytes).pad4();
 }
 
 export function spb(data: Uint8Array, originalLength = data.length, le = true): Uint8Array {

@@ -1,0 +1,158 @@
+/**
+ * An exported-PDU recording (link type 252, core/capture/exported-pdu) read as APDU exchanges:
+ * per interface (one reader), an `iso7816` packet towards the card is a command and the next one
+ * from the card its response; an `iso7816.atr` packet is the ATR of a card just connected; packet
+ * comments carry card events. The reader's name comes from the interface comment (`reader:`), else
+ * its if_name, else `interface N`.
+ *
+ * Memory: one pending command per interface (interfaces are capped by the pcapng reader).
+ */
+import type { CaptureInterface, CaptureRecord } from '../capture/capture-types.js';
+import {
+  ISO7816_ATR_DISSECTOR,
+  ISO7816_DISSECTOR,
+  LINKTYPE_WIRESHARK_UPPER_PDU,
+  P2P_DIR_FROM_CARD,
+  P2P_DIR_TO_CARD,
+  parseTraceComment,
+  readExportedPduHeader,
+} from '../capture/exported-pdu.js';
+import type { ApduTraceSink } from './apdu-trace-sink.js';
+import type { TraceEventKind } from './trace-report.js';
+
+interface PendingCommand {
+  bytes: Uint8Array;
+  frame: number;
+  timeNs: number;
+  truncated: boolean;
+}
+
+interface ReaderInterface {
+  device: string;
+  pending: PendingCommand | undefined;
+  /** Dissector names already reported as not read here (each once per interface). */
+  otherDissectors: Set<string>;
+}
+
+/** Different unread dissector names reported per interface. */
+const MAX_REPORTED_DISSECTORS = 16;
+
+export class ExportedPduTrace {
+  private readonly readers = new Map<number, ReaderInterface>();
+
+  constructor(private readonly sink: ApduTraceSink) {}
+
+  /** Every interface of the capture; only exported-PDU ones become readers. */
+  interface(info: CaptureInterface): void {
+    if (info.linkType !== LINKTYPE_WIRESHARK_UPPER_PDU) return;
+    this.readerOf(info.index, info.comments, info.name);
+  }
+
+  record(record: CaptureRecord): void {
+    const reader = this.readerOf(record.interfaceIndex, undefined, undefined);
+    const frame = record.frame;
+    if (record.comment !== undefined) this.comment(reader, frame, record.comment);
+    const header = readExportedPduHeader(record.view, record.offset, record.capturedLength);
+    if (header.problem !== undefined) {
+      this.sink.problem(frame, { code: 'bad-exported-pdu', message: `${header.problem}; packet skipped`, severity: 'error' });
+      return;
+    }
+    const start = record.offset + header.pduOffset;
+    const pdu = record.buffer.subarray(start, record.offset + record.capturedLength);
+    const truncated = record.originalLength > record.capturedLength;
+    if (header.dissector === ISO7816_ATR_DISSECTOR) {
+      this.sink.atr(frame, reader.device, 0, pdu);
+      return;
+    }
+    if (header.dissector !== ISO7816_DISSECTOR) {
+      this.otherDissector(reader, frame, header.dissector);
+      return;
+    }
+    if (header.direction === P2P_DIR_TO_CARD) this.command(reader, { bytes: pdu.slice(), frame, timeNs: record.timeNs, truncated });
+    else if (header.direction === P2P_DIR_FROM_CARD) this.response(reader, pdu, frame, record.timeNs, truncated);
+    else {
+      const said = header.direction === undefined ? 'has no P2P direction tag' : `has P2P direction ${header.direction}`;
+      this.sink.problem(frame, {
+        code: 'no-direction',
+        message: `APDU packet ${said}: neither command nor response; skipped`,
+        severity: 'error',
+      });
+    }
+  }
+
+  /** The capture ended: a command still waiting never got its answer. */
+  end(): void {
+    for (const reader of this.readers.values()) {
+      if (reader.pending) this.missingResponse(reader.pending.frame, 'the recording ends before the card answered this command');
+      reader.pending = undefined;
+    }
+  }
+
+  private readerOf(index: number, comments: readonly string[] | undefined, interfaceName: string | undefined): ReaderInterface {
+    let reader = this.readers.get(index);
+    if (reader) return reader;
+    let name: string | undefined;
+    for (const text of comments ?? []) name ||= parseTraceComment(text).reader;
+    reader = { device: name || interfaceName || `interface ${index}`, pending: undefined, otherDissectors: new Set() };
+    this.readers.set(index, reader);
+    this.sink.device(reader.device);
+    return reader;
+  }
+
+  private comment(reader: ReaderInterface, frame: number, text: string): void {
+    const event = parseTraceComment(text).event;
+    const kind = event === undefined ? undefined : EVENT_KINDS[event.toLowerCase()];
+    if (kind) this.sink.event(frame, reader.device, 0, kind);
+  }
+
+  private command(reader: ReaderInterface, command: PendingCommand): void {
+    if (reader.pending) this.missingResponse(reader.pending.frame, 'a new command APDU was sent before the card answered the previous one');
+    reader.pending = command;
+  }
+
+  private response(reader: ReaderInterface, pdu: Uint8Array, frame: number, timeNs: number, truncated: boolean): void {
+    const command = reader.pending;
+    if (!command) {
+      this.sink.problem(frame, { code: 'orphan-response', message: 'card answered an APDU not in the capture', severity: 'warning' });
+      return;
+    }
+    reader.pending = undefined;
+    this.sink.exchange(reader.device, 0, {
+      command: command.bytes,
+      response: pdu,
+      commandFrame: command.frame,
+      responseFrame: frame,
+      commandTimeNs: command.timeNs,
+      responseEndNs: timeNs,
+      truncated: command.truncated || truncated,
+    });
+  }
+
+  private missingResponse(frame: number, message: string): void {
+    this.sink.problem(frame, { code: 'missing-response', message, severity: 'error' });
+  }
+
+  private otherDissector(reader: ReaderInterface, frame: number, name: string | undefined): void {
+    const key = name ?? '';
+    if (reader.otherDissectors.has(key) || reader.otherDissectors.size >= MAX_REPORTED_DISSECTORS) return;
+    reader.otherDissectors.add(key);
+    const what = name === undefined ? 'without a dissector name' : `for dissector '${printable(name)}'`;
+    this.sink.problem(frame, {
+      code: 'unsupported-pdu',
+      message: `${reader.device} has exported PDUs ${what}; only iso7816 and iso7816.atr are read, the others are skipped`,
+      severity: 'warning',
+    });
+  }
+}
+
+/** Comment events that are card events in the report; others (`card connected` on PC/SC, …) are not. */
+const EVENT_KINDS: Record<string, TraceEventKind | undefined> = {
+  'card inserted': 'card-inserted',
+  'card connected': 'card-inserted',
+  'card removed': 'card-removed',
+};
+
+/** A name from the file in a message: printable ASCII only, bounded. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+}
