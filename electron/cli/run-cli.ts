@@ -11,6 +11,7 @@ import { CliError, EXIT } from './exit-codes.js';
  */
 const STANDALONE_COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   decode: () => import('./commands/decode-command.js').then((m) => m.decodeCommand),
+  diff: () => import('./commands/diff.js').then((m) => m.diffCommand),
 };
 
 /** The commands a command line needs: the one it names when that one stands alone, else all of them. */

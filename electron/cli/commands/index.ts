@@ -1,6 +1,7 @@
 /** Every `cardbench` subcommand, in --help order. Adding a command is one entry here. */
 import type { CliCommand } from '../command.js';
 import { decodeCommand } from './decode-command.js';
+import { diffCommand } from './diff.js';
 import { inspectCommand } from './inspect.js';
 import { pinCommand } from './pin.js';
 import { readersCommand } from './readers.js';
@@ -51,6 +52,7 @@ export const COMMANDS: readonly CliCommand[] = [
   runCommand,
   pinCommand,
   decodeCommand,
+  diffCommand,
   virtualCardCommand,
   {
     name: 'virtual-reader',
