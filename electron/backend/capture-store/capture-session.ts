@@ -42,6 +42,7 @@ import { t1ReadingOf } from './slot-protocol.js';
 import { TimingIndex } from './timing-index.js';
 import { conversationEntry } from './conversation-entry.js';
 import { FilterCache, isEmptyFilter, rowPredicate, type FilteredView } from './row-filter.js';
+import { RowLines } from './row-search.js';
 
 export interface CaptureSessionOptions {
   id: string;
@@ -93,7 +94,8 @@ export class CaptureSession implements RowSource {
     this.id = options.id;
     this.path = options.path;
     this.name = options.name ?? basename(options.path);
-    this.filters = new FilterCache((filter) => rowPredicate(this, filter, (name) => this.deviceIds.get(name) ?? -1));
+    const lines = new RowLines(this);
+    this.filters = new FilterCache((filter) => rowPredicate(this, filter, (name) => this.deviceIds.get(name) ?? -1, lines));
     this.finished = this.run();
   }
 

@@ -4,7 +4,8 @@
  * by a later answer) are evaluated fresh on every query instead of cached.
  */
 import type { CaptureFilter, SwClass } from '#core/ipc/channels/captures.js';
-import { describeRow, type RowSource } from './row-decode.js';
+import type { RowSource } from './row-decode.js';
+import { RowLines, rowTextTest } from './row-search.js';
 import { FLAG_PROBLEM, NO_INS, NO_SW } from './row-columns.js';
 
 /** Rows at the end that an answer still to come may tag (INS/SW), while importing. */
@@ -27,7 +28,15 @@ export function swClassOf(sw: number): SwClass | undefined {
   return undefined;
 }
 
-export function rowPredicate(source: RowSource, filter: CaptureFilter, deviceIndex: (name: string) => number): RowPredicate {
+/**
+ * @param lines the session's list lines (their caches serve every search); a fresh one by default
+ */
+export function rowPredicate(
+  source: RowSource,
+  filter: CaptureFilter,
+  deviceIndex: (name: string) => number,
+  lines: RowLines = new RowLines(source),
+): RowPredicate {
   const c = source.columns;
   const tests: RowPredicate[] = [];
   if (filter.device !== undefined && filter.device !== '') {
@@ -53,11 +62,8 @@ export function rowPredicate(source: RowSource, filter: CaptureFilter, deviceInd
   if (filter.problemsOnly) tests.push((i) => (c.flags[i]! & FLAG_PROBLEM) !== 0);
   const text = filter.text?.trim().toLowerCase();
   if (text) {
-    // Costly (a re-decode per row), so it runs last, on rows the cheap tests kept.
-    tests.push((i) => {
-      const row = describeRow(source, i);
-      return `${row.name} ${row.summary} ${row.sw ?? ''} ${row.device}`.toLowerCase().includes(text);
-    });
+    // The costliest (a list line per row), so it runs last, on rows the cheap tests kept.
+    tests.push(rowTextTest(source, lines, text));
   }
   return (i) => tests.every((test) => test(i));
 }
