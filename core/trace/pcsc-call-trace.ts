@@ -22,6 +22,7 @@ import type { ApduTraceSink } from './apdu-trace-sink.js';
 import type { TracePinOperation } from './trace-report.js';
 
 const SCARD_S_SUCCESS = 0;
+const SCARD_E_TIMEOUT = 0x8010000a;
 const SCARD_STATE_CHANGED = 0x0002;
 const SCARD_STATE_EMPTY = 0x0010;
 const SCARD_STATE_PRESENT = 0x0020;
@@ -49,7 +50,9 @@ export class PcscCallTrace {
 
   call(call: PcscSpyCall): void {
     this.baseUs ??= call.startUs;
-    if (call.result !== SCARD_S_SUCCESS) this.failed(call);
+    // SCardGetStatusChange answers SCARD_E_TIMEOUT when nothing changed in time: a poll, not a failure.
+    const routine = call.name === 'SCardGetStatusChange' && call.result === SCARD_E_TIMEOUT;
+    if (call.result !== SCARD_S_SUCCESS && !routine) this.failed(call);
     switch (call.name) {
       case 'SCardConnect':
         return this.connect(call);

@@ -47,6 +47,40 @@ export function exportedPduRecording(): Uint8Array {
 const SPY_FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'pcsc-spy');
 
 /** A real pcsc-spy log from the fixtures folder. */
-export function spyLog(name: 'opensc-tool-piv.log' | 'scriptor-openpgp.log'): Uint8Array {
+export function spyLog(name: 'opensc-tool-piv.pcsc-spy' | 'scriptor-openpgp.pcsc-spy'): Uint8Array {
   return new Uint8Array(readFileSync(join(SPY_FIXTURES, name)));
+}
+
+/** The virtual card's log of the APDUs it received, fixture of the same run as the spy logs. */
+export function virtualCardApduLog(): string {
+  return readFileSync(join(SPY_FIXTURES, 'virtual-card-apdus.txt'), 'utf8');
+}
+
+/** What a card saw of one APDU: header (CLA INS P1 P2), command data, status word, all hex. */
+export interface SeenApdu {
+  header: string;
+  data: string;
+  sw: string;
+}
+
+/**
+ * The virtual card's log lines `> 00A40400 SELECT A000000308 Le=256  < 50 byte(s), SW 9000 (…)`
+ * as header, data and SW (`cardbench virtual-card` prints one per APDU it answers).
+ */
+export function apdusSeenByCard(log: string): SeenApdu[] {
+  const out: SeenApdu[] = [];
+  for (const line of log.split('\n')) {
+    const m = /^> ([0-9A-F]{8}) (.*?) {2}< .*SW ([0-9A-F]{4})/.exec(line);
+    if (!m) continue;
+    const data = m[2]!.split(' ').find((token) => /^(?:[0-9A-F]{2})+$/.test(token)) ?? '';
+    out.push({ header: m[1]!, data, sw: m[3]! });
+  }
+  return out;
+}
+
+/** The same view of a command APDU and its response (short APDUs: Lc at byte 4 when data follows). */
+export function apduSeenInTrace(command: string, sw: string | null): SeenApdu {
+  const bytes = fromHex(command);
+  const data = bytes.length > 5 ? command.slice(10, 10 + bytes[4]! * 2) : '';
+  return { header: command.slice(0, 8), data, sw: sw ?? '' };
 }
