@@ -16,10 +16,10 @@ export function tsharkFields(file: string, fields: readonly string[], filter?: s
   const args = ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f]), ...(filter ? ['-Y', filter] : [])];
   const run = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`tshark ${args.join(' ')} exited with ${run.status}: ${run.stderr}`);
-  return run.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split('\t'));
+  // A frame whose fields are all empty is an empty line: keep it, so rows stay frames.
+  const lines = run.stdout.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line) => line.split('\t'));
 }
 
 /** tshark's one-line summary of each frame (the Info column as Wireshark shows it). */

@@ -34,6 +34,7 @@ import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
 import { withReaderHub } from '../reader-session.js';
+import { openCliRecording, RECORD_OPTION_HELP, RECORD_OPTIONS, RECORD_USAGE, type CliRecording } from '../record-option.js';
 
 const OPTIONS = {
   reader: { type: 'string' },
@@ -45,6 +46,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   software: { type: 'boolean' },
   'yes-last-try': { type: 'boolean' },
+  ...RECORD_OPTIONS,
 } as const;
 
 /** How long a software-path PIN prompt waits for a person. */
@@ -61,6 +63,7 @@ interface PinOptions {
   json: boolean;
   software: boolean;
   confirmLastTry: boolean;
+  record: { record?: string; 'record-exact-pins'?: boolean };
 }
 
 function parsePinOptions(args: readonly string[]): { presets: true; json: boolean } | PinOptions {
@@ -99,6 +102,10 @@ function parsePinOptions(args: readonly string[]): { presets: true; json: boolea
     json: values.json ?? false,
     software: values.software ?? false,
     confirmLastTry: values['yes-last-try'] ?? false,
+    record: {
+      ...(values.record !== undefined ? { record: values.record } : {}),
+      ...(values['record-exact-pins'] !== undefined ? { 'record-exact-pins': values['record-exact-pins'] } : {}),
+    },
   };
 }
 
@@ -267,6 +274,8 @@ function targetReader(hub: ReaderHub, asked: string | undefined): HubReader {
 
 async function runPin(context: CommandContext, options: PinOptions): Promise<number> {
   const overrides = settingsToRecord(options.settings);
+  if (options.dryRun && options.record.record !== undefined)
+    throw new CliError('pin: --dry-run uses no reader, so --record would have nothing to record.', EXIT.usage);
   if (options.dryRun) {
     let view: PinRequestView;
     try {
@@ -291,6 +300,8 @@ async function runPin(context: CommandContext, options: PinOptions): Promise<num
   const stdinLines = (): StreamLines => (lines ??= new StreamLines(process.stdin));
   const keypad = (): Keypad => (TerminalKeypad.available() ? new TerminalKeypad() : new LineKeypad(stdinLines(), context.stderr));
   let waitingFor: { reader: string; timeoutMs: number | null } | undefined;
+  const recording: CliRecording | undefined = openCliRecording('pin', options.record);
+  const backends = pinBackends(keypad);
   try {
     return await withReaderHub(
       context,
@@ -352,7 +363,7 @@ async function runPin(context: CommandContext, options: PinOptions): Promise<num
           context.stderr('cardbench: pin: add --yes-last-try to go on at the last try.');
         return result.ran && result.outcome?.kind === 'accepted' ? EXIT.ok : EXIT.failure;
       },
-      pinBackends(keypad),
+      recording ? recording.backends(backends) : backends,
     );
   } catch (error) {
     if (context.signal.aborted) {
@@ -372,6 +383,7 @@ async function runPin(context: CommandContext, options: PinOptions): Promise<num
     throw error;
   } finally {
     lines?.close();
+    if (recording) context.stderr(recording.close());
   }
 }
 
@@ -393,8 +405,7 @@ function presetLines(json: boolean): string[] {
 
 export const pinCommand: CliCommand = {
   name: 'pin',
-  usage:
-    'verify|modify [--reader R] --preset NAME [--set FIELD=VALUE]… [--select HEX | --no-select] [--dry-run] [--json] [--software] [--yes-last-try] | presets [--json]',
+  usage: `verify|modify [--reader R] --preset NAME [--set FIELD=VALUE]… [--select HEX | --no-select] [--dry-run] [--json] [--software] [--yes-last-try] ${RECORD_USAGE} | presets [--json]`,
   summary: "verify or change a PIN on a reader's keypad (PC/SC part 10 or CCID Secure), every byte shown and the outcome explained",
   help: {
     arguments: [
@@ -436,6 +447,7 @@ export const pinCommand: CliCommand = {
         text: 'go on when the card has one try left (a wrong PIN then blocks it)',
         default: 'refuse at one try left',
       },
+      ...RECORD_OPTION_HELP,
     ],
     examples: [
       'cardbench pin verify --preset openpgp-pw1   # type the PIN on the reader keypad',
@@ -443,6 +455,7 @@ export const pinCommand: CliCommand = {
       'cardbench pin modify --preset openpgp-pw1 --dry-run --json   # the bytes only',
       'printf "123456\\n" | cardbench pin verify --reader "Cardbench Virtual Pinpad" --preset openpgp-pw1   # the built-in reader\'s keypad from a pipe',
       'cardbench pin verify --preset openpgp-pw1 --software < pin.txt   # no keypad: PIN from a file, never from argv',
+      'cardbench pin verify --preset openpgp-pw1 --record pin.pcapng   # the SELECT, retry counter and keypad entry as a trace, PIN block masked',
     ],
     notes: [
       "Before a verify (or a change that asks for the current PIN) the card's retry counter is read where the preset says that costs no try; a blocked PIN is refused, and one try left needs --yes-last-try.",

@@ -12,7 +12,8 @@ import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { JsonArrayWriter } from '../json-array-writer.js';
 import { readTextInput } from '../read-input.js';
-import { withReaderHub } from '../reader-session.js';
+import { cliReaderBackends, withReaderHub } from '../reader-session.js';
+import { openCliRecording, RECORD_OPTION_HELP, RECORD_OPTIONS, RECORD_USAGE } from '../record-option.js';
 import { parseTransmitOptions, TRANSMIT_OPTION_HELP, TRANSMIT_USAGE } from '../transmit-options.js';
 import { exchangeLines, sentExchange } from './send.js';
 
@@ -20,17 +21,21 @@ const MAX_SCRIPT_BYTES = 2_000_000;
 
 export const runCommand: CliCommand = {
   name: 'run',
-  usage: `SCRIPT ${TRANSMIT_USAGE}`,
+  usage: `SCRIPT ${TRANSMIT_USAGE} ${RECORD_USAGE}`,
   summary: 'run an APDU script (scriptor format with expected status words)',
   help: {
     arguments: [{ syntax: 'SCRIPT', text: 'the script file, or - to read it from standard input' }],
-    options: TRANSMIT_OPTION_HELP.map((option) =>
-      option.syntax === '--json' ? { ...option, text: 'print the steps as a JSON array instead of text' } : option,
-    ),
+    options: [
+      ...TRANSMIT_OPTION_HELP.map((option) =>
+        option.syntax === '--json' ? { ...option, text: 'print the steps as a JSON array instead of text' } : option,
+      ),
+      ...RECORD_OPTION_HELP,
+    ],
     examples: [
       'cardbench run openpgp.apdu   # every step, then OK/FAILED with the counts',
       'cardbench run --reader "Virtual PCD 00 00" --json checks.apdu > steps.json',
       "printf '00A4040006D27600012401 => 9000\\n' | cardbench run -",
+      "cardbench run --record run.pcapng checks.apdu   # the script's exchanges as a Wireshark trace",
     ],
     notes: [
       'Script lines: an APDU in hex; `reset` (reconnect with a card reset); `# comment`; `exit` ends the script.',
@@ -41,13 +46,14 @@ export const runCommand: CliCommand = {
     ],
   },
   async run(context: CommandContext, args: readonly string[]): Promise<number> {
-    const options = parseTransmitOptions('run', args);
+    const options = parseTransmitOptions('run', args, RECORD_OPTIONS);
     const positionals = options.positionals;
     if (positionals.length !== 1) throw new CliError('run: give one script file (use - to read it from standard input).', EXIT.usage);
     const path = positionals[0]!;
     const label = path === '-' ? 'standard input' : path;
     const script = await readTextInput('run', path, MAX_SCRIPT_BYTES, context.signal);
     const lineCount = countLines(script);
+    const recording = openCliRecording('run', options.extra);
     const json = options.json ? new JsonArrayWriter(context.write) : undefined;
     const request = {
       script,
@@ -59,19 +65,24 @@ export const runCommand: CliCommand = {
     let result: ScriptRunResult | undefined;
     try {
       // The CLI keeps no history and no steps: each is printed as it completes (a script is a file already).
-      result = await withReaderHub(context, (hub) =>
-        new ConsoleService(hub, undefined).runScript(request, {
-          signal: context.signal,
-          keepSteps: false,
-          onStep: async (step) => {
-            if (json) for (const entry of jsonStep(step)) json.push(entry);
-            else printStep(context, step, label);
-            await context.drain();
-          },
-        }),
+      result = await withReaderHub(
+        context,
+        (hub) =>
+          new ConsoleService(hub, undefined).runScript(request, {
+            signal: context.signal,
+            keepSteps: false,
+            onStep: async (step) => {
+              if (json) for (const entry of jsonStep(step)) json.push(entry);
+              else printStep(context, step, label);
+              await context.drain();
+            },
+          }),
+        recording?.backends(cliReaderBackends),
       );
     } catch (error) {
       if (!context.signal.aborted) throw error;
+    } finally {
+      if (recording) context.stderr(recording.close());
     }
     if (result && result.problems.length > 0) {
       for (const p of result.problems) context.stderr(`${label}:${p.line}: ${p.message}`);

@@ -16,7 +16,8 @@ import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { JsonArrayWriter } from '../json-array-writer.js';
 import { readTextInput } from '../read-input.js';
-import { withReaderHub } from '../reader-session.js';
+import { openCliRecording, RECORD_OPTION_HELP, RECORD_OPTIONS, RECORD_USAGE } from '../record-option.js';
+import { cliReaderBackends, withReaderHub } from '../reader-session.js';
 import { parseTransmitOptions, TRANSMIT_OPTION_HELP, TRANSMIT_USAGE } from '../transmit-options.js';
 
 export interface SentExchange {
@@ -141,7 +142,7 @@ export function sendStopText(stop: SendStop, total: number): string {
 
 export const sendCommand: CliCommand = {
   name: 'send',
-  usage: `${TRANSMIT_USAGE} [--file F] APDU...`,
+  usage: `${TRANSMIT_USAGE} ${RECORD_USAGE} [--file F] APDU...`,
   summary: 'send APDUs to a card and print the decoded answers',
   help: {
     arguments: [{ syntax: 'APDU...', text: 'command APDUs in hex (spaces allowed inside quotes), sent in order on one connection' }],
@@ -152,12 +153,14 @@ export const sendCommand: CliCommand = {
         text: 'read the APDUs from file F (- for standard input): one per line, blank lines and # comments skipped',
         default: 'the APDUs on the command line',
       },
+      ...RECORD_OPTION_HELP,
     ],
     examples: [
       'cardbench send 00A4040006D27600012401 00CA006E00   # select OpenPGP, read its application data',
       'cardbench send --reader "Virtual PCD 00 01" --follow-ups 00A40000022F01   # T=0: GET RESPONSE after 61xx',
       'cardbench send --json --file apdus.txt   # APDUs from a file (an extended APDU does not fit in argv)',
       'generate-apdus | cardbench send --file -   # APDUs from standard input',
+      'cardbench send --record session.pcapng 00A4040006D27600012401   # then: wireshark session.pcapng',
     ],
     notes: [
       'Each exchange is printed as it completes: "> command", then "< data SW meaning (time)".',
@@ -166,7 +169,7 @@ export const sendCommand: CliCommand = {
     ],
   },
   async run(context: CommandContext, args: readonly string[]): Promise<number> {
-    const options = parseTransmitOptions('send', args, { file: { type: 'string' } });
+    const options = parseTransmitOptions('send', args, { file: { type: 'string' }, ...RECORD_OPTIONS });
     const fromStdin = options.positionals.length === 1 && options.positionals[0] === '-';
     const file = typeof options.extra.file === 'string' ? options.extra.file : fromStdin ? '-' : undefined;
     if (file !== undefined && options.positionals.length > 0 && !fromStdin) {
@@ -178,23 +181,31 @@ export const sendCommand: CliCommand = {
         : parseApduArguments(
             apduLinesOf(await readTextInput('send', file, MAX_APDU_FILE_BYTES, context.signal), file === '-' ? 'standard input' : file),
           );
+    const recording = openCliRecording('send', options.extra);
     const json = options.json ? new JsonArrayWriter(context.write) : undefined;
-    const outcome = await withReaderHub(context, (hub) =>
-      sendApdus(hub, apdus, options, {
-        signal: context.signal,
-        onReader: (reader) => {
-          if (!json) context.stdout(`Reader: ${reader}`);
-        },
-        onExchange: async (exchange) => {
-          if (json) json.push(exchange);
-          else for (const line of exchangeLines(exchange)) context.stdout(line);
-          await context.drain();
-        },
-      }),
-    ).catch((error: unknown) => {
-      if (context.signal.aborted) return { stopped: undefined };
-      throw error;
-    });
+    const outcome = await withReaderHub(
+      context,
+      (hub) =>
+        sendApdus(hub, apdus, options, {
+          signal: context.signal,
+          onReader: (reader) => {
+            if (!json) context.stdout(`Reader: ${reader}`);
+          },
+          onExchange: async (exchange) => {
+            if (json) json.push(exchange);
+            else for (const line of exchangeLines(exchange)) context.stdout(line);
+            await context.drain();
+          },
+        }),
+      recording?.backends(cliReaderBackends),
+    )
+      .catch((error: unknown) => {
+        if (context.signal.aborted) return { stopped: undefined };
+        throw error;
+      })
+      .finally(() => {
+        if (recording) context.stderr(recording.close());
+      });
     json?.close();
     if (context.signal.aborted) {
       const detail = outcome.stopped ? sendStopText(outcome.stopped, apdus.length) : 'no APDU was sent.';
