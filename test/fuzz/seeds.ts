@@ -10,6 +10,7 @@ import { sharedPath } from '../shared-path.js';
 import { controlCalls, PINPAD_TXT, readGroundTruth } from '../unit/core/ccid/ground-truth.js';
 import { EMV_EXPECT, LABCARD_SECTION, LABCARD_TXT, readExchanges } from '../unit/core/iso7816/ground-truth.js';
 import { descriptorFloodCapture, hugeLengthCapture, slotChangeFloodCapture } from '../unit/core/capture/hostile-capture-files.js';
+import { exportedPduRecording, spyLog } from '../unit/core/trace/apdu-trace-files.js';
 import type { FuzzTarget } from './targets.js';
 
 function craftedCaptures(): Uint8Array[] {
@@ -36,6 +37,8 @@ export function loadSeeds(): Record<FuzzTarget['seedKind'], Uint8Array[]> {
     capture: captures.map((bytes) => bytes.subarray(0, 65536)),
     // The same, plus the crafted files of issue 8 (descriptor floods, 4 GiB lengths, a NotifySlotChange flood), cut alike.
     trace: [...captures, ...craftedCaptures()].map((bytes) => bytes.subarray(0, 65536)),
+    recording: [exportedPduRecording()],
+    'pcsc-spy': [spyLog('opensc-tool-piv.pcsc-spy'), spyLog('scriptor-openpgp.pcsc-spy')],
     ccid,
     descriptor: descriptors,
     apdu: exchanges.map((e) => e.command),

@@ -23,7 +23,7 @@ import { KEPT_BYTES_PER_INPUT_BYTE, type DecodedTree, type FuzzObservation } fro
 export interface FuzzTarget {
   name: string;
   /** Seeds come from real data where there is any (see seeds.ts). */
-  seedKind: 'capture' | 'trace' | 'ccid' | 'apdu' | 'response' | 'atr' | 't1' | 'tlv' | 'descriptor' | 'pcsc';
+  seedKind: 'capture' | 'trace' | 'recording' | 'pcsc-spy' | 'ccid' | 'apdu' | 'response' | 'atr' | 't1' | 'tlv' | 'descriptor' | 'pcsc';
   run(input: Uint8Array): FuzzObservation;
 }
 
@@ -52,6 +52,24 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       // Card events are capped by count (65,536 listed, the rest counted), not by the input's size.
       keptAllowance: 10 * 2 ** 20,
     }),
+  },
+  {
+    // An exported-PDU recording (link type 252): tags, comments, commands paired with responses per interface.
+    name: 'exported-pdu',
+    seedKind: 'recording',
+    run: (b) => ({ trees: [], kept: decodeTraceBytes(b, { chunkSize: 1 + (b.length % 4096) }), keptPerInputByte: 64 }),
+  },
+  {
+    // A pcsc-spy log: lines (capped), calls per thread, arguments read per function. The input is made
+    // a spy log whatever the mutation did to its first bytes, so every run reaches the spy reader.
+    name: 'pcsc-spy',
+    seedKind: 'pcsc-spy',
+    run: (b) => {
+      const input = new Uint8Array(b.length + 3);
+      input.set([0x41, 0x40, 0x0a]); // "A@\n"
+      input.set(b, 3);
+      return { trees: [], kept: decodeTraceBytes(input, { chunkSize: 1 + (b.length % 4096) }), keptPerInputByte: 64 };
+    },
   },
   {
     name: 'ccid-message',

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
-import { MAX_SPY_LINE } from '#core/capture/pcsc-spy-log.js';
+import { MAX_CALL_TEXT, MAX_OPEN_CALLS, MAX_SPY_LINE } from '#core/capture/pcsc-spy-log.js';
 import { encodePinVerifyStructure } from '#core/pcsc/index.js';
 import { decodeTraceBytes, redactPins, traceSummaryLines } from '#core/trace/index.js';
 import { apduSeenInTrace, apdusSeenByCard, spyLog, virtualCardApduLog } from './apdu-trace-files.js';
@@ -212,6 +212,20 @@ describe('pcsc-spy logs written by hand', () => {
     ]);
     expect(report.problems[0]!.message).toBe('line 11 is not a pcsc-spy line (THREAD@…); skipped');
     expect(report.exchanges.map((e) => e.command)).toEqual(['00A4000C023F00']);
+  });
+
+  it('drops a call whose arguments pass the cap and threads beyond the cap of open calls, with a problem each', () => {
+    const line = `${T}${'00 '.repeat(60_000)}`;
+    const lines = [`${T}>|1796213879|0|SCardTransmit`];
+    for (let i = 0; i <= MAX_CALL_TEXT / 180_000; i++) lines.push(line);
+    lines.push(`${T}<|1796213879|1|SCardTransmit|0x00000000`);
+    for (let i = 0; i <= MAX_OPEN_CALLS; i++) lines.push(`${i.toString(16).toUpperCase()}F@>|1796213879|2|SCardStatus`);
+    const report = decodeTraceBytes(text(lines));
+    expect(report.problems.map((p) => [p.frame, p.code]).slice(0, 2)).toEqual([
+      [1, 'call-too-long'],
+      [lines.length, 'too-many-threads'],
+    ]);
+    expect(report.problems.filter((p) => p.code === 'call-unfinished')).toHaveLength(MAX_OPEN_CALLS);
   });
 
   it('reads the return line of later pcsc-lite versions (code without text)', () => {
