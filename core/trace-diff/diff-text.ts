@@ -54,7 +54,9 @@ export function diffRowLines(row: DiffRow, diff: TraceDiff, conversationHeader: 
   if (row.kind === 'changed') {
     const what = row.swChanged && row.dataChanged ? 'status word and data differ' : row.swChanged ? 'status word differs' : 'data differs';
     lines.push(`! ${pair}  ${commandText(a!)}   [${what}]`);
-    lines.push(`-     ${answerText(a!)}`, `+     ${answerText(b!)}`);
+    // Long answers that differ late are shown from a little before their first different byte.
+    const from = row.dataChanged ? shownFrom(a!, b!) : 0;
+    lines.push(`-     ${answerText(a!, from)}`, `+     ${answerText(b!, from)}`);
   }
   if (row.timing) {
     const slow = Math.max(a!.durationMs, b!.durationMs);
@@ -82,10 +84,21 @@ function commandText(e: DiffExchange): string {
   return `${e.name}  ${shorten(e.shownCommand, e.shownCommand.length / 2)}`;
 }
 
-function answerText(e: DiffExchange): string {
-  const dataHex = e.sw === null ? e.response : e.response.slice(0, Math.max(0, (e.responseLength - 2) * 2));
-  const data = e.responseLength > (e.sw === null ? 0 : 2) ? `${shorten(dataHex, e.responseLength - (e.sw === null ? 0 : 2))} ` : '';
+function answerText(e: DiffExchange, from = 0): string {
+  const dataLength = e.responseLength - (e.sw === null ? 0 : 2);
+  const dataHex = e.response.slice(0, Math.max(0, dataLength * 2));
+  let data = '';
+  if (dataLength > 0 && from > 0) data = `(from byte ${from}) ${shorten(dataHex.slice(from * 2), dataLength - from)} `;
+  else if (dataLength > 0) data = `${shorten(dataHex, dataLength)} `;
   return `${data}${e.sw ?? '----'}  ${meaningOf(e)} (${ms(e.durationMs)})`;
+}
+
+/** Where to start showing two answers' data: 0, or 8 bytes before the first byte (of those kept) that differs. */
+function shownFrom(a: DiffExchange, b: DiffExchange): number {
+  const shown = Math.min(a.response.length, b.response.length) / 2;
+  let first = 0;
+  while (first < shown && a.response.slice(first * 2, first * 2 + 2) === b.response.slice(first * 2, first * 2 + 2)) first++;
+  return first < TEXT_BYTES - 4 ? 0 : first - 8;
 }
 
 export function meaningOf(e: DiffExchange): string {

@@ -8,3 +8,4 @@ export * from './diff-exchange.js';
 export * from './diff-text.js';
 export * from './timing-option.js';
 export * from './trace-diff.js';
+export * from './replay-plan.js';

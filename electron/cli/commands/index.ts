@@ -5,6 +5,7 @@ import { diffCommand } from './diff.js';
 import { inspectCommand } from './inspect.js';
 import { pinCommand } from './pin.js';
 import { readersCommand } from './readers.js';
+import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { sendCommand } from './send.js';
 import { runStart } from './start.js';
@@ -53,6 +54,7 @@ export const COMMANDS: readonly CliCommand[] = [
   pinCommand,
   decodeCommand,
   diffCommand,
+  replayCommand,
   virtualCardCommand,
   {
     name: 'virtual-reader',
