@@ -15,15 +15,17 @@ import { toHex } from '../bytes/hex.js';
 import { maskedCommandBytes, maskedPinTemplateBytes } from '../iso7816/pin-redaction.js';
 import { SecretCommandTracker } from '../iso7816/secret-commands.js';
 import {
-  exportedPduHeader,
+  encodeExportedPduTags,
   ISO7816_ATR_DISSECTOR,
   ISO7816_DISSECTOR,
   LINKTYPE_WIRESHARK_UPPER_PDU,
-  P2P_DIRECTION,
-} from './exported-pdu-tags.js';
+  P2P_DIR_FROM_CARD,
+  P2P_DIR_TO_CARD,
+  type PinRecording,
+} from '../capture/exported-pdu.js';
 import { enhancedPacketBlock, interfaceDescriptionBlock, sectionHeaderBlock } from './pcapng-blocks.js';
 
-export type PinRecording = 'masked' | 'exact';
+export type { PinRecording };
 
 /** Receives the file's bytes in order; each chunk is one or more whole blocks. */
 export type TraceSink = (chunk: Uint8Array) => void;
@@ -49,9 +51,10 @@ interface RecordedInterface {
   pending: string[];
 }
 
-const COMMAND_HEADER = exportedPduHeader(ISO7816_DISSECTOR, P2P_DIRECTION.toCard);
-const RESPONSE_HEADER = exportedPduHeader(ISO7816_DISSECTOR, P2P_DIRECTION.fromCard);
-const ATR_HEADER = exportedPduHeader(ISO7816_ATR_DISSECTOR, P2P_DIRECTION.fromCard);
+// The tag numbers and their encoding are shared with the importer (core/capture/exported-pdu.ts).
+const COMMAND_HEADER = encodeExportedPduTags(ISO7816_DISSECTOR, P2P_DIR_TO_CARD);
+const RESPONSE_HEADER = encodeExportedPduTags(ISO7816_DISSECTOR, P2P_DIR_FROM_CARD);
+const ATR_HEADER = encodeExportedPduTags(ISO7816_ATR_DISSECTOR, P2P_DIR_FROM_CARD);
 
 export class SessionTraceWriter {
   readonly pins: PinRecording;

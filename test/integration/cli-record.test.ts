@@ -55,6 +55,34 @@ function expectedColumns(exchanges: { command: string; sw: string }[]): string[]
   ]);
 }
 
+interface DecodedExchange {
+  command: string;
+  response: string;
+}
+
+/** `cardbench decode FILE --json`: the importer's reading of a recording. */
+async function decodeExchanges(
+  file: string,
+): Promise<{ exchanges: DecodedExchange[]; atrs: { atr: string }[]; devices: { id: string }[] }> {
+  const run = await runCardbench(['decode', file, '--json'], env);
+  expect(run.code, run.stderr).toBe(EXIT.ok);
+  return JSON.parse(run.stdout) as { exchanges: DecodedExchange[]; atrs: { atr: string }[]; devices: { id: string }[] };
+}
+
+/** The same exchanges as tshark sees the PDUs (direction 0 a command, 1 its answer; ATRs left out). */
+function tsharkExchanges(file: string): DecodedExchange[] {
+  const rows = tsharkFields(file, ['exported_pdu.exported_pdu', 'exported_pdu.p2p_dir'], 'iso7816 && !iso7816.atr');
+  const out: DecodedExchange[] = [];
+  for (const [pdu, dir] of rows) {
+    if (dir === '0') out.push({ command: pdu!.toUpperCase(), response: '' });
+    else out.at(-1)!.response = pdu!.toUpperCase();
+  }
+  return out;
+}
+
+const pairs = (list: readonly { command: string; response: string }[]): DecodedExchange[] =>
+  list.map(({ command, response }) => ({ command, response }));
+
 function holds(file: string, hex: string): boolean {
   return readFileSync(file).includes(Buffer.from(hex, 'hex'));
 }
@@ -86,6 +114,11 @@ describe.skipIf(skipReason)('cardbench --record on the built-in virtual reader',
     expect(run.stderr).toMatch(new RegExp(`^Recorded 9 packets to ${file} \\(\\d+ bytes, PINs masked\\)\\.$`, 'm'));
     const comment = tsharkFields(file, ['frame.comment'], 'frame.number == 1')[0]![0]!;
     expect(comment).toMatch(/event: card connected\\natr: 3B/);
+    // Round trip: decode reads back exactly the exchanges send printed.
+    const decoded = await decodeExchanges(file);
+    expect(pairs(decoded.exchanges)).toEqual(pairs(exchanges as unknown as DecodedExchange[]));
+    expect(decoded.devices.map((d) => d.id)).toEqual([VIRTUAL]);
+    expect(decoded.atrs).toHaveLength(1);
   });
 
   it('masked by default: no form of the PIN in the file; with --record-exact-pins every form is there', async () => {
@@ -191,6 +224,14 @@ describe.skipIf(skipReason)('cardbench --record on pcscd with vpcd and the virtu
     expect(tsharkInfo(scripted).filter((line) => line.startsWith('ATR'))).toHaveLength(2);
     expect(tsharkApduColumns(scripted)).toEqual(['0xa4', '0x90 0x00', '0xa4', '0x90 0x00', '0xca', expect.stringMatching(/^0x/)]);
     expect(tsharkFields(scripted, ['frame.comment'], 'iso7816.atr').map((r) => r[0])[1]).toMatch(/event: card reset/);
+    // Round trip on PC/SC: decode's exchanges are send's, and the run's are what tshark sees.
+    expect(pairs((await decodeExchanges(file)).exchanges)).toEqual(
+      pairs(exchanges as unknown as DecodedExchange[]).map((e) => ({ ...e, command: e.command.replace(/\*\*/g, '2A') })),
+    );
+    const ranDecoded = await decodeExchanges(scripted);
+    expect(pairs(ranDecoded.exchanges)).toEqual(tsharkExchanges(scripted));
+    expect(ranDecoded.exchanges).toHaveLength(3);
+    expect(ranDecoded.atrs).toHaveLength(2);
   });
 
   it('an unwritable FILE: the card receives nothing', async () => {
@@ -241,6 +282,10 @@ describe.skipIf(skipReason)('cardbench pin verify --record on the libccid GemPC 
     expect(readFileSync(file).toString('latin1')).toContain(`reader: ${PINPAD_PCSC_NAME}\nbackend: pcsc`);
     for (const hex of Object.values(PIN_FORMS)) expect(holds(file, hex)).toBe(false);
     figures.push(`pin verify --record on the GemPC pinpad: ${info.length} frames, ${Date.now() - started} ms`);
+    // Round trip on the pinpad reader: decode reads the exchanges tshark sees, the keypad entry last.
+    const decoded = await decodeExchanges(file);
+    expect(pairs(decoded.exchanges)).toEqual(tsharkExchanges(file));
+    expect(decoded.exchanges.at(-1)).toMatchObject({ command: expect.stringMatching(/^00200081/), response: '9000' });
   });
 
   it('the software path: the PIN in the VERIFY is masked, and kept with --record-exact-pins', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
-import { exportedPduHeader } from '#core/record/exported-pdu-tags.js';
+import { encodeExportedPduTags as exportedPduHeader } from '#core/capture/exported-pdu.js';
 import { SessionTraceWriter, type PinRecording } from '#core/record/session-trace-writer.js';
 import { tsharkApduColumns, tsharkFields, tsharkInfo, tsharkUnavailableReason } from '../../../support/tshark.js';
 
