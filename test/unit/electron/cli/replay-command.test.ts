@@ -130,3 +130,31 @@ describe('cardbench replay on the built-in virtual reader (child process)', { ti
     expect(end.stdout).toContain(`(recording) (${same} exchanges)`);
   });
 });
+
+describe('cardbench replay and diff on recordings made with --record (child process)', { timeout: 60_000 }, () => {
+  it('a masked recording (the default): the wrong VERIFY is never sent, even with --with-pins; the counter differs, exit 1', async () => {
+    const file = join(dir, 'masked-record.pcapng');
+    const sent = await runCardbench(['send', '--reader', VIRTUAL, '--record', file, ...SESSION], env);
+    expect(sent.code, sent.stderr).toBe(0);
+    const run = await runCardbench(['replay', file, '--reader', VIRTUAL, '--with-pins'], env);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('  not sent: A#3  VERIFY  0020008106************: its secret data is masked in the trace');
+    expect(run.stdout).toContain('! A#4 B#4  VERIFY  00200081   [status word differs]');
+    expect(run.stdout).toContain('Summary: 2 same, 2 with another answer (1 status word, 1 data), 0 only in A, 0 only in B, 0 timing.');
+  });
+
+  it('a recording with exact PINs, replayed --with-pins on a fresh card: exit 0; and diff against a USB capture of the same session: exit 0', async () => {
+    const file = join(dir, 'exact-record.pcapng');
+    const sent = await runCardbench(['send', '--reader', VIRTUAL, '--record', file, '--record-exact-pins', ...SESSION], env);
+    expect(sent.code, sent.stderr).toBe(0);
+    const run = await runCardbench(['replay', file, '--reader', VIRTUAL, '--with-pins'], env);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('Summary: 5 same, 0 with another answer');
+    expect(run.stdout + run.stderr).not.toContain(WRONG_PIN);
+    // The same session as a USB capture (the recording above ran on a fresh card, as `recorded` did).
+    const diff = await runCardbench(['diff', trace, file], env);
+    expect(diff.code, diff.stdout).toBe(0);
+    expect(diff.stdout).toContain(`1: A 1.4 slot 0 (5)  =  B ${VIRTUAL} slot 0 (5)`);
+    expect(diff.stdout).not.toContain(WRONG_PIN);
+  });
+});
