@@ -239,7 +239,9 @@ async function main(): Promise<number> {
       `  peak RSS ${mib(viewerRun.peakMiB)} (${bytesPerRow.toFixed(0)} bytes per row, all included; ${viewer.rssBeforeMiB.toFixed(0)} MiB before opening)`,
     );
     for (const search of viewer.searches)
-      console.log(`  search ${JSON.stringify(search.text).padEnd(16)} ${search.ms.toFixed(0).padStart(6)} ms  ${search.matched} rows`);
+      console.log(
+        `  search ${JSON.stringify(search.text).padEnd(16)} ${search.ms.toFixed(0).padStart(6)} ms (CPU ${search.cpuMs.toFixed(0)} ms)  ${search.matched} rows`,
+      );
     if (viewer.exchanges !== viewerCopies * EXCHANGES_PER_COPY) {
       console.error(`viewer: ${viewer.exchanges} exchanges, expected ${viewerCopies * EXCHANGES_PER_COPY}`);
       failed = true;

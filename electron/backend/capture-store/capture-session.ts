@@ -94,7 +94,7 @@ export class CaptureSession implements RowSource {
     this.id = options.id;
     this.path = options.path;
     this.name = options.name ?? basename(options.path);
-    const lines = new RowLines(this);
+    const lines = new RowLines(this, () => this.arena.blocks);
     this.filters = new FilterCache((filter) => rowPredicate(this, filter, (name) => this.deviceIds.get(name) ?? -1, lines));
     this.finished = this.run();
   }

@@ -82,9 +82,15 @@ function inBytes(session: CaptureSession, row: number, text: string): boolean {
   );
 }
 
+/** Every row's line is describeRow's, and the automaton finds each search text exactly where the line has it. */
 function expectSameLines(session: CaptureSession): void {
   const lines = new RowLines(session);
-  for (let row = 0; row < session.columns.length; row++) expect(lines.line(row), `row ${row}`).toBe(oldLine(session, row));
+  const found = SEARCHES.map((text) => lines.matcher(text));
+  for (let row = 0; row < session.columns.length; row++) {
+    const line = lines.line(row);
+    expect(line, `row ${row}`).toBe(oldLine(session, row));
+    SEARCHES.forEach((text, i) => expect(found[i]!(row), `${text} in row ${row}`).toBe(line.includes(text)));
+  }
 }
 
 describe.skipIf(missing !== undefined)('free-text search over the rows', () => {
