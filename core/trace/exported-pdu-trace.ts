@@ -17,7 +17,7 @@ import {
   parseTraceComment,
   readExportedPduHeader,
 } from '../capture/exported-pdu.js';
-import type { ApduTraceSink } from './apdu-trace-sink.js';
+import type { ApduTraceSink, TraceApduPacket } from './apdu-trace-sink.js';
 import type { TraceEventKind } from './trace-report.js';
 
 interface PendingCommand {
@@ -61,6 +61,7 @@ export class ExportedPduTrace {
     const pdu = record.buffer.subarray(start, record.offset + record.capturedLength);
     const truncated = record.originalLength > record.capturedLength;
     if (header.dissector === ISO7816_ATR_DISSECTOR) {
+      this.packet(reader, record, 'atr', pdu, truncated);
       this.sink.atr(frame, reader.device, 0, pdu);
       return;
     }
@@ -68,9 +69,13 @@ export class ExportedPduTrace {
       this.otherDissector(reader, frame, header.dissector);
       return;
     }
-    if (header.direction === P2P_DIR_TO_CARD) this.command(reader, { bytes: pdu.slice(), frame, timeNs: record.timeNs, truncated });
-    else if (header.direction === P2P_DIR_FROM_CARD) this.response(reader, pdu, frame, record.timeNs, truncated);
-    else {
+    if (header.direction === P2P_DIR_TO_CARD) {
+      this.packet(reader, record, 'command', pdu, truncated);
+      this.command(reader, { bytes: pdu.slice(), frame, timeNs: record.timeNs, truncated });
+    } else if (header.direction === P2P_DIR_FROM_CARD) {
+      this.packet(reader, record, 'response', pdu, truncated);
+      this.response(reader, pdu, frame, record.timeNs, truncated);
+    } else {
       const said = header.direction === undefined ? 'has no P2P direction tag' : `has P2P direction ${header.direction}`;
       this.sink.problem(frame, {
         code: 'no-direction',
@@ -78,6 +83,16 @@ export class ExportedPduTrace {
         severity: 'error',
       });
     }
+  }
+
+  private packet(
+    reader: ReaderInterface,
+    record: CaptureRecord,
+    kind: TraceApduPacket['kind'],
+    bytes: Uint8Array,
+    truncated: boolean,
+  ): void {
+    this.sink.packet({ frame: record.frame, timeNs: record.timeNs, device: reader.device, slot: 0, kind, bytes, truncated });
   }
 
   /** The capture ended: a command still waiting never got its answer. */

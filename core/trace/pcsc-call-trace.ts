@@ -89,13 +89,25 @@ export class PcscCallTrace {
     const command = this.buffer(call, 3, 'send buffer');
     const response = this.buffer(call, 7, 'answer');
     if (!command || !response) return;
+    const commandTimeNs = this.timeNs(call.startUs);
+    const responseTimeNs = this.timeNs(call.endUs);
+    const base = { device, slot: 0 };
+    this.sink.packet({ ...base, frame: call.line, timeNs: commandTimeNs, kind: 'command', bytes: command.bytes, truncated: command.short });
+    this.sink.packet({
+      ...base,
+      frame: call.endLine,
+      timeNs: responseTimeNs,
+      kind: 'response',
+      bytes: response.bytes,
+      truncated: response.short,
+    });
     this.sink.exchange(device, 0, {
       command: command.bytes,
       response: response.bytes,
       commandFrame: call.line,
       responseFrame: call.endLine,
-      commandTimeNs: this.timeNs(call.startUs),
-      responseEndNs: this.timeNs(call.endUs),
+      commandTimeNs,
+      responseEndNs: responseTimeNs,
       truncated: command.short || response.short,
     });
   }
@@ -152,7 +164,7 @@ export class PcscCallTrace {
     const named = args[3] !== 'NULL' && args[3] !== '""' ? args[4] : undefined;
     const device = named || this.deviceOf(args[0]!);
     const atr = this.buffer(call, args.length - 2, 'ATR');
-    if (atr && atr.bytes.length > 0) this.atr(call.endLine, device, atr.bytes);
+    if (atr && atr.bytes.length > 0) this.atr(call, device, atr.bytes);
   }
 
   /** SCardGetStatusChange: the reader states after the call, against what the application knew before. */
@@ -179,15 +191,17 @@ export class PcscCallTrace {
       }
       if ((event & SCARD_STATE_PRESENT) === 0) continue;
       const atr = this.buffer(call, after + 3, 'ATR');
-      if (atr && atr.bytes.length > 0) this.atr(call.endLine, reader, atr.bytes);
+      if (atr && atr.bytes.length > 0) this.atr(call, reader, atr.bytes);
     }
   }
 
-  private atr(frame: number, device: string, atr: Uint8Array): void {
+  private atr(call: PcscSpyCall, device: string, atr: Uint8Array): void {
     const knowledge = this.reader(device);
     const hex = toHex(atr);
     if (knowledge.lastAtr === hex) return;
     knowledge.lastAtr = hex;
+    const frame = call.endLine;
+    this.sink.packet({ frame, timeNs: this.timeNs(call.endUs), device, slot: 0, kind: 'atr', bytes: atr, truncated: false });
     this.sink.atr(frame, device, 0, atr);
   }
 

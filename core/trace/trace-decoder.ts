@@ -24,7 +24,7 @@ import type { CcidMessage, CcidPayloadKind } from '../ccid/decode-message.js';
 import { CCID_MESSAGE_CODE, messageTypeByCode } from '../ccid/message-types.js';
 import { parseAtr, type Atr } from '../iso7816/atr.js';
 import type { Problem } from '../dissect/node.js';
-import type { ApduTraceSink } from './apdu-trace-sink.js';
+import type { ApduTraceSink, TraceApduPacket } from './apdu-trace-sink.js';
 import { ExportedPduTrace } from './exported-pdu-trace.js';
 import { PcscCallTrace } from './pcsc-call-trace.js';
 import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
@@ -77,6 +77,8 @@ export interface TraceHandlers {
   exchange?(exchange: TraceExchange): void;
   /** Every exchange as bytes (no hex written for it unless the report or `exchange` wants it). */
   rawExchange?(exchange: TraceRawExchange): void;
+  /** Every APDU, response and ATR of an APDU-level trace (exported-PDU recording, pcsc-spy log): its rows. */
+  apduPacket?(packet: TraceApduPacket): void;
 }
 
 export interface TraceDecoderOptions {
@@ -291,6 +293,7 @@ export class TraceDecoder implements ByteSink {
       device: (name) => {
         if (this.apduDevices.size < MAX_APDU_DEVICES) this.apduDevices.add(name);
       },
+      packet: (packet) => this.handlers.apduPacket?.(packet),
       exchange: (device, slot, raw) => this.exchange(device, slot, raw),
       atr: (frame, device, slot, atr) => this.report.atrs.push({ frame, device, slot, atr: toHex(atr) }),
       event: (frame, device, slot, kind) => this.addEvent(frame, device, slot, kind),

@@ -12,6 +12,7 @@ import { SecretCommandTracker, type SecretCommand } from '#core/iso7816/secret-c
 import type { TraceExchange } from '#core/trace/index.js';
 import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
 import { FLAG_IN_EXCHANGE, FLAG_SECRET, FLAG_WHOLE_APDU, type StoredRows } from './row-columns.js';
+import { KIND_APDU_PACKET } from './apdu-packet-row.js';
 
 const OUT = 0;
 /** Rows to search back for an exchange's first message (its answer arrived just now). */
@@ -44,10 +45,12 @@ export class ExchangeMembership {
     const end = last >= first ? last : first;
     for (let row = first; row <= end; row++) {
       if (c.device[row] !== device || c.slot[row] !== exchange.slot) continue;
-      if (c.direction[row] !== OUT || c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock) continue;
+      // An APDU-level trace's command row is the APDU itself, no CCID message around it.
+      const packet = c.kind[row] === KIND_APDU_PACKET;
+      if (c.direction[row] !== OUT || (!packet && c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock)) continue;
       let flags = FLAG_IN_EXCHANGE;
       if (secret) flags |= FLAG_SECRET;
-      if (sameBytes(this.rows.bytes(row).subarray(CCID_HEADER_LENGTH), command)) flags |= FLAG_WHOLE_APDU;
+      if (sameBytes(this.rows.bytes(row).subarray(packet ? 0 : CCID_HEADER_LENGTH), command)) flags |= FLAG_WHOLE_APDU;
       c.flags[row]! |= flags;
     }
   }

@@ -30,6 +30,7 @@ import {
   type StoredRows,
 } from './row-columns.js';
 import type { T1Reading } from './slot-protocol.js';
+import { decodeApduPacketRow, isApduPacketRow, KIND_APDU_PACKET } from './apdu-packet-row.js';
 
 /** How many bytes of an APDU the one-line summary shows. */
 const PREVIEW_BYTES = 24;
@@ -47,6 +48,8 @@ export function decodeOptionsFor(columns: RowColumns, row: number): DecodeCcidOp
 }
 
 export function decodeRow(source: RowSource, row: number): CcidMessage {
+  const kind = source.columns.kind[row]!;
+  if (isApduPacketRow(kind)) return decodeApduPacketRow(source.bytes(row), kind);
   return decodeCcidMessage(source.bytes(row), decodeOptionsFor(source.columns, row));
 }
 
@@ -114,6 +117,7 @@ export type RowSecrecy = 'clear' | 'apdu' | 'whole';
 
 export function rowSecrecy(source: RowSource, row: number): RowSecrecy {
   const c = source.columns;
+  if (c.kind[row] === KIND_APDU_PACKET) return apduPacketSecrecy(source, row);
   if (c.direction[row] !== 0 || c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock) return 'clear';
   const flags = c.flags[row]!;
   if ((flags & FLAG_SECRET) !== 0) return (flags & FLAG_WHOLE_APDU) !== 0 ? 'apdu' : 'whole';
@@ -131,6 +135,14 @@ export function rowSecrecy(source: RowSource, row: number): RowSecrecy {
   const apdu = parseCommandApdu(data);
   if (apdu.apduCase === undefined || apdu.problems.some((p) => p.severity === 'error')) return 'whole';
   return secretCommandOf(data) ? 'apdu' : 'clear';
+}
+
+/** A command APDU of an APDU-level trace: always a whole APDU, masked like one. */
+function apduPacketSecrecy(source: RowSource, row: number): RowSecrecy {
+  const flags = source.columns.flags[row]!;
+  if ((flags & FLAG_SECRET) !== 0) return 'apdu';
+  if ((flags & FLAG_IN_EXCHANGE) !== 0) return 'clear';
+  return secretCommandOf(source.bytes(row)) ? 'apdu' : 'clear';
 }
 
 /** A command message of an exchange whose abData is not the APDU itself: a T=1 block, a chained part. */

@@ -6,7 +6,14 @@
  * prints the bytes its own way (the viewer keeps them as bytes; `decode --json` writes the hex
  * on the main thread while the worker decodes on).
  */
-import { traceExchangeOf, TraceNdjsonWriter, type TraceExchange, type TraceMessage, type TraceRawExchange } from '#core/trace/index.js';
+import {
+  traceExchangeOf,
+  TraceNdjsonWriter,
+  type TraceApduPacket,
+  type TraceExchange,
+  type TraceMessage,
+  type TraceRawExchange,
+} from '#core/trace/index.js';
 
 /** Message directions, as stored (index = code). */
 export const MESSAGE_DIRECTIONS = ['out', 'in', 'interrupt'] as const;
@@ -23,7 +30,14 @@ export const MESSAGE_PAYLOAD_KINDS = [
   'protocol-data',
   'clock-and-rate',
   'data',
+  // Rows of APDU-level traces (exported-PDU recordings, pcsc-spy logs): the bytes are the APDU,
+  // response or ATR itself, no CCID message around them (row-decode reads them so).
+  'apdu-packet',
+  'response-packet',
+  'atr-packet',
 ] as const;
+/** messageType of an APDU-level row: it is no CCID message (its kind says what it is). */
+export const APDU_PACKET_MESSAGE_TYPE = 0;
 /** slot column value of an interrupt message (no slot). */
 export const NO_MESSAGE_SLOT = -1;
 
@@ -262,6 +276,33 @@ export class DecodedBatchBuilder {
     if (length > 0) at.bytes.set(bytes, at.usedBytes);
     at.usedBytes += length;
     if (this.contents.summaries) this.summaries.push(m.summary);
+  }
+
+  /** An APDU-level trace's packet as a row of its own (there are no CCID messages). */
+  apduPacket(p: TraceApduPacket): void {
+    if (!this.contents.messages) return;
+    const length = this.contents.messageBytes ? p.bytes.length : 0;
+    const at = this.messages;
+    const i = at.add(length);
+    const c = at.columns;
+    c.frame[i] = p.frame;
+    c.lastFrame[i] = p.frame;
+    c.transfers[i] = 1;
+    c.timeNs[i] = p.timeNs;
+    c.device[i] = this.device(p.device);
+    c.slot[i] = p.slot;
+    c.direction[i] = p.kind === 'command' ? 0 : 1;
+    c.messageType[i] = APDU_PACKET_MESSAGE_TYPE;
+    c.kind[i] = MESSAGE_PAYLOAD_KINDS.indexOf(
+      p.kind === 'command' ? 'apdu-packet' : p.kind === 'response' ? 'response-packet' : 'atr-packet',
+    );
+    c.problems[i] = 0;
+    c.truncated[i] = p.truncated ? 1 : 0;
+    c.byteOffset[i] = at.usedBytes;
+    c.byteLength[i] = length;
+    if (length > 0) at.bytes.set(p.bytes, at.usedBytes);
+    at.usedBytes += length;
+    if (this.contents.summaries) this.summaries.push(p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU');
   }
 
   exchange(e: TraceRawExchange): void {
