@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { AppInfo } from './app-info.js';
 import { appChannels } from './channels/app.js';
 import { CAPTURE_EVENT_NAMES, captureChannels, type CaptureEvents } from './channels/captures.js';
+import { compareChannels } from './channels/compare.js';
 import { channel } from './channels/define.js';
 import { PINPAD_EVENT_NAMES, pinpadChannels, type PinpadEvents } from './channels/pinpad.js';
 import { READER_EVENT_NAMES, readerChannels, type ReaderEvents } from './channels/readers.js';
@@ -24,6 +25,7 @@ export const channels = {
   ...appChannels,
   ...readerChannels,
   ...captureChannels,
+  ...compareChannels,
   ...pinpadChannels,
 } as const;
 

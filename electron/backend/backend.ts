@@ -8,6 +8,7 @@ import { dispatch, type Handlers } from '#core/ipc/dispatch.js';
 import type { Envelope } from '#core/ipc/envelope.js';
 import { createAppHandlers, type SaveSuggestion } from './handlers/app-handlers.js';
 import { createCaptureHandlers, type CaptureHandlerOptions } from './handlers/capture-handlers.js';
+import { createCompareHandlers } from './handlers/compare-handlers.js';
 import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
 import { createPinpadHandlers } from './handlers/pinpad-handlers.js';
 import { createReaderDomain, type ReaderHandlerOptions } from './handlers/reader-handlers.js';
@@ -99,6 +100,7 @@ export function createBackend(options: BackendOptions): Backend {
     }),
     ...readers.handlers,
     ...createCaptureHandlers(context, options.captures),
+    ...createCompareHandlers(context),
     ...createPinpadHandlers(context, {
       hub: readers.hub,
       dataDir: () => options.readers?.dataDir ?? cardbenchDataDir(),

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { requireShared, sharedPath } from '../shared-path.js';
+import { expect, test } from './web-server-fixture.js';
+
+/**
+ * "Compare with…" in browser mode, in Chromium: the labcard session captured on the host
+ * (usbmon) against the same session recorded by QEMU on the device side, uploaded as the page
+ * uploads any file: the two traces match, exchange by exchange. Then the pinpad capture by path
+ * and by keyboard only: its differences listed, one selected with the arrows and shown in full.
+ */
+const LABCARD = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.usbmon.pcapng');
+const QEMU = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.qemu.pcap');
+const PINPAD = sharedPath('captures', 'usbmon-qemu-pinpad', 'pinpad-labcard.usbmon.pcap');
+const missing = requireShared('captures', 'usbmon-qemu-labcard');
+
+test.describe('captures: compare two traces side by side', () => {
+  test.skip(missing !== undefined, missing ?? '');
+
+  test('the two labcard captures match; the pinpad capture differs, browsed by keyboard', async ({ page, webMode }) => {
+    await page.goto(`${webMode.url}#/captures`);
+    await expect(page.locator('[data-ready="true"]')).toBeVisible();
+    await page.getByLabel('Capture path').fill(LABCARD);
+    await page.getByRole('button', { name: 'Open path' }).click();
+    await expect(page.locator('[data-state="done"]')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Compare with…' }).click();
+    await expect(page.getByLabel('Trace to compare with')).toBeFocused();
+    await page
+      .getByTestId('compare-file-input')
+      .setInputFiles({ name: 'labcard-basic.qemu.pcap', mimeType: 'application/octet-stream', buffer: readFileSync(QEMU) });
+    await expect(page.getByTestId('compare-verdict')).toHaveText('The traces match.');
+    await expect(page.getByTestId('compare-counts')).toHaveText(
+      '33 same · 0 with another answer (0 status word, 0 data) · 0 only in A · 0 only in B · 0 timing',
+    );
+    await expect(page.getByRole('region', { name: 'Comparison' })).toContainText('B labcard-basic.qemu.pcap');
+    await page.getByLabel('Differences only').uncheck();
+    const list = page.getByRole('listbox', { name: 'aligned exchanges' });
+    await expect(list.locator('[data-kind="same"]').first()).toContainText('SELECT 00A4040009F04C4142434152440100');
+
+    // Another comparison by keyboard alone: Tab to the button, Enter, type the path, Enter.
+    await page.getByRole('button', { name: 'Compare with another…' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByLabel('Trace to compare with')).toBeFocused();
+    await page.keyboard.type(PINPAD);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('compare-verdict')).toHaveText('The traces differ.');
+    await expect(page.getByTestId('compare-counts')).toHaveText(
+      '3 same · 0 with another answer (0 status word, 0 data) · 30 only in A · 2 only in B · 0 timing',
+    );
+    await list.focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByTestId('compare-selected')).toContainText('#1 · SELECT');
+    await page.screenshot({ path: test.info().outputPath('captures-compare.png') });
+    await page.getByRole('button', { name: 'Back to the capture' }).click();
+    await expect(page.getByRole('listbox', { name: 'messages' })).toBeVisible();
+  });
+});
