@@ -81,6 +81,7 @@ const cases: Case[] = [
     b: edited(base, 200, 2),
     changed: new Set(Array.from({ length: 100 }, (_, i) => i * 97)),
   },
+  { name: '450 edits spread out (Myers near its 1,024 cap)', a: base, b: edited(base, 450, 5) },
   { name: '5% edited (2,500 edits, beyond the Myers cap)', a: base, b: edited(base, Math.round(N / 20), 3) },
   { name: 'unrelated sessions (same command pool)', a: base, b: session(N, 4) },
   { name: 'no command in common', a: Array.from({ length: N }, () => 0), b: Array.from({ length: N }, () => 1) },
