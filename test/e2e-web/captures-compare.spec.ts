@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { requireShared, sharedPath } from '../shared-path.js';
+import { findOverflows } from './overflow-probe.js';
 import { expect, test } from './web-server-fixture.js';
 
 /**
@@ -51,6 +52,9 @@ test.describe('captures: compare two traces side by side', () => {
     await page.keyboard.press('ArrowDown');
     await expect(page.getByTestId('compare-selected')).toContainText('#1 · SELECT');
     await page.screenshot({ path: test.info().outputPath('captures-compare.png') });
+    // At the smallest window tried (layout.spec.ts), no text of the comparison runs out of its card.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    expect(await page.evaluate(findOverflows, '[role="tabpanel"]')).toEqual([]);
     await page.getByRole('button', { name: 'Back to the capture' }).click();
     await expect(page.getByRole('listbox', { name: 'messages' })).toBeVisible();
   });
