@@ -14,6 +14,7 @@ import { compareChannels } from './channels/compare.js';
 import { channel } from './channels/define.js';
 import { PINPAD_EVENT_NAMES, pinpadChannels, type PinpadEvents } from './channels/pinpad.js';
 import { READER_EVENT_NAMES, readerChannels, type ReaderEvents } from './channels/readers.js';
+import { RECORD_EVENT_NAMES, recordChannels, type RecordEvents } from './channels/record.js';
 
 export type { ChannelSpec } from './channels/define.js';
 
@@ -27,10 +28,11 @@ export const channels = {
   ...captureChannels,
   ...compareChannels,
   ...pinpadChannels,
+  ...recordChannels,
 } as const;
 
 /** Main → renderer events: name → payload schema (validated by the fake and the web bridge tests). */
-export interface EventMap extends ReaderEvents, CaptureEvents, PinpadEvents {
+export interface EventMap extends ReaderEvents, CaptureEvents, PinpadEvents, RecordEvents {
   /** A backend became available or unavailable (pcscd started/stopped, USB appeared). */
   'app.backendsChanged': AppInfo['backends'];
 }
@@ -54,6 +56,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   ...READER_EVENT_NAMES,
   ...CAPTURE_EVENT_NAMES,
   ...PINPAD_EVENT_NAMES,
+  ...RECORD_EVENT_NAMES,
 ];
 
 export function isChannelName(value: unknown): value is ChannelName {

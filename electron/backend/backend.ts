@@ -12,6 +12,7 @@ import { createCompareHandlers } from './handlers/compare-handlers.js';
 import type { BackendEvent, HandlerContext } from './handlers/handler-context.js';
 import { createPinpadHandlers } from './handlers/pinpad-handlers.js';
 import { createReaderDomain, type ReaderHandlerOptions } from './handlers/reader-handlers.js';
+import { createRecordHandlers } from './handlers/record-handlers.js';
 import { loadPcscLite, probePcsc } from './pcsc/pcsc-probe.js';
 import { cardbenchDataDir } from './settings/data-dir.js';
 import { probeUsb } from './usb/usb-probe.js';
@@ -106,6 +107,10 @@ export function createBackend(options: BackendOptions): Backend {
       dataDir: () => options.readers?.dataDir ?? cardbenchDataDir(),
       keypad,
       ...(options.readers?.smartcardListPaths ? { smartcardListPaths: options.readers.smartcardListPaths } : {}),
+    }),
+    ...createRecordHandlers(context, {
+      recording: readers.recording,
+      ...(options.chooseSavePath ? { chooseSavePath: options.chooseSavePath } : {}),
     }),
   };
 

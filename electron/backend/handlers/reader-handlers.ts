@@ -4,6 +4,7 @@ import type { Handlers } from '#core/ipc/dispatch.js';
 import { CardbenchError } from '#core/ipc/errors.js';
 import type { Keypad } from '#core/sim/reader/keypad.js';
 import type { ReaderBackend } from '../reader-backend.js';
+import { recordingBackend, RecordingSwitch } from '../record/recording-backend.js';
 import { ConsoleService } from '../readers/console-service.js';
 import { defaultReaderBackends, virtualReaderWanted } from '../readers/default-backends.js';
 import type { SwitchableBackend } from '../readers/switchable-backend.js';
@@ -38,9 +39,10 @@ export function createReaderHandlers(context: HandlerContext, options: ReaderHan
 export function createReaderDomain(
   context: HandlerContext,
   options: ReaderHandlerOptions = {},
-): { handlers: ReaderHandlers; hub: () => ReaderHub } {
+): { handlers: ReaderHandlers; hub: () => ReaderHub; recording: () => RecordingSwitch } {
   // Created on first use: a backend that never shows readers (a unit test, `cardbench decode`) never opens PC/SC.
   let state: { hub: ReaderHub; console: ConsoleService; virtual?: SwitchableBackend } | undefined;
+  const recording = new RecordingSwitch();
   const dataDir = (): string => options.dataDir ?? cardbenchDataDir();
   const settings = () => {
     try {
@@ -58,7 +60,8 @@ export function createReaderDomain(
     else {
       ({ backends, virtual } = defaultReaderBackends({ virtual: virtualReaderWanted(settings()?.value.virtualReader ?? true), ...keypad }));
     }
-    const hub = new ReaderHub(backends);
+    // Every reader call goes through the recording wrappers: a recording covers Console, scripts and Pinpad alike.
+    const hub = new ReaderHub(backends.map((backend) => recordingBackend(backend, recording)));
     let store;
     try {
       store = openConsoleStore(dataDir());
@@ -110,5 +113,5 @@ export function createReaderDomain(
       return { enabled: virtual.enabled };
     },
   };
-  return { handlers, hub: () => get().hub };
+  return { handlers, hub: () => get().hub, recording: () => recording };
 }

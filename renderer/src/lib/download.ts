@@ -46,6 +46,18 @@ function browserDownload(fileName: string, text: string, mimeType: string): void
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Binary bytes as a browser download (a recording in browser mode). */
+export function downloadBytes(fileName: string, bytes: Uint8Array<ArrayBuffer>, mimeType = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type: mimeType }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** 'ACME Reader 00 00' → 'acme-reader-00-00', for file names. */
 export function fileSafe(name: string): string {
   return (

@@ -18,7 +18,7 @@ export type ShellKind = 'electron' | 'browser';
 
 export type KeyChord = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>;
 
-export type ShellCommand = { kind: 'workbench'; id: WorkbenchId } | { kind: 'open-capture' } | { kind: 'shortcuts' };
+export type ShellCommand = { kind: 'workbench'; id: WorkbenchId } | { kind: 'open-capture' } | { kind: 'shortcuts' } | { kind: 'record' };
 
 const DIGIT_CODE = /^(?:Digit|Numpad)([1-9])$/;
 
@@ -44,6 +44,8 @@ export function shellCommandFor(event: KeyChord, shell: ShellKind, typing: boole
     const id = workbenchAt(DIGIT_CODE.exec(event.code)?.[1]);
     if (id) return { kind: 'workbench', id };
     if (event.code === 'KeyO') return { kind: 'open-capture' };
+    // Alt+Shift+R in both shells: Ctrl+R reloads the page in a browser (and the desktop app's window).
+    if (event.code === 'KeyR') return { kind: 'record' };
     return undefined;
   }
   if (shell === 'electron' && isAccel(event)) {
@@ -70,10 +72,10 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 /** How the shell's own chords are written for this shell, for titles and the shortcut list. */
-export function shellKeys(shell: ShellKind): { workbench: (n: number) => string; openCapture: string } {
+export function shellKeys(shell: ShellKind): { workbench: (n: number) => string; openCapture: string; record: string } {
   return shell === 'electron'
-    ? { workbench: (n) => `Ctrl+${n}`, openCapture: 'Ctrl+O' }
-    : { workbench: (n) => `Alt+Shift+${n}`, openCapture: 'Alt+Shift+O' };
+    ? { workbench: (n) => `Ctrl+${n}`, openCapture: 'Ctrl+O', record: 'Alt+Shift+R' }
+    : { workbench: (n) => `Alt+Shift+${n}`, openCapture: 'Alt+Shift+O', record: 'Alt+Shift+R' };
 }
 
 export interface ShortcutGroup {
@@ -87,6 +89,7 @@ export function shortcutGroups(shell: ShellKind): ShortcutGroup[] {
   const everywhere: [string, string][] = [
     [`${keys.workbench(1)}…${WORKBENCHES.length}`, WORKBENCHES.map((w) => w.label).join(', ')],
     ['← → on the tabs', 'previous / next workbench'],
+    [keys.record, 'start / stop recording the session (.pcapng)'],
     ['?', 'this list'],
     ['Escape', 'close this list'],
   ];
