@@ -85,6 +85,23 @@ export function parseTraceComment(text: string): TraceComment {
   return out;
 }
 
+/**
+ * A keypad PIN entry in a recording: its command packet (the APDU template the reader completes with
+ * the typed PIN) carries `event: PIN entry on the reader keypad` and `request: PC/SC
+ * VERIFY_PIN_DIRECT (…)` / `request: CCID PC_to_RDR_Secure (verify)`, with the PC/SC structure's
+ * header as `structure: HEX` or the CCID Secure's parameters as `parameters: HEX`.
+ */
+export const PIN_ENTRY_EVENT = 'PIN entry on the reader keypad';
+
+/** The value of one `key: value` line of a comment (keys beyond TRACE_COMMENT_KEYS: request, structure…). */
+export function traceCommentValue(text: string, key: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === key) return line.slice(colon + 1).trim();
+  }
+  return undefined;
+}
+
 /** The tags that open an exported PDU: dissector name, P2P direction, end of options. */
 export function encodeExportedPduTags(dissector: string, direction: number): Uint8Array {
   const name = asciiBytes(dissector);

@@ -8,6 +8,10 @@
  * Memory: one pending command per interface (interfaces are capped by the pcapng reader).
  */
 import type { CaptureInterface, CaptureRecord } from '../capture/capture-types.js';
+import { decodePinStructure } from '../pcsc/pin-structures.js';
+import { describeStatusWord } from '../iso7816/status-words.js';
+import { byteHex, parseHex, toHex } from '../bytes/hex.js';
+import type { TracePinOperation } from './trace-report.js';
 import {
   ISO7816_ATR_DISSECTOR,
   ISO7816_DISSECTOR,
@@ -15,7 +19,9 @@ import {
   P2P_DIR_FROM_CARD,
   P2P_DIR_TO_CARD,
   parseTraceComment,
+  PIN_ENTRY_EVENT,
   readExportedPduHeader,
+  traceCommentValue,
 } from '../capture/exported-pdu.js';
 import type { ApduTraceSink, TraceApduPacket } from './apdu-trace-sink.js';
 import type { TraceEventKind } from './trace-report.js';
@@ -25,6 +31,8 @@ interface PendingCommand {
   frame: number;
   timeNs: number;
   truncated: boolean;
+  /** Set when the command is a keypad PIN entry's template: its answer completes this, no exchange is made. */
+  pin?: TracePinOperation;
 }
 
 interface ReaderInterface {
@@ -71,7 +79,13 @@ export class ExportedPduTrace {
     }
     if (header.direction === P2P_DIR_TO_CARD) {
       this.packet(reader, record, 'command', pdu, truncated);
-      this.command(reader, { bytes: pdu.slice(), frame, timeNs: record.timeNs, truncated });
+      const pending: PendingCommand = { bytes: pdu.slice(), frame, timeNs: record.timeNs, truncated };
+      const pin = record.comment !== undefined ? pinEntry(record.comment, reader.device, frame, pending.bytes) : undefined;
+      if (pin) {
+        pending.pin = pin;
+        this.sink.pinOperation(pin);
+      }
+      this.command(reader, pending);
     } else if (header.direction === P2P_DIR_FROM_CARD) {
       this.packet(reader, record, 'response', pdu, truncated);
       this.response(reader, pdu, frame, record.timeNs, truncated);
@@ -132,6 +146,11 @@ export class ExportedPduTrace {
       return;
     }
     reader.pending = undefined;
+    if (command.pin) {
+      // As a CCID Secure in a USB capture: a PIN operation with its outcome, not an APDU exchange.
+      command.pin.answer = pinAnswer(pdu);
+      return;
+    }
     this.sink.exchange(reader.device, 0, {
       command: command.bytes,
       response: pdu,
@@ -158,6 +177,46 @@ export class ExportedPduTrace {
       severity: 'warning',
     });
   }
+}
+
+/**
+ * A keypad PIN entry, when the command packet's comment says it is one: the operation from the
+ * request line, the PC/SC structure (its header in the comment, the template being the packet)
+ * decoded as SCardControl's would be. CCID Secure parameters are named but not decoded here.
+ */
+function pinEntry(comment: string, device: string, frame: number, template: Uint8Array): TracePinOperation | undefined {
+  const event = traceCommentValue(comment, 'event');
+  if (event === undefined || event.toLowerCase() !== PIN_ENTRY_EVENT.toLowerCase()) return undefined;
+  const request = traceCommentValue(comment, 'request') ?? '';
+  const operation = /modify/i.test(request) ? 'modify' : 'verify';
+  let structure: TracePinOperation['structure'] = null;
+  const text = traceCommentValue(comment, 'structure');
+  const parsed = text === undefined ? undefined : parseHex(text, 64);
+  const header = parsed?.ok ? parsed.bytes : undefined;
+  if (header) {
+    const whole = new Uint8Array(header.length + template.length);
+    whole.set(header);
+    whole.set(template, header.length);
+    const decoded = decodePinStructure(operation, whole).structure;
+    if (decoded) {
+      const { apdu: _apdu, bTimeOut2: _timeOut2, ulDataLength: _length, ...fields } = decoded;
+      structure = fields;
+    }
+  }
+  const what = request ? ` (${request.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)})` : '';
+  return { frame, device, slot: 0, operation: `${operation}${what}`, apduTemplate: toHex(template), structure, answer: null };
+}
+
+function pinAnswer(response: Uint8Array): NonNullable<TracePinOperation['answer']> {
+  const sw = response.length >= 2 ? [response[response.length - 2]!, response[response.length - 1]!] : undefined;
+  return {
+    message: 'Response APDU',
+    bStatus: 0,
+    bError: 0,
+    meaning: sw ? describeStatusWord(sw[0]!, sw[1]!).meaning : 'no status word',
+    response: toHex(response),
+    sw: sw ? byteHex(sw[0]!) + byteHex(sw[1]!) : null,
+  };
 }
 
 /** Comment events that are card events in the report; others (`card connected` on PC/SC, …) are not. */

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex } from '#core/bytes/hex.js';
 import { encodeExportedPduTags, formatTraceComment, parseTraceComment, readExportedPduHeader } from '#core/capture/exported-pdu.js';
 import { decodeTraceBytes, redactPins, traceSummaryLines, type TraceReport } from '#core/trace/index.js';
-import { concatBytes, epb, idb, pcapHeader, pcapRecord, shb } from '../capture/capture-builder.js';
+import { encodePinVerifyStructure, PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
+import { concatBytes, epb, epbWithComment, idb, pcapHeader, pcapRecord, shb } from '../capture/capture-builder.js';
 import { exportedPduRecording, RECORDED_ATR, RECORDED_PIN } from './apdu-trace-files.js';
 
 function tsharkUnavailable(): string | undefined {
@@ -153,6 +154,48 @@ describe('a recording read as a trace', () => {
       "if-name reader has exported PDUs for dissector 'ip'; only iso7816 and iso7816.atr are read, the others are skipped",
     );
     expect(read.exchanges).toEqual([]);
+  });
+});
+
+describe('keypad PIN entries in a recording', () => {
+  it('are PIN operations with their structure and outcome, not APDU exchanges, as a CCID Secure is in a USB capture', () => {
+    const structure = encodePinVerifyStructure({
+      timeOut: 0,
+      formatString: 0x82,
+      pinBlockString: 0x00,
+      pinLengthFormat: 0x00,
+      minPinSize: 6,
+      maxPinSize: 8,
+      apdu: fromHex('00200081'),
+    });
+    const header = Buffer.from(structure.subarray(0, PIN_VERIFY_HEADER_LENGTH)).toString('hex').toUpperCase();
+    const template = structure.subarray(PIN_VERIFY_HEADER_LENGTH);
+    const comment = [
+      'masked: PIN block of the keypad template',
+      'event: PIN entry on the reader keypad',
+      'request: PC/SC VERIFY_PIN_DIRECT (control code 0x42330006)',
+      `structure: ${header}`,
+    ].join('\n');
+    const bytes = concatBytes(
+      shb(),
+      idb({ linkType: 252, comment: 'reader: Pinpad 00 00\npins: masked' }),
+      epbWithComment(0, 1000n, concatBytes(encodeExportedPduTags('iso7816', 0), template), comment),
+      epb(0, 9000n, concatBytes(encodeExportedPduTags('iso7816', 1), fromHex('63C2'))),
+    );
+    const report = decodeTraceBytes(bytes);
+    expect(report.exchanges).toEqual([]);
+    expect(report.pinOperations).toEqual([
+      {
+        frame: 1,
+        device: 'Pinpad 00 00',
+        slot: 0,
+        operation: 'verify (PC/SC VERIFY_PIN_DIRECT (control code 0x42330006))',
+        apduTemplate: '00200081',
+        structure: expect.objectContaining({ bmFormatString: expect.objectContaining({ raw: 0x82, coding: 'ascii' }), bNumberMessage: 1 }),
+        answer: { message: 'Response APDU', bStatus: 0, bError: 0, meaning: expect.stringContaining('2'), response: '63C2', sw: '63C2' },
+      },
+    ]);
+    expect(traceSummaryLines(report).join('\n')).toContain('#1 Pinpad 00 00 slot 0: PIN verify (PC/SC VERIFY_PIN_DIRECT');
   });
 });
 
