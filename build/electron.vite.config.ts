@@ -18,6 +18,8 @@ export default defineConfig({
           cli: resolve(root, 'electron/cli/main.ts'),
           // The capture decoder's worker thread: beside cli.js and index.js, where decode-worker-host.ts looks for it.
           'capture-decode-worker': resolve(root, 'electron/backend/capture/capture-decode-worker.ts'),
+          // The Captures search's worker thread, found the same way by row-search-host.ts.
+          'row-search-worker': resolve(root, 'electron/backend/capture-store/row-search-worker.ts'),
         },
       },
     },

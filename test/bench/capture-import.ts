@@ -118,12 +118,16 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * capture-viewer.ts and the decode worker bundled side by side (decode-worker-host looks for the
- * worker beside the running module), under node_modules so that their packages resolve.
+ * capture-viewer.ts and its workers bundled side by side (their hosts look for them beside the
+ * running module), under node_modules so that their packages resolve.
  */
 function bundleViewer(): string {
   const outdir = join(ROOT, 'node_modules', '.cache', 'cardbench-bench');
-  const entries = [join(import.meta.dirname, 'capture-viewer.ts'), join(ROOT, 'electron/backend/capture/capture-decode-worker.ts')];
+  const entries = [
+    join(import.meta.dirname, 'capture-viewer.ts'),
+    join(ROOT, 'electron/backend/capture/capture-decode-worker.ts'),
+    join(ROOT, 'electron/backend/capture-store/row-search-worker.ts'),
+  ];
   const options = ['--bundle', '--splitting', '--format=esm', '--platform=node', '--target=node20', '--packages=external'];
   const run = spawnSync(
     join(ROOT, 'node_modules', '.bin', 'esbuild'),

@@ -41,8 +41,9 @@ import { locatePinEntries } from './pin-entries.js';
 import { t1ReadingOf } from './slot-protocol.js';
 import { TimingIndex } from './timing-index.js';
 import { conversationEntry } from './conversation-entry.js';
-import { FilterCache, isEmptyFilter, rowPredicate, type FilteredView } from './row-filter.js';
-import { RowLines } from './row-search.js';
+import { FilterCache, isEmptyFilter, rowPredicate, UNSETTLED_TAIL, type FilteredView, type RowPredicate } from './row-filter.js';
+import { RowLines, rowTextTest } from './row-search.js';
+import { RowSearchWorker } from './row-search-host.js';
 
 export interface CaptureSessionOptions {
   id: string;
@@ -61,7 +62,10 @@ export class CaptureSession implements RowSource {
   readonly path: string;
   readonly name: string;
   readonly columns = new RowColumns();
-  private readonly arena = new ByteArena();
+  /** Shared memory, as the columns: the search worker reads both in place. */
+  private readonly arena = new ByteArena({ shared: true });
+  private readonly searchWorker = new RowSearchWorker();
+  private lines: RowLines | undefined;
   private readonly devices: string[] = [];
   private readonly deviceIds = new Map<string, number>();
   private readonly typeCounts = new Map<number, { name: string; count: number }>();
@@ -94,8 +98,14 @@ export class CaptureSession implements RowSource {
     this.id = options.id;
     this.path = options.path;
     this.name = options.name ?? basename(options.path);
-    const lines = new RowLines(this, () => this.arena.blocks);
-    this.filters = new FilterCache((filter) => rowPredicate(this, filter, (name) => this.deviceIds.get(name) ?? -1, lines));
+    this.filters = new FilterCache((filter) =>
+      rowPredicate(
+        this,
+        filter,
+        (name) => this.deviceIds.get(name) ?? -1,
+        (text) => this.textTest(text),
+      ),
+    );
     this.finished = this.run();
   }
 
@@ -143,6 +153,7 @@ export class CaptureSession implements RowSource {
       for (const t of this.folding.finish()) this.transactionStore.add(t);
     }
     this.filters.invalidate();
+    this.searchWorker.forget();
     this.options.onProgress?.(this.status());
   }
 
@@ -228,6 +239,39 @@ export class CaptureSession implements RowSource {
 
   cancel(): void {
     this.controller.abort();
+    this.searchWorker.stop();
+  }
+
+  // ---- free-text search -----------------------------------------------------------------------
+
+  /**
+   * Has the search worker answer a free-text filter before `rows` and `view` read it: they
+   * search only the rows it has not (without this, all of them, on this thread).
+   */
+  async prepare(filter: CaptureFilter | undefined): Promise<void> {
+    const text = filter?.text?.trim().toLowerCase();
+    if (!text) return;
+    const total = this.columns.length;
+    const rows = this.state !== 'importing' ? total : Math.max(0, total - UNSETTLED_TAIL);
+    if (this.filters.scanned(filter!) >= rows) return;
+    await this.searchWorker.search({ text, rows, columns: this.columns, blocks: this.arena.blocks, devices: this.devices });
+  }
+
+  /** How many rows the search worker has answered for a text (trimmed, lowercased). */
+  searchedRows(text: string): number {
+    return this.searchWorker.answer(text)?.rows ?? 0;
+  }
+
+  /** A row's free-text test: the worker's answer where it has one, a search here for the rows beyond. */
+  private textTest(text: string): RowPredicate {
+    this.lines ??= new RowLines(this, () => this.arena.blocks);
+    const here = rowTextTest(this, this.lines, text);
+    let answer = this.searchWorker.answer(text);
+    return (row) => {
+      answer ??= this.searchWorker.answer(text);
+      if (answer !== undefined && row < answer.rows) return (answer.bits[row >> 3]! & (1 << (row & 7))) !== 0;
+      return here(row);
+    };
   }
 
   // ---- queries --------------------------------------------------------------------------------

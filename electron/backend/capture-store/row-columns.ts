@@ -51,22 +51,27 @@ export interface StoredRows {
   bytes(row: number): Uint8Array;
 }
 
+/** Typed arrays over shared memory: the search worker reads the columns in place (row-search-worker.ts). */
+function shared<T>(make: new (buffer: SharedArrayBuffer) => T, bytesPerRow: number, rows: number): T {
+  return new make(new SharedArrayBuffer(bytesPerRow * rows));
+}
+
 export class RowColumns {
   length = 0;
-  frame = new Uint32Array(1024);
-  lastFrame = new Uint32Array(1024);
-  transfers = new Uint8Array(1024);
-  timeNs = new Float64Array(1024);
-  address = new Float64Array(1024);
-  byteLength = new Uint32Array(1024);
-  device = new Uint16Array(1024);
-  ins = new Uint16Array(1024);
-  sw = new Uint16Array(1024);
-  slot = new Uint8Array(1024);
-  direction = new Uint8Array(1024);
-  messageType = new Uint8Array(1024);
-  kind = new Uint8Array(1024);
-  flags = new Uint8Array(1024);
+  frame = shared(Uint32Array, 4, 1024);
+  lastFrame = shared(Uint32Array, 4, 1024);
+  transfers = shared(Uint8Array, 1, 1024);
+  timeNs = shared(Float64Array, 8, 1024);
+  address = shared(Float64Array, 8, 1024);
+  byteLength = shared(Uint32Array, 4, 1024);
+  device = shared(Uint16Array, 2, 1024);
+  ins = shared(Uint16Array, 2, 1024);
+  sw = shared(Uint16Array, 2, 1024);
+  slot = shared(Uint8Array, 1, 1024);
+  direction = shared(Uint8Array, 1, 1024);
+  messageType = shared(Uint8Array, 1, 1024);
+  kind = shared(Uint8Array, 1, 1024);
+  flags = shared(Uint8Array, 1, 1024);
 
   push(row: RowInput): number {
     if (this.length === this.frame.length) this.grow();
@@ -116,20 +121,20 @@ export class RowColumns {
 
   private grow(): void {
     const size = this.frame.length * 2;
-    this.frame = grown(this.frame, new Uint32Array(size));
-    this.lastFrame = grown(this.lastFrame, new Uint32Array(size));
-    this.transfers = grown(this.transfers, new Uint8Array(size));
-    this.timeNs = grown(this.timeNs, new Float64Array(size));
-    this.address = grown(this.address, new Float64Array(size));
-    this.byteLength = grown(this.byteLength, new Uint32Array(size));
-    this.device = grown(this.device, new Uint16Array(size));
-    this.ins = grown(this.ins, new Uint16Array(size));
-    this.sw = grown(this.sw, new Uint16Array(size));
-    this.slot = grown(this.slot, new Uint8Array(size));
-    this.direction = grown(this.direction, new Uint8Array(size));
-    this.messageType = grown(this.messageType, new Uint8Array(size));
-    this.kind = grown(this.kind, new Uint8Array(size));
-    this.flags = grown(this.flags, new Uint8Array(size));
+    this.frame = grown(this.frame, shared(Uint32Array, 4, size));
+    this.lastFrame = grown(this.lastFrame, shared(Uint32Array, 4, size));
+    this.transfers = grown(this.transfers, shared(Uint8Array, 1, size));
+    this.timeNs = grown(this.timeNs, shared(Float64Array, 8, size));
+    this.address = grown(this.address, shared(Float64Array, 8, size));
+    this.byteLength = grown(this.byteLength, shared(Uint32Array, 4, size));
+    this.device = grown(this.device, shared(Uint16Array, 2, size));
+    this.ins = grown(this.ins, shared(Uint16Array, 2, size));
+    this.sw = grown(this.sw, shared(Uint16Array, 2, size));
+    this.slot = grown(this.slot, shared(Uint8Array, 1, size));
+    this.direction = grown(this.direction, shared(Uint8Array, 1, size));
+    this.messageType = grown(this.messageType, shared(Uint8Array, 1, size));
+    this.kind = grown(this.kind, shared(Uint8Array, 1, size));
+    this.flags = grown(this.flags, shared(Uint8Array, 1, size));
   }
 }
 

@@ -29,13 +29,14 @@ export function swClassOf(sw: number): SwClass | undefined {
 }
 
 /**
- * @param lines the session's list lines (their caches serve every search); a fresh one by default
+ * @param textTest the free-text test for a trimmed, lowercased text (the session's reads its
+ *   search worker's answers); by default rowTextTest over fresh list lines
  */
 export function rowPredicate(
   source: RowSource,
   filter: CaptureFilter,
   deviceIndex: (name: string) => number,
-  lines: RowLines = new RowLines(source),
+  textTest: (text: string) => RowPredicate = (text) => rowTextTest(source, new RowLines(source), text),
 ): RowPredicate {
   const c = source.columns;
   const tests: RowPredicate[] = [];
@@ -63,7 +64,7 @@ export function rowPredicate(
   const text = filter.text?.trim().toLowerCase();
   if (text) {
     // The costliest (a list line per row), so it runs last, on rows the cheap tests kept.
-    tests.push(rowTextTest(source, lines, text));
+    tests.push(textTest(text));
   }
   return (i) => tests.every((test) => test(i));
 }
@@ -100,8 +101,13 @@ export class FilterCache {
     this.cache.clear();
   }
 
+  /** How many rows the filter's cached matches cover (0 when it is not cached). */
+  scanned(filter: CaptureFilter): number {
+    return this.cache.get(keyOf(filter))?.matches.scanned ?? 0;
+  }
+
   view(filter: CaptureFilter, total: number, settled: boolean): FilteredView {
-    const key = JSON.stringify(Object.entries(filter).sort(([a], [b]) => a.localeCompare(b)));
+    const key = keyOf(filter);
     let entry = this.cache.get(key);
     if (entry) {
       this.cache.delete(key);
@@ -134,4 +140,8 @@ export class FilterCache {
       },
     };
   }
+}
+
+function keyOf(filter: CaptureFilter): string {
+  return JSON.stringify(Object.entries(filter).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -17,6 +17,7 @@ import { messageTypeByCode } from '#core/ccid/message-types.js';
 import { insName } from '#core/iso7816/ins.js';
 import { describeStatusWord } from '#core/iso7816/status-words.js';
 import { ARENA_BLOCK_SIZE } from './byte-arena.js';
+import { isApduPacketRow } from './apdu-packet-row.js';
 import { describeRow, rowSecrecy, type RowSource } from './row-decode.js';
 import { FLAG_COMMAND_HAS_DATA, FLAG_IN_EXCHANGE, FLAG_WHOLE_APDU, NO_INS, NO_SW, PAYLOAD_KINDS } from './row-columns.js';
 
@@ -224,6 +225,12 @@ export class RowLines {
       start = 0;
     }
     this.block = block;
+    // An APDU-level trace's row is the APDU or answer itself, no CCID message around it.
+    if (isApduPacketRow(c.kind[row]!)) {
+      this.dataStart = start;
+      this.dataEnd = start + length;
+      return;
+    }
     if (length <= CCID_HEADER) {
       this.dataStart = this.dataEnd = start + length;
       return;
@@ -347,7 +354,7 @@ export class RowLines {
     const c = this.source.columns;
     const bytes = this.source.bytes(row);
     // Secret rows are described afresh: their bytes are not kept as a key.
-    if (c.direction[row] === DIRECTION_OUT && bytes.length > CCID_HEADER && rowSecrecy(this.source, row) !== 'clear') {
+    if (c.direction[row] === DIRECTION_OUT && rowSecrecy(this.source, row) !== 'clear') {
       const described = describeRow(this.source, row);
       return piece(`${described.name} ${described.summary}`);
     }

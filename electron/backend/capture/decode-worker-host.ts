@@ -183,7 +183,7 @@ export class DecodeWorker {
 }
 
 /** Source runs need tsx's loader in the worker (Vitest's module runner does not reach worker threads). */
-function typescriptBootstrap(url: URL): string {
+export function typescriptBootstrap(url: URL): string {
   const tsx = import.meta.resolve('tsx/esm/api');
   return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
 }

@@ -53,12 +53,18 @@ export function createCaptureHandlers(context: HandlerContext, options: CaptureH
       return session.finished.then(() => session.status());
     },
     'capture.close': ({ id }) => ({ closed: store.close(id) }),
-    'capture.rows': ({ id, start, count, filter }) => {
+    'capture.rows': async ({ id, start, count, filter }) => {
       const session = store.get(id);
+      // A free-text filter is searched in the session's worker first, off this thread.
+      await session.prepare(filter);
       const { matched, rows } = session.rows(start, count, filter);
       return { state: session.state, total: session.columns.length, matched, start, rows };
     },
-    'capture.indexOf': ({ id, row, filter }) => ({ index: store.get(id).view(filter).indexOf(row) }),
+    'capture.indexOf': async ({ id, row, filter }) => {
+      const session = store.get(id);
+      await session.prepare(filter);
+      return { index: session.view(filter).indexOf(row) };
+    },
     'capture.detail': ({ id, row }) => {
       const detail = store.get(id).detail(row);
       if (!detail) throw new CardbenchError('invalid-arguments', `The capture has no row ${row + 1} (yet).`);

@@ -15,6 +15,7 @@ import { describeRow } from '../../../../../electron/backend/capture-store/row-d
 import { RowLines } from '../../../../../electron/backend/capture-store/row-search.js';
 import { requireShared, sharedPath } from '../../../../shared-path.js';
 import { apduLevelSecrets, PIN_FORMS, t1Secrets, unansweredChainedVerify } from '../../../core/trace/secret-captures.js';
+import { exportedPduRecording, RECORDED_PIN, spyLog } from '../../../core/trace/apdu-trace-files.js';
 
 const CAPTURES = [
   ['usbpcap-emv-gcc2024', 'usb.pcapng'],
@@ -70,8 +71,19 @@ function oldLine(session: CaptureSession, row: number): string {
   return `${r.name} ${r.summary} ${r.sw ?? ''} ${r.device}`.toLowerCase();
 }
 
+/** The rows a search finds, searched on this thread (no prepare), as unit tests of the filter ask. */
 function matches(session: CaptureSession, text: string): number[] {
   const { rows } = session.rows(0, session.columns.length, { text });
+  return rows.map((r) => r.row);
+}
+
+/** The rows a search finds as the workbench asks (capture.rows): the session's search worker answers first. */
+async function workerMatches(session: CaptureSession, text: string): Promise<number[]> {
+  // A filter the session has cached is not searched again: a variant of the text nobody asked for yet.
+  const filter = { text: ` ${text} ` };
+  await session.prepare(filter);
+  expect(session.searchedRows(text.trim().toLowerCase()), `the worker answered ${text}`).toBe(session.columns.length);
+  const { rows } = session.rows(0, session.columns.length, filter);
   return rows.map((r) => r.row);
 }
 
@@ -105,6 +117,7 @@ describe.skipIf(missing !== undefined)('free-text search over the rows', () => {
           oldLine(session, row).includes(text),
         );
         const now = matches(session, text);
+        expect(await workerMatches(session, text), `${text} in the search worker`).toEqual(now);
         // Every old match is kept; a new one holds the text in its bytes (hex past the preview, ASCII).
         expect(
           now.filter((row) => before.includes(row)),
@@ -126,9 +139,30 @@ describe.skipIf(missing !== undefined)('free-text search over the rows', () => {
     expect(labelled.length).toBeGreaterThan(0);
     for (const row of labelled) expect(Buffer.from(session.bytes(row)).toString('latin1').toUpperCase()).toContain('MASTERCARD');
     expect(matches(session, 'mastercard')).toEqual(labelled);
+    expect(await workerMatches(session, 'MASTERCARD')).toEqual(labelled);
+    expect(await workerMatches(session, '00a40400')).toEqual(selects);
     const frame = session.columns.frame[100]!;
     expect(matches(session, String(frame))).toContain(100);
     expect(matches(session, `#${frame}`)).toEqual([100]);
+  });
+
+  it.each([
+    ['exported-PDU recording.pcapng', exportedPduRecording],
+    ['opensc.pcsc-spy', () => spyLog('opensc-tool-piv.pcsc-spy')],
+  ] as const)('APDU-level trace %s: lines as describeRow, searches as before, the recorded PIN not found', async (name, build) => {
+    const path = join(scratch, name);
+    writeFileSync(path, build());
+    const session = await opened(path);
+    expectSameLines(session);
+    for (const text of [...SEARCHES, 'command apdu', 'response apdu', 'atr']) {
+      const before = Array.from({ length: session.columns.length }, (_, row) => row).filter((row) => oldLine(session, row).includes(text));
+      expect(
+        matches(session, text).filter((row) => before.includes(row)),
+        text,
+      ).toEqual(before);
+    }
+    const pin = RECORDED_PIN.toLowerCase();
+    for (const row of matches(session, pin)) expect(oldLine(session, row), `${pin}: row ${row}`).toContain(pin);
   });
 
   it.each([
@@ -141,6 +175,7 @@ describe.skipIf(missing !== undefined)('free-text search over the rows', () => {
     const session = await opened(path);
     expectSameLines(session);
     for (const pin of PIN_FORMS) {
+      expect(await workerMatches(session, pin), `${pin} in the search worker`).toEqual(matches(session, pin));
       for (const row of matches(session, pin)) {
         // Only a row whose frame number or shown text holds the digits, never the secret data.
         expect(oldLine(session, row).includes(pin.toLowerCase()) || String(session.columns.frame[row]) === pin, `${pin}: row ${row}`).toBe(
