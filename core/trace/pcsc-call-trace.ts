@@ -149,7 +149,27 @@ export class PcscCallTrace {
         meaning: call.result === SCARD_S_SUCCESS ? 'command processed' : resultName(call),
       },
     };
+    // The template and the card's answer are the entry's rows, as a recording's are.
+    if (decoded.structure)
+      this.sink.packet({
+        frame: call.line,
+        timeNs: this.timeNs(call.startUs),
+        device,
+        slot: 0,
+        kind: 'command',
+        bytes: decoded.structure.apdu.bytes,
+        truncated: false,
+      });
     if (received) {
+      this.sink.packet({
+        frame: call.endLine,
+        timeNs: this.timeNs(call.endUs),
+        device,
+        slot: 0,
+        kind: 'response',
+        bytes: received.bytes,
+        truncated: false,
+      });
       pin.answer!.response = toHex(received.bytes);
       pin.answer!.sw = received.bytes.length >= 2 ? toHex(received.bytes.subarray(received.bytes.length - 2)) : null;
     }

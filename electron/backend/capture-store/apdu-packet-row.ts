@@ -16,6 +16,7 @@ const PACKET_KINDS: Partial<Record<StoredPayloadKind, { name: string; data: Ccid
 };
 
 export const KIND_APDU_PACKET = PAYLOAD_KINDS.indexOf('apdu-packet');
+export const KIND_RESPONSE_PACKET = PAYLOAD_KINDS.indexOf('response-packet');
 
 /** Whether a row's kind column says it is an APDU-level packet rather than a CCID message. */
 export function isApduPacketRow(kind: number): boolean {

@@ -7,6 +7,7 @@
 import { CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
 import type { TracePinOperation } from '#core/trace/index.js';
 import type { StoredRows } from './row-columns.js';
+import { KIND_APDU_PACKET, KIND_RESPONSE_PACKET } from './apdu-packet-row.js';
 
 export interface PinEntry {
   operation: TracePinOperation;
@@ -33,11 +34,14 @@ export function locatePinEntries(
   const c = rows.columns;
   return operations.map((operation) => {
     const row = c.findByFrameAnywhere(operation.frame);
-    if (row < 0 || c.direction[row] !== OUT || c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_Secure) {
+    // In an APDU-level trace the entry's row is its APDU template (a recording's packet, a spy log's SCardControl).
+    const packet = row >= 0 && c.kind[row] === KIND_APDU_PACKET;
+    if (row < 0 || c.direction[row] !== OUT || (!packet && c.messageType[row] !== CCID_MESSAGE_CODE.PC_to_RDR_Secure)) {
       return { operation, row: -1, frame: operation.frame, timeMs: 0, durationMs: 0 };
     }
     const start = c.timeNs[row]!;
-    const answer = operation.answer ? answerRow(rows, row, deviceIndex(operation.device), operation.slot) : -1;
+    const device = deviceIndex(operation.device);
+    const answer = !operation.answer ? -1 : packet ? packetAnswerRow(rows, row, device) : answerRow(rows, row, device, operation.slot);
     return {
       operation,
       row,
@@ -46,6 +50,14 @@ export function locatePinEntries(
       durationMs: answer < 0 ? 0 : Math.round((c.timeNs[answer]! - start) / 1000) / 1000,
     };
   });
+}
+
+/** The response row after an APDU-level trace's command row, same device. */
+function packetAnswerRow(rows: StoredRows, row: number, device: number): number {
+  const c = rows.columns;
+  const end = Math.min(c.length, row + ANSWER_LOOK_AHEAD);
+  for (let i = row + 1; i < end; i++) if (c.device[i] === device && c.kind[i] === KIND_RESPONSE_PACKET) return i;
+  return -1;
 }
 
 /** The reader's final answer to the Secure at `row`: same device, slot and bSeq, not a time extension. */

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CaptureNode } from '#core/ipc/channels/captures.js';
+import { fromHex, toHex } from '#core/bytes/hex.js';
+import { encodeExportedPduTags } from '#core/capture/exported-pdu.js';
+import { encodePinVerifyStructure, PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
 import { CaptureStore } from '../../../../../electron/backend/capture-store/capture-store.js';
+import { concatBytes, epb, epbWithComment, idb, shb } from '../../../core/capture/capture-builder.js';
 import { exportedPduRecording, RECORDED_ATR, RECORDED_PIN, spyLog } from '../../../core/trace/apdu-trace-files.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cardbench-apdu-captures-'));
@@ -80,5 +84,54 @@ describe('APDU-level traces in the capture store', () => {
       [146, 'Response APDU', expect.stringMatching(/^6A82 /)],
     ]);
     expect(status.devices.map((d) => d.id)).toContain('Virtual PCD 00 00');
+  });
+
+  it('places keypad PIN entries of a recording and of a spy log in the conversation, timed by their rows', async () => {
+    const structure = encodePinVerifyStructure({
+      timeOut: 0,
+      formatString: 0x82,
+      pinBlockString: 0x00,
+      pinLengthFormat: 0x00,
+      minPinSize: 6,
+      maxPinSize: 8,
+      apdu: fromHex('00200081'),
+    });
+    const template = structure.subarray(PIN_VERIFY_HEADER_LENGTH);
+    const comment = `event: PIN entry on the reader keypad\nrequest: PC/SC VERIFY_PIN_DIRECT (control code 0x42330006)\nstructure: ${toHex(structure.subarray(0, PIN_VERIFY_HEADER_LENGTH))}`;
+    const recording = concatBytes(
+      shb(),
+      idb({ linkType: 252, comment: 'reader: Pinpad 00 00' }),
+      epb(0, 1_000n, concatBytes(encodeExportedPduTags('iso7816', 0), fromHex('00A4040006D27600012401'))),
+      epb(0, 2_000n, concatBytes(encodeExportedPduTags('iso7816', 1), fromHex('9000'))),
+      epbWithComment(0, 3_000n, concatBytes(encodeExportedPduTags('iso7816', 0), template), comment),
+      epb(0, 4_503_000n, concatBytes(encodeExportedPduTags('iso7816', 1), fromHex('9000'))),
+    );
+    const session = await opened('pin.pcapng', recording);
+    const lines = session.transactions(0, 5);
+    expect(lines.map((l) => [l.kind, l.name, l.sw, l.row, l.timeMs, l.durationMs])).toEqual([
+      ['apdu', 'SELECT', '9000', 0, 0, 1],
+      ['pin', 'PIN verify (PC/SC VERIFY_PIN_DIRECT (control code 0x42330006)) on the keypad', '9000', 2, 2, 4500],
+    ]);
+
+    const T = '7F31B2E79B80@';
+    const spaced = (bytes: Uint8Array) => toHex(bytes).replace(/(..)/g, '$1 ');
+    const hex32 = (n: number) => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
+    const features = fromHex('060442330006');
+    const log = [
+      `${T}>|1796213879|0|SCardConnect`,
+      ...['0x7D9F60F4', 'Pinpad 00 00', '0x00000002', '0x00000003', '0x00000000', '0x00000000', '0x2D73C307', '0x00000002'].map(
+        (a) => T + a,
+      ),
+      `${T}<|1796213879|100|SCardConnect|Command successful.|0x00000000`,
+      `${T}>|1796213879|200|SCardControl`,
+      ...['0x2D73C307', '0x42000D48', '0x00000000', '', hex32(features.length), spaced(features)].map((a) => T + a),
+      `${T}<|1796213879|300|SCardControl|Command successful.|0x00000000`,
+      `${T}>|1796213879|1000|SCardControl`,
+      ...['0x2D73C307', '0x42330006', hex32(structure.length), spaced(structure), '0x00000002', '63 C2 '].map((a) => T + a),
+      `${T}<|1796213882|1000|SCardControl|Command successful.|0x00000000`,
+    ].join('\n');
+    const spy = await opened('pin.pcsc-spy', new TextEncoder().encode(`${log}\n`));
+    expect(spy.status()).toMatchObject({ rows: 2, exchanges: 0, pinOperations: 1 });
+    expect(spy.transactions(0, 5).map((l) => [l.kind, l.sw, l.row, l.timeMs, l.durationMs])).toEqual([['pin', '63C2', 0, 1, 3000]]);
   });
 });
