@@ -6,6 +6,7 @@
  * connected, reset or replaced) and which events become comments.
  */
 import { parseHex, toHex } from '#core/bytes/hex.js';
+import { PIN_ENTRY_EVENT } from '#core/capture/exported-pdu.js';
 import { SessionTraceWriter, type PinRecording, type TraceSink } from '#core/record/session-trace-writer.js';
 import type { ActiveProtocol, ReaderBackendKind, SecurePinAnswer } from '../reader-backend.js';
 
@@ -111,7 +112,7 @@ export class SessionRecorder {
   ): Promise<T> {
     if (this.closed) return run();
     const state = this.connect(call);
-    this.writer.pinEntry(state.interfaceId, template, this.clock(), ['event: PIN entry on the reader keypad', ...comments]);
+    this.writer.pinEntry(state.interfaceId, template, this.clock(), [`event: ${PIN_ENTRY_EVENT}`, ...comments]);
     this.packetWritten();
     let answer: T;
     try {

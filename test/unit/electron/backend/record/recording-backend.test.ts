@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { fromHex } from '#core/bytes/hex.js';
-import { encodeSecurePinData } from '#core/ccid/secure.js';
+import { encodeSecureVerifyData } from '#core/ccid/secure.js';
 import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX } from '#core/pcsc/control-codes.js';
 import { encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
@@ -163,15 +163,7 @@ describe('recordingBackend', () => {
     // Whatever the card said to the PIN the keypad typed, the file holds the same answer.
     expect(answer.length).toBe(2);
     const answerHex = Buffer.from(answer).toString('hex');
-    const abData = encodeSecurePinData('verify', {
-      ...parameters,
-      timeOut: 0,
-      entryValidation: 2,
-      numberMessage: 1,
-      langId: 0x0409,
-      msgIndex: 0,
-      teoPrologue: [0, 0, 0],
-    } as never);
+    const abData = encodeSecureVerifyData(parameters);
     const cancelled = await r.backend.securePinEntry!(VIRTUAL_READER_NAME, { operation: 'verify', abData, template: parameters.apdu });
     await r.backend.transmit(VIRTUAL_READER_NAME, fromHex('00CA006E00'));
     const file = r.save('keypad.pcapng');
