@@ -68,6 +68,16 @@ test.describe('captures workbench in browser mode', () => {
 
     await expect(page.locator('.conversation')).toContainText('GET PROCESSING OPTIONS');
     await expect(page.locator('.conversation')).toContainText('SELECT');
+
+    // Find text, answered by the session's search worker in the built backend: ASCII in an answer, hex without spaces.
+    await page.getByLabel('INS (hex)').fill('');
+    await page.getByLabel('Find text').fill('MASTERCARD');
+    await expect(page.getByTestId('matched')).toContainText('1 shown');
+    await expect(page.locator('[data-row]')).toHaveCount(1);
+    await page.getByLabel('Find text').fill('00a40400');
+    await expect(page.getByTestId('matched')).toContainText('2 shown');
+    await expect(page.locator('[data-row]').first()).toContainText('SELECT');
+    await page.getByLabel('Find text').fill('');
     await page.screenshot({ path: 'test/.results/captures-gcc.png' });
   });
 
