@@ -101,7 +101,7 @@ export function createBackend(options: BackendOptions): Backend {
     }),
     ...readers.handlers,
     ...createCaptureHandlers(context, options.captures),
-    ...createCompareHandlers(context),
+    ...createCompareHandlers(context, { hub: readers.hub }),
     ...createPinpadHandlers(context, {
       hub: readers.hub,
       dataDir: () => options.readers?.dataDir ?? cardbenchDataDir(),

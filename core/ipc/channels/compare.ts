@@ -38,6 +38,14 @@ export interface CompareSummary {
   differences: number;
   /** Files that could not be read to their end (what came before is compared). */
   incomplete: string[];
+  /** For a replay (A: the recording, B: the replay): where it went, what was not sent, where it stopped. */
+  replay?: ReplayReport;
+}
+
+export interface ReplayReport {
+  readers: { conversation: string; reader: string }[];
+  notSent: { index: number; command: string; name: string; reason: 'masked' | 'pin' }[];
+  stopped?: { index: number; name: string; reason: 'difference' | 'error'; message?: string; notSentAfter: number };
 }
 
 /** One side of an aligned row. */
@@ -94,6 +102,21 @@ export const compareChannels = {
         start: z.number().int().min(0),
         count: z.number().int().min(0).max(MAX_CAPTURE_WINDOW),
         differencesOnly: z.boolean(),
+      })
+      .strict(),
+  ),
+  /**
+   * Sends a trace's commands to a reader again and compares each answer with the recorded one
+   * (as `cardbench replay`). One reader for every card conversation of the trace, or one each.
+   */
+  'compare.replay': channel<CompareSummary>()(
+    z
+      .object({
+        trace: traceFile,
+        /** Empty: the first reader with a card. */
+        readers: z.array(z.string().min(1).max(300)).max(16),
+        withPins: z.boolean(),
+        stopOnDifference: z.boolean(),
       })
       .strict(),
   ),

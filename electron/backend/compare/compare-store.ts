@@ -31,6 +31,12 @@ export class CompareStore {
   async compare(a: TraceFileRef, b: TraceFileRef, timing?: TimingThreshold | null): Promise<CompareSummary> {
     const [traceA, traceB] = [await read(a), await read(b)];
     const diff = diffTraces(traceA.exchanges, traceB.exchanges, timing === undefined ? {} : { timing });
+    const incomplete = [traceA, traceB].filter((t) => !t.report.complete).map((t) => t.name);
+    return this.keep(diff, { a: traceA.name, b: traceB.name }, incomplete);
+  }
+
+  /** Keeps a comparison made elsewhere (a replay) for its rows to be served; its summary. */
+  keep(diff: TraceDiff, names: { a: string; b: string }, incomplete: string[] = []): CompareSummary {
     const differences: number[] = [];
     diff.rows.forEach((row, i) => {
       if (isDifference(row)) differences.push(i);
@@ -41,8 +47,8 @@ export class CompareStore {
     const { counts } = diff;
     return {
       id,
-      a: traceA.name,
-      b: traceB.name,
+      a: names.a,
+      b: names.b,
       match: diff.match,
       counts: {
         exchangesA: counts.exchangesA,
@@ -59,7 +65,7 @@ export class CompareStore {
       timing: diff.timing,
       rows: diff.rows.length,
       differences: differences.length,
-      incomplete: [traceA, traceB].filter((t) => !t.report.complete).map((t) => t.name),
+      incomplete,
     };
   }
 
@@ -85,7 +91,7 @@ export class CompareStore {
   }
 }
 
-async function read(file: TraceFileRef): Promise<DiffTrace> {
+export async function read(file: TraceFileRef): Promise<DiffTrace> {
   const shown = file.name ?? file.path;
   if (!isAbsolute(file.path)) {
     throw new CardbenchError('invalid-arguments', `“${file.path}” is not a full path: give the whole path of the trace file.`);

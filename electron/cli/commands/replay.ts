@@ -13,19 +13,11 @@
  * wrong command line or an unreadable trace, 3 when no reader backend is available, 130 on Ctrl-C
  * (after printing the comparison of what was replayed).
  */
-import { fromHex } from '#core/bytes/hex.js';
-import {
-  DiffTraceBuilder,
-  diffTraces,
-  REPLAY_SKIP_TEXT,
-  replayPlan,
-  type DiffExchange,
-  type ReplayPlan,
-  type ReplayStep,
-} from '#core/trace-diff/index.js';
+import { diffTraces, REPLAY_SKIP_TEXT, replayPlan, type ReplayPlan } from '#core/trace-diff/index.js';
 import { CaptureAbortedError, CaptureFileError } from '../../backend/capture/decode-capture-file.js';
 import { readDiffTrace } from '../../backend/capture/diff-trace-file.js';
-import type { ReaderHub } from '../../backend/readers/reader-hub.js';
+import { NoReaderForReplay, replayReaders, replayTrace, type ReplayStop } from '../../backend/compare/replay-trace.js';
+import type { HubReader, ReaderHub } from '../../backend/readers/reader-hub.js';
 import type { ProtocolChoice, ShareMode } from '../../backend/reader-backend.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -39,14 +31,6 @@ export const REPLAY_USAGE =
 
 const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
 const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
-
-interface ReplayOutcome {
-  replayed: DiffExchange[];
-  sent: DiffExchange[];
-  readers: string[];
-  /** Why the replay ended before the trace's end. */
-  stop?: { at: DiffExchange; reason: 'difference' | 'signal' | 'error'; message?: string; inFlight?: boolean };
-}
 
 export async function runReplay(context: CommandContext, args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandOptions(
@@ -84,7 +68,7 @@ export async function runReplay(context: CommandContext, args: readonly string[]
   checkReaders(plan, readerNames);
 
   const outcome = await withReaderHub(context, (hub) =>
-    replay(hub, plan, readerNames, {
+    replayTrace(hub, plan, targetsOf(hub, plan, readerNames), {
       share,
       protocol,
       stopOnDifference: values['stop-on-difference'] === true,
@@ -96,7 +80,7 @@ export async function runReplay(context: CommandContext, args: readonly string[]
   const diff = diffTraces(outcome.sent, outcome.replayed, timing === undefined ? {} : { timing });
   const names = { a: `${trace.name} (recording)`, b: `replay on ${[...new Set(outcome.readers)].join(', ')}` };
   const notSent = plan.steps.filter((s) => s.skip);
-  const unsent = outcome.stop ? plan.steps.length - plan.steps.findIndex((s) => s.exchange === outcome.stop!.at) - 1 : 0;
+  const unsent = outcome.notSentAfter;
   if (values.json) {
     await writeDiffJson(context, diff, names, {
       readers: outcome.readers.map((reader, i) => ({ conversation: plan.conversations[i], reader })),
@@ -133,7 +117,18 @@ export async function runReplay(context: CommandContext, args: readonly string[]
   return diff.match ? EXIT.ok : EXIT.failure;
 }
 
-function stopText(stop: NonNullable<ReplayOutcome['stop']>, unsent: number): string {
+/** Each conversation's reader; none with a card is a failure with what to do. */
+function targetsOf(hub: ReaderHub, plan: ReplayPlan, names: readonly string[]): HubReader[] {
+  try {
+    return replayReaders(hub, plan, names);
+  } catch (error) {
+    if (error instanceof NoReaderForReplay)
+      throw new CliError('replay: no reader has a card. Insert one, or name the reader with --reader.', EXIT.failure);
+    throw error;
+  }
+}
+
+function stopText(stop: ReplayStop, unsent: number): string {
   const later = unsent > 0 ? `; the ${unsent} after it ${unsent === 1 ? 'was' : 'were'} not sent` : '';
   const what =
     stop.reason === 'difference'
@@ -156,68 +151,6 @@ function checkReaders(plan: ReplayPlan, readers: readonly string[]): void {
       ` (${readers.length} given):\n${list}`,
     EXIT.usage,
   );
-}
-
-async function replay(
-  hub: ReaderHub,
-  plan: ReplayPlan,
-  readerNames: readonly string[],
-  options: {
-    share: ShareMode;
-    protocol: ProtocolChoice;
-    stopOnDifference: boolean;
-    signal: AbortSignal;
-    onStart: (readers: string[], count: number) => void;
-  },
-): Promise<ReplayOutcome> {
-  const targets = plan.conversations.map((_, i) => {
-    const named = readerNames[i];
-    const reader = named !== undefined ? hub.resolve(named).reader : hub.firstWithCard();
-    if (!reader) throw new CliError('replay: no reader has a card. Insert one, or name the reader with --reader.', EXIT.failure);
-    return reader;
-  });
-  const readers = targets.map((r) => r.name);
-  // Two conversations sent to one reader stay two conversations in the comparison.
-  const labels = readers.map((name, i) => (readers.indexOf(name) === i && readers.lastIndexOf(name) === i ? name : `${name} #${i + 1}`));
-  const builder = new DiffTraceBuilder();
-  const sent: DiffExchange[] = [];
-  const outcome: ReplayOutcome = { replayed: builder.exchanges, sent, readers };
-  const transmitOptions = { share: options.share, protocol: options.protocol, signal: options.signal };
-  options.onStart(readers, plan.steps.filter((s) => !s.skip).length);
-  let turned = performance.now();
-  for (const step of plan.steps as ReplayStep[]) {
-    if (step.skip) continue;
-    const recorded = step.exchange;
-    // A reader that answers at once (the built-in one) resolves in microtasks only: let the event
-    // loop turn now and then, or Ctrl-C would be seen only after the last command.
-    if (performance.now() - turned > 20) {
-      await new Promise((resolve) => setImmediate(resolve));
-      turned = performance.now();
-    }
-    if (options.signal.aborted) return { ...outcome, stop: { at: recorded, reason: 'signal' } };
-    let answer: { response: Uint8Array; ms: number };
-    try {
-      // The exchange's own time (not the connection the first one opens), as a trace measures it.
-      answer = await hub.transmit(targets[step.conversation]!.id, fromHex(recorded.command), transmitOptions);
-    } catch (error) {
-      if (options.signal.aborted) return { ...outcome, stop: { at: recorded, reason: 'signal', inFlight: true } };
-      const message = error instanceof Error ? error.message : String(error);
-      return { ...outcome, stop: { at: recorded, reason: 'error', message } };
-    }
-    const again = builder.add({
-      index: recorded.index,
-      device: labels[step.conversation]!,
-      slot: 0,
-      command: fromHex(recorded.command),
-      response: answer.response,
-      timeMs: 0,
-      durationMs: answer.ms,
-    });
-    sent.push(recorded);
-    const same = again.sw === recorded.sw && again.responseLength === recorded.responseLength && again.dataHash === recorded.dataHash;
-    if (!same && options.stopOnDifference) return { ...outcome, stop: { at: recorded, reason: 'difference' } };
-  }
-  return outcome;
 }
 
 function pick<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {

@@ -24,6 +24,10 @@ export class CompareView {
   summary = $state<CompareSummary | undefined>(undefined);
   /** The form asking for the second trace is open. */
   asking = $state(false);
+  /** The form asking for a reader to replay the capture on is open. */
+  replaying = $state(false);
+  /** Readers holding a card, for the replay form. */
+  readers = $state<{ id: string; name: string }[]>([]);
   busy = $state(false);
   problem = $state<string | undefined>(undefined);
   differencesOnly = $state(true);
@@ -52,17 +56,58 @@ export class CompareView {
       const summary = await api.invoke('compare.open', { a, b });
       if (previous) await api.invoke('compare.close', { id: previous.id }).catch(() => undefined);
       if (mine !== this.#generation) return;
-      this.summary = summary;
-      this.asking = false;
-      this.selected = -1;
-      this.rows.clear();
-      this.total = this.differencesOnly ? summary.differences : summary.rows;
+      this.#show(summary);
       await this.#fetch(true);
     } catch (error) {
       if (mine === this.#generation) this.problem = errorText(error);
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Opens the replay form with the readers that hold a card. */
+  async askReplay(): Promise<void> {
+    const api = this.#api;
+    if (!api) return;
+    this.asking = false;
+    this.replaying = true;
+    this.problem = undefined;
+    try {
+      const list = await api.invoke('readers.list', {});
+      this.readers = list.readers.filter((r) => r.cardPresent).map((r) => ({ id: r.id, name: r.name }));
+    } catch (error) {
+      this.problem = errorText(error);
+    }
+  }
+
+  /** Sends the trace's commands to `reader` again and shows the comparison with the recorded answers. */
+  async replay(trace: TraceRef, reader: string, options: { withPins: boolean; stopOnDifference: boolean }): Promise<void> {
+    const api = this.#api;
+    if (!api || this.busy) return;
+    this.busy = true;
+    this.problem = undefined;
+    const mine = ++this.#generation;
+    try {
+      const previous = this.summary;
+      const summary = await api.invoke('compare.replay', { trace, readers: reader ? [reader] : [], ...options });
+      if (previous) await api.invoke('compare.close', { id: previous.id }).catch(() => undefined);
+      if (mine !== this.#generation) return;
+      this.#show(summary);
+      await this.#fetch(true);
+    } catch (error) {
+      if (mine === this.#generation) this.problem = errorText(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #show(summary: CompareSummary): void {
+    this.summary = summary;
+    this.asking = false;
+    this.replaying = false;
+    this.selected = -1;
+    this.rows.clear();
+    this.total = this.differencesOnly ? summary.differences : summary.rows;
   }
 
   /** Browser mode: the picked file goes to the backend first (as an open does), then is compared. */
@@ -112,6 +157,7 @@ export class CompareView {
     ++this.#generation;
     this.summary = undefined;
     this.asking = false;
+    this.replaying = false;
     this.problem = undefined;
     this.rows.clear();
     this.total = 0;

@@ -3,13 +3,19 @@
  * labcard capture against the same session seen by QEMU (they match), then against the pinpad
  * capture (3 same, 2 only in A, 30 only in B), by keyboard: the path field takes the focus,
  * Enter compares, the aligned list moves with the arrows and shows the selected row's two sides.
+ * "Replay on a reader…" sends a session's commands to the built-in virtual reader again.
  */
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
+import { createVirtualReaderBackend } from '../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
 import CapturesWorkbench from '../../../../renderer/src/workbenches/captures/CapturesWorkbench.svelte';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { controllableProbes } from '../../../support/fake-probes.js';
+import { apduUsbTrace } from '../../../support/apdu-usb-trace.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
 
 const LABCARD = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.usbmon.pcapng');
@@ -93,5 +99,67 @@ describe.skipIf(missing !== undefined)('Captures: Compare with…', () => {
     await compareWith('/nonexistent/trace.pcapng');
     await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/Cannot compare \/nonexistent\/trace\.pcapng: no such file/));
     expect(screen.getByLabelText('Trace to compare with')).toBeTruthy();
+  });
+});
+
+describe('Captures: Replay on a reader…', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'cardbench-replay-ui-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  /** What a fresh virtual card answered: SELECT OpenPGP, the retry counter, a wrong PIN, the counter again. */
+  const SESSION = [
+    { command: '00A4040006D27600012401', response: '9000' },
+    { command: '00200081', response: '63C3' },
+    { command: '0020008106313131313131', response: '63C2' },
+    { command: '00200081', response: '63C2' },
+  ];
+
+  let replayBackend: Backend;
+  beforeEach(() => {
+    replayBackend = createBackend({
+      shell: 'browser',
+      electron: { available: false, reason: 'test' },
+      probes: controllableProbes({ pcsc: { available: false, reason: 'test' }, usb: { available: false, reason: 'test' } }),
+      readers: { backends: () => [createVirtualReaderBackend()], dataDir: scratch },
+    });
+  });
+  afterEach(() => replayBackend.dispose());
+
+  async function replayWith(options: { pins: boolean }): Promise<void> {
+    const trace = join(scratch, 'session.pcapng');
+    writeFileSync(trace, apduUsbTrace(SESSION));
+    const { container } = render(CapturesWorkbench, { props: { api: inProcessApi(replayBackend) } });
+    await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: trace } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
+    await waitFor(() => expect(container.querySelector<HTMLElement>('.captures')!.dataset.state).toBe('done'), { timeout: 20_000 });
+    await fireEvent.click(await waitFor(() => screen.getByRole('button', { name: 'Replay on a reader…' })));
+    const reader = await waitFor(() => screen.getByLabelText('Reader to replay on'));
+    expect(document.activeElement).toBe(reader);
+    await waitFor(() => expect(reader.textContent).toContain('Cardbench Virtual Pinpad'));
+    if (options.pins) await fireEvent.click(screen.getByLabelText('Send PIN commands'));
+    await fireEvent.submit(reader.closest('form')!);
+    await waitFor(() => expect(screen.getByTestId('compare-verdict')).toBeTruthy(), { timeout: 20_000 });
+  }
+
+  it('without PIN commands: the wrong VERIFY is not sent, so the counter differs (63C2 recorded, 63C3 now)', async () => {
+    await replayWith({ pins: false });
+    expect(screen.getByTestId('compare-verdict').textContent).toBe('The traces differ.');
+    expect(screen.getByTestId('compare-counts').textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      '2 same · 1 with another answer (1 status word, 0 data) · 0 only in A · 0 only in B · 0 timing',
+    );
+    const report = screen.getByTestId('replay-report').textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(report).toContain('Replayed on Cardbench Virtual Pinpad.');
+    expect(report).toContain('Not sent: A#3 VERIFY 0020008106************');
+    expect(report).not.toContain('313131313131');
+    const list = screen.getByRole('listbox', { name: 'aligned exchanges' });
+    await waitFor(() =>
+      expect(list.querySelector('[data-kind="changed"]')?.textContent).toContain('63C2 PIN not verified yet: 2 tries left'),
+    );
+    expect(list.querySelector('[data-kind="changed"]')?.textContent).toContain('63C3 PIN not verified yet: 3 tries left');
+  });
+
+  it('with PIN commands: every answer the same', async () => {
+    await replayWith({ pins: true });
+    expect(screen.getByTestId('compare-verdict').textContent).toBe('The traces match.');
+    expect(screen.getByTestId('compare-counts').textContent).toContain('4 same');
   });
 });
