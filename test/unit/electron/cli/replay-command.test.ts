@@ -158,3 +158,23 @@ describe('cardbench replay and diff on recordings made with --record (child proc
     expect(diff.stdout).not.toContain(WRONG_PIN);
   });
 });
+
+describe('cardbench replay of real pcsc-spy logs (test/fixtures/pcsc-spy) on the built-in virtual reader', { timeout: 60_000 }, () => {
+  const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'pcsc-spy');
+
+  it('scriptor against the virtual card on vpcd, replayed on the built-in one: the same 3 answers, exit 0', async () => {
+    const run = await runCardbench(['replay', join(FIXTURES, 'scriptor-openpgp.pcsc-spy'), '--reader', VIRTUAL], env);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain(`1: A Virtual PCD 00 00 slot 0 (3)  =  B ${VIRTUAL} slot 0 (3)`);
+    expect(run.stdout).toContain('Summary: 3 same, 0 with another answer (0 status word, 0 data), 0 only in A, 0 only in B, 0 timing.');
+  });
+
+  it("opensc-tool's PIV detection (21 APDUs): the same answers (timing aside: vpcd took ~90 ms where the built-in card takes ~1)", async () => {
+    const run = await runCardbench(
+      ['replay', join(FIXTURES, 'opensc-tool-piv.pcsc-spy'), '--reader', VIRTUAL, '--timing-threshold', 'off'],
+      env,
+    );
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('Summary: 21 same, 0 with another answer (0 status word, 0 data), 0 only in A, 0 only in B, 0 timing.');
+  });
+});
