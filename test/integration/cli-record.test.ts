@@ -60,13 +60,18 @@ interface DecodedExchange {
   response: string;
 }
 
+interface DecodedReport {
+  exchanges: DecodedExchange[];
+  atrs: { atr: string }[];
+  devices: { id: string }[];
+  pinOperations: { operation: string; apduTemplate: string; structure: unknown; answer: { response: string } | null }[];
+}
+
 /** `cardbench decode FILE --json`: the importer's reading of a recording. */
-async function decodeExchanges(
-  file: string,
-): Promise<{ exchanges: DecodedExchange[]; atrs: { atr: string }[]; devices: { id: string }[] }> {
+async function decodeExchanges(file: string): Promise<DecodedReport> {
   const run = await runCardbench(['decode', file, '--json'], env);
   expect(run.code, run.stderr).toBe(EXIT.ok);
-  return JSON.parse(run.stdout) as { exchanges: DecodedExchange[]; atrs: { atr: string }[]; devices: { id: string }[] };
+  return JSON.parse(run.stdout) as DecodedReport;
 }
 
 /** The same exchanges as tshark sees the PDUs (direction 0 a command, 1 its answer; ATRs left out). */
@@ -152,6 +157,13 @@ describe.skipIf(skipReason)('cardbench --record on the built-in virtual reader',
     const comment = tsharkFields(file, ['frame.comment'], 'frame.comment contains "PIN entry"')[0]![0]!;
     expect(comment).toMatch(/request: CCID PC_to_RDR_Secure \(verify\)/);
     for (const hex of Object.values(PIN_FORMS)) expect(holds(file, hex)).toBe(false);
+    // Round trip: the exchanges before the entry, then the entry as the report's PIN operation.
+    const decoded = await decodeExchanges(file);
+    const seen = tsharkExchanges(file);
+    expect(pairs(decoded.exchanges)).toEqual(seen.slice(0, -1));
+    expect(decoded.pinOperations).toEqual([
+      expect.objectContaining({ operation: 'verify (CCID PC_to_RDR_Secure (verify))', apduTemplate: seen.at(-1)!.command }),
+    ]);
   });
 
   it('an unwritable FILE: one sentence, exit 1, nothing sent and no file', async () => {
@@ -282,10 +294,18 @@ describe.skipIf(skipReason)('cardbench pin verify --record on the libccid GemPC 
     expect(readFileSync(file).toString('latin1')).toContain(`reader: ${PINPAD_PCSC_NAME}\nbackend: pcsc`);
     for (const hex of Object.values(PIN_FORMS)) expect(holds(file, hex)).toBe(false);
     figures.push(`pin verify --record on the GemPC pinpad: ${info.length} frames, ${Date.now() - started} ms`);
-    // Round trip on the pinpad reader: decode reads the exchanges tshark sees, the keypad entry last.
+    // Round trip on the pinpad reader: decode reads the exchanges tshark sees; the keypad entry (the last
+    // command/answer pair) comes back as the report's PIN operation with its PC/SC structure.
     const decoded = await decodeExchanges(file);
-    expect(pairs(decoded.exchanges)).toEqual(tsharkExchanges(file));
-    expect(decoded.exchanges.at(-1)).toMatchObject({ command: expect.stringMatching(/^00200081/), response: '9000' });
+    const seen = tsharkExchanges(file);
+    expect(pairs(decoded.exchanges)).toEqual(seen.slice(0, -1));
+    expect(decoded.pinOperations).toHaveLength(1);
+    expect(decoded.pinOperations[0]).toMatchObject({
+      operation: expect.stringMatching(/^verify \(PC\/SC VERIFY_PIN_DIRECT/),
+      apduTemplate: seen.at(-1)!.command,
+      answer: { response: '9000' },
+    });
+    expect(decoded.pinOperations[0]!.structure).not.toBeNull();
   });
 
   it('the software path: the PIN in the VERIFY is masked, and kept with --record-exact-pins', async () => {
