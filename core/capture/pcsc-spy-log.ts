@@ -130,7 +130,7 @@ export class PcscSpyLogReader implements ByteSink {
     const bytes = whole ?? (this.partial.length === 1 ? this.partial[0]! : joined(this.partial, this.partialLength));
     this.partial = [];
     this.partialLength = 0;
-    let text = decodeUtf8(bytes);
+    let text = lineText(bytes);
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.length > 0) this.line(number, text);
   }
@@ -229,7 +229,7 @@ export class PcscSpyLogReader implements ByteSink {
       endUs,
       args: call.args,
       // pcsc-lite prints a LONG as 0x%08lX: a negative value takes 16 digits; the code is its low 32 bits.
-      result: Number(BigInt(code) & 0xffffffffn),
+      result: parseInt(code.slice(Math.max(2, code.length - 8)), 16),
       resultText: fields.length === 6 ? fields[4] : undefined,
     });
   }
@@ -249,6 +249,16 @@ export function looksLikePcscSpyLog(head: Uint8Array): boolean | undefined {
     if (!hex) return false;
   }
   return head.length >= 17 ? false : undefined;
+}
+
+/** A line's text: nearly all are ASCII (hex, numbers, names), read without the UTF-8 decoder's per-byte work. */
+function lineText(bytes: Uint8Array): string {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return decodeUtf8(bytes);
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 8192) {
+    text += String.fromCharCode.apply(null, bytes.subarray(at, at + 8192) as unknown as number[]);
+  }
+  return text;
 }
 
 function microseconds(sec: string, usec: string): number | undefined {

@@ -314,9 +314,10 @@ function handleKey(text: string): string {
   return text.toUpperCase().replace(/^0X/, '0x');
 }
 
+/** `0x%08lX` as pcsc-spy writes a number: its low 32 bits (a negative LONG takes 16 digits). */
 function hexNumber(text: string): number | undefined {
   if (!/^0x[0-9A-Fa-f]{1,16}$/.test(text)) return undefined;
-  return Number(BigInt(text) & 0xffffffffn);
+  return parseInt(text.slice(Math.max(2, text.length - 8)), 16);
 }
 
 /** `00 A4 04 00 ` (pcsc-spy's buffer line) → bytes; undefined when it is not that. */
