@@ -27,7 +27,14 @@ import {
   type TraceTransaction,
 } from '#core/trace/index.js';
 import { CaptureAbortedError, CaptureFileError, decodeCaptureFile } from '../capture/decode-capture-file.js';
-import { NO_MESSAGE_SLOT, rawExchangeAt, type DecodedBatch, type MessageColumns } from '../capture/decoded-batch.js';
+import {
+  APDU_PACKET_MESSAGE_TYPE,
+  NO_MESSAGE_SLOT,
+  rawExchangeAt,
+  type DecodedBatch,
+  type MessageColumns,
+} from '../capture/decoded-batch.js';
+import { isApduPacketRow } from './apdu-packet-row.js';
 import { ByteArena } from './byte-arena.js';
 import { ExchangeStore } from './exchange-store.js';
 import { TransactionStore } from './transaction-store.js';
@@ -197,8 +204,7 @@ export class CaptureSession implements RowSource {
     });
     const counted = this.typeCounts.get(messageType);
     if (counted) counted.count++;
-    else
-      this.typeCounts.set(messageType, { name: messageTypeByCode(messageType)?.name ?? `unknown 0x${intHex(messageType, 2)}`, count: 1 });
+    else this.typeCounts.set(messageType, { name: messageTypeName(messageType, m.kind[i]!), count: 1 });
   }
 
   /** Stores an APDU exchange, folds it, and tags its command and answer rows with its INS and SW (filters use them). */
@@ -422,6 +428,12 @@ export class CaptureSession implements RowSource {
   get fileFormat(): string | null {
     return this.report?.format ?? null;
   }
+}
+
+/** The message-type filter's name: the CCID name, or what an APDU-level trace's rows are. */
+function messageTypeName(code: number, kind: number): string {
+  if (code === APDU_PACKET_MESSAGE_TYPE && isApduPacketRow(kind)) return 'APDU, response or ATR (no CCID message)';
+  return messageTypeByCode(code)?.name ?? `unknown 0x${intHex(code, 2)}`;
 }
 
 /** 64xx–6Fxx: the card refused (as the SW class filter's 'error'). */

@@ -39,6 +39,7 @@ describe('APDU-level traces in the capture store', () => {
     const session = await opened('recording.pcapng', exportedPduRecording());
     const status = session.status();
     expect(status).toMatchObject({ state: 'done', format: 'pcapng', packets: 11, rows: 11, exchanges: 4, transactions: 4 });
+    expect(status.messageTypes).toEqual([{ code: 0, name: 'APDU, response or ATR (no CCID message)', count: 11 }]);
     const { rows } = session.rows(0, 11, undefined);
     expect(rows.map((r) => [r.frame, r.device, r.direction, r.name])).toEqual([
       [1, 'Virtual PCD 00 00', 'in', 'ATR'],
