@@ -547,7 +547,13 @@ export class TraceDecoder implements ByteSink {
   // ---- problems ------------------------------------------------------------------------------
 
   private captureProblem(p: CaptureProblem): void {
-    if (p.code === 'not-a-capture') this.refusal ??= p.message;
+    if (p.code === 'not-a-capture') {
+      // The capture reader knows only its formats; this decoder also reads pcsc-spy logs.
+      const message = p.message.replace(/^not a pcap\/pcapng file/, 'not a pcap/pcapng file or pcsc-spy log');
+      this.refusal ??= message;
+      this.problem(p.frame, { ...p, message });
+      return;
+    }
     this.problem(p.frame, p);
   }
 

@@ -151,7 +151,9 @@ describe('TraceDecoder: commands, answers and exchanges', () => {
   it('says clearly when the bytes are not a capture', () => {
     const report = decodeTraceBytes(new TextEncoder().encode('hello world'));
     expect(report.format).toBeNull();
-    expect(report.problems).toMatchObject([{ code: 'not-a-capture', message: expect.stringContaining('not a pcap/pcapng file') }]);
+    expect(report.problems).toMatchObject([
+      { code: 'not-a-capture', message: expect.stringContaining('not a pcap/pcapng file or pcsc-spy log') },
+    ]);
   });
 
   it('never throws on random bytes after a valid header', () => {

@@ -49,14 +49,14 @@ describe('decodeCaptureFile', () => {
     writeFileSync(text, 'hello, this is text');
     const error = await decodeCaptureFile(text).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CaptureFileError);
-    expect((error as CaptureFileError).message).toBe(`${text}: not a pcap/pcapng file`);
+    expect((error as CaptureFileError).message).toBe(`${text}: not a pcap/pcapng file or pcsc-spy log`);
   });
 
   it('names the file by the report name in its errors (an upload is stored under a temporary path)', async () => {
     const text = join(dir, '4f2a-upload.bin');
     writeFileSync(text, 'hello, this is text');
     await expect(decodeCaptureFile(text, { reportName: 'notes.txt' })).rejects.toMatchObject({
-      message: 'notes.txt: not a pcap/pcapng file',
+      message: 'notes.txt: not a pcap/pcapng file or pcsc-spy log',
     });
     await expect(decodeCaptureFile(join(dir, 'gone.bin'), { reportName: 'trace.pcapng' })).rejects.toMatchObject({
       message: 'no such file: trace.pcapng',
