@@ -39,6 +39,8 @@ export interface CliRecording {
   backends(base: () => ReaderBackend[]): () => ReaderBackend[];
   /** Closes the file and returns the sentence that says what it holds. */
   close(): string;
+  /** True when the file could not take every packet (disk full…): the command then exits 1. */
+  readonly failed: boolean;
 }
 
 /** Opens the recording the options ask for (undefined without --record); a path that cannot be written is a CliError. */
@@ -67,10 +69,16 @@ export function openCliRecording(
   return {
     path,
     backends: (base) => () => base().map((backend) => recordingBackend(backend, recording)),
+    get failed() {
+      return recorder.failed !== undefined;
+    },
     close() {
       recording.stop();
-      const packets = recorder.packets;
-      return `Recorded ${packets} packet${packets === 1 ? '' : 's'} to ${path} (${file.bytes} bytes, PINs ${pins}).`;
+      const packets = `${recorder.packets} packet${recorder.packets === 1 ? '' : 's'}`;
+      if (recorder.failed) {
+        return `cardbench: ${command}: the recording to ${path} stopped early: ${recorder.failed}; it holds the ${packets} before that.`;
+      }
+      return `Recorded ${packets} to ${path} (${file.bytes} bytes, PINs ${pins}).`;
     },
   };
 }

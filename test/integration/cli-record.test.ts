@@ -178,6 +178,18 @@ describe.skipIf(skipReason)('cardbench --record on the built-in virtual reader',
     expect(usage.stderr).toContain('run: --record-exact-pins needs --record FILE.');
   });
 
+  it.skipIf(!existsSync('/dev/full'))(
+    'a file that fills up (/dev/full): the APDUs are still sent, a sentence says so, exit 1',
+    async () => {
+      const run = await runCardbench(['send', '--reader', VIRTUAL, '--record', '/dev/full', SELECT_OPENPGP, '00CA006E00'], env);
+      expect(run.code).toBe(EXIT.failure);
+      expect(run.stdout.match(/^< .*9000 {2}Success/gm)).toHaveLength(2);
+      expect(run.stderr).toContain(
+        'cardbench: send: the recording to /dev/full stopped early: writing failed (ENOSPC); it holds the 0 packets before that.',
+      );
+    },
+  );
+
   it('SIGINT during a recorded run: exit 130 and a file tshark reads to its end, holding every step printed', async () => {
     const file = join(dir, 'interrupted.pcapng');
     const script = join(dir, 'long.apdu');

@@ -111,6 +111,11 @@ export function createRecordHandlers(context: HandlerContext, options: RecordHan
       const recorder = new SessionRecorder(sink, {
         pins,
         application: `Cardbench ${APP_VERSION}`,
+        onFailure: (failure) => {
+          ended = `The recording stopped: ${failure}; the file holds the packets before that.`;
+          options.recording().stop();
+          emit();
+        },
         onPacket: () => {
           if (memory?.full) {
             ended = `The recording reached ${Math.round(memory.limit / 1024 / 1024)} MiB, the most browser mode keeps: it stopped there. Download it with Stop.`;

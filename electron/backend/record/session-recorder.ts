@@ -39,6 +39,8 @@ export interface SessionRecorderOptions {
   clock?: () => bigint;
   /** Called after every packet (the UI shows the count). */
   onPacket?: (packets: number) => void;
+  /** Called once when the sink fails (disk full, device gone): the recording stops, the session goes on. */
+  onFailure?: (message: string) => void;
 }
 
 export class SessionRecorder {
@@ -46,13 +48,16 @@ export class SessionRecorder {
   private readonly clock: () => bigint;
   private readonly readers = new Map<string, ReaderState>();
   private closed = false;
+  private written = 0;
+  private failure: string | undefined;
 
   constructor(
     private readonly sink: { write: TraceSink; close?: () => void },
     private readonly options: SessionRecorderOptions,
   ) {
     this.clock = options.clock ?? microsecondClock();
-    this.writer = new SessionTraceWriter((chunk) => sink.write(chunk), {
+    // A file that cannot take more (disk full, device gone) ends the recording, never the session.
+    this.writer = new SessionTraceWriter((chunk) => this.write(chunk), {
       pins: options.pins,
       ...(options.application ? { application: options.application } : {}),
     });
@@ -62,8 +67,14 @@ export class SessionRecorder {
     return this.writer.pins;
   }
 
+  /** Packets the sink took. */
   get packets(): number {
-    return this.writer.packets;
+    return this.written;
+  }
+
+  /** Why the recording stopped by itself (the sink failed), or undefined. */
+  get failed(): string | undefined {
+    return this.failure;
   }
 
   get active(): boolean {
@@ -209,7 +220,21 @@ export class SessionRecorder {
     this.writer.note(state.interfaceId, `event: no answer (${message})`);
   }
 
+  private write(chunk: Uint8Array): void {
+    if (this.failure !== undefined) return;
+    try {
+      this.sink.write(chunk);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      this.failure = `writing failed (${code ?? (error instanceof Error ? error.message : String(error))})`;
+      this.close();
+      this.options.onFailure?.(this.failure);
+    }
+  }
+
   private packetWritten(): void {
-    this.options.onPacket?.(this.writer.packets);
+    if (this.failure !== undefined) return;
+    this.written++;
+    this.options.onPacket?.(this.written);
   }
 }

@@ -361,7 +361,7 @@ async function runPin(context: CommandContext, options: PinOptions): Promise<num
         }
         if (!result.ran && result.decision.decision === 'confirm')
           context.stderr('cardbench: pin: add --yes-last-try to go on at the last try.');
-        return result.ran && result.outcome?.kind === 'accepted' ? EXIT.ok : EXIT.failure;
+        return result.ran && result.outcome?.kind === 'accepted' && !recording?.failed ? EXIT.ok : EXIT.failure;
       },
       recording ? recording.backends(backends) : backends,
     );

@@ -100,7 +100,7 @@ export const runCommand: CliCommand = {
       return EXIT.interrupted;
     }
     if (!json) context.stdout(verdictLine(result!));
-    return result!.ok ? EXIT.ok : EXIT.failure;
+    return result!.ok && !recording?.failed ? EXIT.ok : EXIT.failure;
   },
 };
 

@@ -212,6 +212,6 @@ export const sendCommand: CliCommand = {
       context.stderr(`cardbench: send: stopped by ${stopCause(context.signal)}: ${detail}`);
       return EXIT.interrupted;
     }
-    return EXIT.ok;
+    return recording?.failed ? EXIT.failure : EXIT.ok;
   },
 };

@@ -70,6 +70,20 @@ describe('record handlers', () => {
     expect((await unwritable.handlers['record.state']({})).active).toBe(false);
   });
 
+  it.skipIf(!existsSync('/dev/full'))(
+    'desktop: a file that cannot take more (/dev/full) ends the recording with a sentence; the session goes on',
+    async () => {
+      const { handlers, events, reader } = setUp({ chooseSavePath: () => Promise.resolve('/dev/full') });
+      await handlers['record.start']({ pins: 'masked', fileName: 'full.pcapng' });
+      const select = await reader.transmit(VIRTUAL_READER_NAME, SELECT);
+      expect(Buffer.from(select.response).toString('hex')).toBe('9000');
+      const state = await handlers['record.state']({});
+      expect(state.active).toBe(false);
+      expect(state.ended).toBe('The recording stopped: writing failed (ENOSPC); the file holds the packets before that.');
+      expect(events.at(-1)).toMatchObject({ event: 'record.changed', payload: { active: false, ended: state.ended } });
+    },
+  );
+
   it('browser mode: stops by itself at its memory limit, says so, and the download holds every packet before it', async () => {
     const { handlers, reader } = setUp({ maxDownloadBytes: 600 });
     await handlers['record.start']({ pins: 'masked', fileName: 'limited.pcapng' });
