@@ -7,7 +7,7 @@
  */
 import type { Problem } from '../dissect/node.js';
 import type { RawApduExchange } from './slot-apdus.js';
-import type { TraceEventKind, TracePinOperation } from './trace-report.js';
+import type { TraceDevice, TraceEventKind, TracePinOperation } from './trace-report.js';
 
 /**
  * One APDU, response or ATR as an APDU-level trace carries it (an exported PDU, the send buffer or
@@ -26,8 +26,8 @@ export interface TraceApduPacket {
 }
 
 export interface ApduTraceSink {
-  /** A reader the trace names; the report lists each once, in order of appearance. */
-  device(name: string): void;
+  /** A reader the trace names; the report lists each once, in order of appearance, with what the trace says of it. */
+  device(name: string, about?: Pick<TraceDevice, 'backend' | 'protocol' | 'pins'>): void;
   /** Every APDU, response and ATR, in trace order, before the exchange it completes. */
   packet(packet: TraceApduPacket): void;
   /** An APDU exchange; its byte arrays are views the sink copies if it keeps them. */

@@ -121,10 +121,17 @@ export class ExportedPduTrace {
     let reader = this.readers.get(index);
     if (reader) return reader;
     let name: string | undefined;
-    for (const text of comments ?? []) name ||= parseTraceComment(text).reader;
+    const about: { backend?: string; protocol?: string; pins?: 'masked' | 'exact' } = {};
+    for (const text of comments ?? []) {
+      const comment = parseTraceComment(text);
+      name ||= comment.reader;
+      about.backend ??= comment.backend;
+      about.protocol ??= comment.protocol;
+      about.pins ??= comment.pins;
+    }
     reader = { device: name || interfaceName || `interface ${index}`, pending: undefined, otherDissectors: new Set() };
     this.readers.set(index, reader);
-    this.sink.device(reader.device);
+    this.sink.device(reader.device, about);
     return reader;
   }
 

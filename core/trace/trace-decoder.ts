@@ -126,8 +126,8 @@ export class TraceDecoder implements ByteSink {
   /** APDU-level traces report here (exported-PDU packets of a capture, a spy log's calls). */
   private readonly apduSink: ApduTraceSink;
   private readonly exportedPdus: ExportedPduTrace;
-  /** The readers APDU-level traces named, in order of appearance (report.devices). */
-  private readonly apduDevices = new Set<string>();
+  /** The readers APDU-level traces named, in order of appearance (report.devices), with what the trace says of them. */
+  private readonly apduDevices = new Map<string, Pick<TraceDevice, 'backend' | 'protocol' | 'pins'>>();
   private readonly readers = new Map<string, ReaderState>();
   private readonly report: TraceReport;
   private readonly maxProblems: number;
@@ -290,8 +290,8 @@ export class TraceDecoder implements ByteSink {
 
   private apduTraceSink(): ApduTraceSink {
     return {
-      device: (name) => {
-        if (this.apduDevices.size < MAX_APDU_DEVICES) this.apduDevices.add(name);
+      device: (name, about) => {
+        if (this.apduDevices.size < MAX_APDU_DEVICES && !this.apduDevices.has(name)) this.apduDevices.set(name, about ?? {});
       },
       packet: (packet) => this.handlers.apduPacket?.(packet),
       exchange: (device, slot, raw) => this.exchange(device, slot, raw),
@@ -304,7 +304,14 @@ export class TraceDecoder implements ByteSink {
 
   /** A reader of an APDU-level trace: a name, no USB identity. */
   private apduDeviceList(): TraceDevice[] {
-    return [...this.apduDevices].map((id) => ({ id, vendorId: null, productId: null, ccid: null, apduTrace: true }));
+    return [...this.apduDevices].map(([id, about]) => {
+      const device: TraceDevice = { id, vendorId: null, productId: null, ccid: null, apduTrace: true };
+      // Only what the trace said: absent keys stay absent in the JSON.
+      if (about.backend !== undefined) device.backend = about.backend;
+      if (about.protocol !== undefined) device.protocol = about.protocol;
+      if (about.pins !== undefined) device.pins = about.pins;
+      return device;
+    });
   }
 
   // ---- CCID messages -------------------------------------------------------------------------

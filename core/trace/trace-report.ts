@@ -20,6 +20,11 @@ export interface TraceDevice {
   ccidDetection?: 'descriptor' | 'heuristic';
   /** A reader an APDU-level trace names (an exported-PDU recording's interface, a pcsc-spy log's reader): no USB identity. */
   apduTrace?: true;
+  /** What a recording's interface comment says of the reader (backend: pcsc, usb, virtual; protocol as asked). */
+  backend?: string;
+  protocol?: string;
+  /** Whether the recording masked PIN and key bytes (`masked`: they are '*' fillers, not the secret). */
+  pins?: 'masked' | 'exact';
 }
 
 export interface TraceAtr {

@@ -77,7 +77,12 @@ export function traceSummaryHead(report: TraceReport, secretExchanges: number, r
   }
   if (apduReaders.length > 0) {
     lines.push('', `Readers (${apduReaders.length}, APDU level):`);
-    for (const d of apduReaders) lines.push(`  ${d.id}`);
+    for (const d of apduReaders) {
+      const about = [d.backend, d.protocol, d.pins === undefined ? undefined : `PINs ${d.pins} in the recording`].filter(
+        (a) => a !== undefined,
+      );
+      lines.push(`  ${d.id}${about.length > 0 ? `  (${about.join(', ')})` : ''}`);
+    }
   }
   if (report.atrs.length > 0) {
     lines.push('', `ATRs (${report.atrs.length}):`);

@@ -70,7 +70,16 @@ describe('a recording read as a trace', () => {
     expect(report.linkTypes).toEqual([252]);
     expect(report.packets).toBe(11);
     expect(report.devices).toEqual([
-      { id: 'Virtual PCD 00 00', vendorId: null, productId: null, ccid: null, apduTrace: true },
+      {
+        id: 'Virtual PCD 00 00',
+        vendorId: null,
+        productId: null,
+        ccid: null,
+        apduTrace: true,
+        backend: 'pcsc',
+        protocol: 'T=1',
+        pins: 'exact',
+      },
       { id: 'interface 1', vendorId: null, productId: null, ccid: null, apduTrace: true },
     ]);
     expect(report.exchanges.map((e) => [e.device, e.command, e.response, e.commandFrame, e.responseFrame, e.timeMs, e.durationMs])).toEqual(
@@ -107,7 +116,7 @@ describe('a recording read as a trace', () => {
     const shown = JSON.stringify(redactPins(report));
     expect(shown).not.toContain(RECORDED_PIN);
     const text = traceSummaryLines(report, { redactPins: true }).join('\n');
-    expect(text).toContain('Readers (2, APDU level):\n  Virtual PCD 00 00\n  interface 1');
+    expect(text).toContain('Readers (2, APDU level):\n  Virtual PCD 00 00  (pcsc, T=1, PINs exact in the recording)\n  interface 1');
     expect(text).not.toContain(RECORDED_PIN);
   });
 
