@@ -1,4 +1,7 @@
-/** Tells pcapng from pcap by their first four bytes, and says clearly when it is neither. */
+/**
+ * Tells pcapng from pcap by their first four bytes, and says clearly when it is neither; and a
+ * pcsc-spy log (text) from both by its first line's `THREAD@` (TraceDecoder reads both kinds).
+ */
 import type { CaptureFormat } from './capture-types.js';
 import { pcapMagic } from './pcap.js';
 
@@ -34,4 +37,19 @@ export function detectCaptureFormat(firstBytes: Uint8Array): FormatDetection {
   const known = KNOWN_OTHERS.find((k) => k.magic.every((b, i) => firstBytes[i] === b));
   const hint = known ? ` — it looks like ${known.name}` : '';
   return { ok: false, needMore: false, message: `not a pcap/pcapng file${hint}` };
+}
+
+/**
+ * A pcsc-spy log starts with a pthread id in hex and `@` (libpcscspy's `%lX@`); no capture's magic is
+ * ASCII hex. True or false once that is decided, undefined while too few bytes were seen.
+ */
+export function looksLikePcscSpyLog(head: Uint8Array): boolean | undefined {
+  // pthread ids are at most 16 hex digits.
+  for (let i = 0; i < Math.min(head.length, 17); i++) {
+    const c = head[i]!;
+    if (c === 0x40) return i > 0;
+    const hex = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+    if (!hex) return false;
+  }
+  return head.length >= 17 ? false : undefined;
 }

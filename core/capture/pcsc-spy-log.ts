@@ -239,18 +239,6 @@ export class PcscSpyLogReader implements ByteSink {
   }
 }
 
-/** Whether the first bytes of some data look like a spy log: `HEX@` (undefined: too few bytes to tell). */
-export function looksLikePcscSpyLog(head: Uint8Array): boolean | undefined {
-  // pthread ids are at most 16 hex digits.
-  for (let i = 0; i < Math.min(head.length, 17); i++) {
-    const c = head[i]!;
-    if (c === 0x40) return i > 0;
-    const hex = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
-    if (!hex) return false;
-  }
-  return head.length >= 17 ? false : undefined;
-}
-
 /** A line's text: nearly all are ASCII (hex, numbers, names), read without the UTF-8 decoder's per-byte work. */
 function lineText(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return decodeUtf8(bytes);

@@ -14,7 +14,8 @@
  */
 import type { ByteSink } from '../capture/byte-source.js';
 import { concatBytes } from '../bytes/concat.js';
-import { looksLikePcscSpyLog, PcscSpyLogReader } from '../capture/pcsc-spy-log.js';
+import { looksLikePcscSpyLog } from '../capture/format-detect.js';
+import { PcscSpyLogReader } from '../capture/pcsc-spy-log.js';
 import { UsbCaptureDecoder, type UsbCaptureOptions } from '../capture/capture-pipeline.js';
 import type { CaptureProblem } from '../capture/capture-types.js';
 import type { CcidFrame } from '../capture/ccid-stream.js';

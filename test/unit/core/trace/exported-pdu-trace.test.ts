@@ -136,6 +136,16 @@ describe('a recording read as a trace', () => {
     expect(classic.problems).toEqual([]);
   });
 
+  it('marks an exchange truncated when the snapshot length cut its packet', () => {
+    const bytes = concatBytes(
+      shb(),
+      idb({ linkType: 252 }),
+      epb(0, 1n, concatBytes(encodeExportedPduTags('iso7816', 0), fromHex('00B0000008'))),
+      epb(0, 2n, concatBytes(encodeExportedPduTags('iso7816', 1), fromHex('0102')), 28),
+    );
+    expect(decodeTraceBytes(bytes).exchanges.map((e) => [e.response, e.sw, e.truncated])).toEqual([['0102', '0102', true]]);
+  });
+
   it('skips packets it cannot read with a problem each, never an exception', () => {
     const other = concatBytes(encodeExportedPduTags('ip', 0), fromHex('4500'));
     const noDirection = concatBytes(

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
+import { looksLikePcscSpyLog } from '#core/capture/format-detect.js';
 import { MAX_CALL_TEXT, MAX_OPEN_CALLS, MAX_SPY_LINE } from '#core/capture/pcsc-spy-log.js';
 import { encodePinVerifyStructure } from '#core/pcsc/index.js';
 import { decodeTraceBytes, redactPins, traceSummaryLines } from '#core/trace/index.js';
@@ -107,7 +108,43 @@ describe('a real pcsc-spy log of opensc-tool', () => {
   });
 });
 
+describe('telling a spy log from a capture by its first bytes', () => {
+  it('wants hex digits then @, decides as soon as it can', () => {
+    const of = (text: string) => looksLikePcscSpyLog(new TextEncoder().encode(text));
+    expect(of('7F31B2E79B80@>|1')).toBe(true);
+    expect(of('7F31')).toBeUndefined();
+    expect(of('')).toBeUndefined();
+    expect(of('@>|')).toBe(false);
+    expect(of('12345678901234567@')).toBe(false);
+    expect(of('hello')).toBe(false);
+    expect(looksLikePcscSpyLog(new Uint8Array([0x0a, 0x0d, 0x0d, 0x0a]))).toBe(false);
+    expect(looksLikePcscSpyLog(new Uint8Array([0xd4, 0xc3, 0xb2, 0xa1]))).toBe(false);
+  });
+});
+
 describe('pcsc-spy logs written by hand', () => {
+  it('takes the ATR and the reader from SCardStatus, once per reader and ATR', () => {
+    const status = (at: number) => [
+      `${T}>|1796213879|${at}|SCardStatus`,
+      ...[
+        '0x2D73C307',
+        '0x00000064',
+        '0x00000021',
+        '0x00000012',
+        'Pinpad 00 00',
+        '0x00000034',
+        '0x00000002',
+        '0x0000000D',
+        '3B 88 80 01 00 00 00 00 00 00 00 00 09 ',
+      ].map((a) => T + a),
+      `${T}<|1796213879|${at + 50}|SCardStatus|Command successful.|0x00000000`,
+    ];
+    const report = decodeTraceBytes(text([...status(0), ...status(100)]));
+    expect(report.atrs).toEqual([{ frame: 11, device: 'Pinpad 00 00', slot: 0, atr: '3B888001000000000000000009' }]);
+    expect(report.problems).toEqual([]);
+    expect(report.devices.map((d) => d.id)).toEqual(['Pinpad 00 00']);
+  });
+
   it('follows calls per thread when threads interleave, and names a handle it never saw connected', () => {
     const A = 'AAAA@';
     const B = 'BBBB@';
