@@ -1,7 +1,8 @@
 /**
  * core/capture: pcap/pcapng (container-reader under both) → USB packets (usbmon, USBPcap, Darwin)
  * → transfers and devices → CCID messages (ccid-stream finds the endpoints,
- * ccid-message-assembler rebuilds the messages).
+ * ccid-message-assembler rebuilds the messages). Also the formats of APDU-level traces: Wireshark's
+ * exported PDU (link type 252, exported-pdu) and pcsc-spy's raw log (pcsc-spy-log).
  */
 export * from './byte-source.js';
 export * from './capture-pipeline.js';

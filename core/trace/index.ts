@@ -1,7 +1,8 @@
 /**
  * core/trace: a capture decoded end to end — CCID messages read (ccid-pairing-fields) and paired
  * (slot-pairing), APDU exchanges (slot-apdus), ATRs, PIN operations, events, transactions — into
- * a TraceReport, its text and its redaction.
+ * a TraceReport, its text and its redaction. APDU-level traces reach the same report through
+ * ApduTraceSink: exported-PDU recordings (exported-pdu-trace) and pcsc-spy logs (pcsc-call-trace).
  */
 export * from './apdu-trace-sink.js';
 export * from './ccid-pairing-fields.js';

@@ -8,9 +8,13 @@
  * Memory: only the report grows (one entry per exchange/ATR/event/problem, problems capped);
  * per-slot state is bounded.
  *
- * A little over 400 lines: this is the one place where every kind of message reaches the report.
+ * APDU-level traces take a shorter way to the same report (ApduTraceSink): the exported-PDU packets
+ * of a capture (link type 252, a recording) go to ExportedPduTrace, and data that starts like a
+ * pcsc-spy log goes to PcscSpyLogReader and PcscCallTrace instead of the capture reader.
+ *
+ * Some 600 lines: this is the one place where every kind of message reaches the report.
  * Reading the fields (ccid-pairing-fields), pairing (slot-pairing), APDUs out of XfrBlocks
- * (slot-apdus) and transactions (trace-transactions) are their own modules.
+ * (slot-apdus), transactions (trace-transactions) and the APDU-level traces are their own modules.
  */
 import type { ByteSink } from '../capture/byte-source.js';
 import { concatBytes } from '../bytes/concat.js';
