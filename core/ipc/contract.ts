@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AppInfo } from './app-info.js';
 import { appChannels } from './channels/app.js';
 import { CAPTURE_EVENT_NAMES, captureChannels, type CaptureEvents } from './channels/captures.js';
-import { compareChannels } from './channels/compare.js';
+import { COMPARE_EVENT_NAMES, compareChannels, type CompareEvents } from './channels/compare.js';
 import { channel } from './channels/define.js';
 import { PINPAD_EVENT_NAMES, pinpadChannels, type PinpadEvents } from './channels/pinpad.js';
 import { READER_EVENT_NAMES, readerChannels, type ReaderEvents } from './channels/readers.js';
@@ -32,7 +32,7 @@ export const channels = {
 } as const;
 
 /** Main → renderer events: name → payload schema (validated by the fake and the web bridge tests). */
-export interface EventMap extends ReaderEvents, CaptureEvents, PinpadEvents, RecordEvents {
+export interface EventMap extends ReaderEvents, CaptureEvents, CompareEvents, PinpadEvents, RecordEvents {
   /** A backend became available or unavailable (pcscd started/stopped, USB appeared). */
   'app.backendsChanged': AppInfo['backends'];
 }
@@ -55,6 +55,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'app.backendsChanged',
   ...READER_EVENT_NAMES,
   ...CAPTURE_EVENT_NAMES,
+  ...COMPARE_EVENT_NAMES,
   ...PINPAD_EVENT_NAMES,
   ...RECORD_EVENT_NAMES,
 ];

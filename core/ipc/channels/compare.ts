@@ -45,7 +45,8 @@ export interface CompareSummary {
 export interface ReplayReport {
   readers: { conversation: string; reader: string }[];
   notSent: { index: number; command: string; name: string; reason: 'masked' | 'pin' }[];
-  stopped?: { index: number; name: string; reason: 'difference' | 'error'; message?: string; notSentAfter: number };
+  /** 'stopped': by compare.stopReplay (the user's Stop). */
+  stopped?: { index: number; name: string; reason: 'difference' | 'error' | 'stopped'; message?: string; notSentAfter: number };
 }
 
 /** One side of an aligned row. */
@@ -120,5 +121,14 @@ export const compareChannels = {
       })
       .strict(),
   ),
+  /** Stops the replay in progress (between two commands, or while one waits for its answer); false when none runs. */
+  'compare.stopReplay': channel<{ stopped: boolean }>()(z.object({}).strict()),
   'compare.close': channel<{ closed: boolean }>()(z.object({ id: compareId }).strict()),
 } as const;
+
+export interface CompareEvents {
+  /** A replay's progress: once the trace is read (sent 0), then about every 100 ms, and at its end. */
+  'compare.replayProgress': { sent: number; total: number };
+}
+
+export const COMPARE_EVENT_NAMES: readonly (keyof CompareEvents)[] = ['compare.replayProgress'];

@@ -91,13 +91,13 @@ export class CompareStore {
   }
 }
 
-export async function read(file: TraceFileRef): Promise<DiffTrace> {
+export async function read(file: TraceFileRef, signal?: AbortSignal): Promise<DiffTrace> {
   const shown = file.name ?? file.path;
   if (!isAbsolute(file.path)) {
     throw new CardbenchError('invalid-arguments', `“${file.path}” is not a full path: give the whole path of the trace file.`);
   }
   try {
-    return await readDiffTrace(file.path, { reportName: shown });
+    return await readDiffTrace(file.path, { reportName: shown, ...(signal ? { signal } : {}) });
   } catch (error) {
     if (error instanceof CaptureFileError) throw new CardbenchError('operation-failed', `Cannot compare ${shown}: ${error.message}.`);
     throw error;

@@ -38,6 +38,8 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Called once the readers are known, before anything is sent. */
   onStart?: (readers: string[], count: number) => void;
+  /** Called about every 100 ms while commands are sent, and once at the end. */
+  onProgress?: (sent: number, total: number) => void;
 }
 
 /** Thrown when a conversation has no reader to go to. */
@@ -76,6 +78,7 @@ export async function replayTrace(
   };
   options.onStart?.(readers, toSend.length);
   let turned = performance.now();
+  let told = turned;
   for (const step of toSend) {
     const recorded = step.exchange;
     // A reader that answers at once (the built-in one) resolves in microtasks only: let the event
@@ -83,6 +86,10 @@ export async function replayTrace(
     if (performance.now() - turned > 20) {
       await new Promise((resolve) => setImmediate(resolve));
       turned = performance.now();
+    }
+    if (options.onProgress && turned - told > 100) {
+      told = turned;
+      options.onProgress(sent.length, toSend.length);
     }
     if (options.signal?.aborted) return outcome({ at: recorded, reason: 'signal' });
     let answer: { response: Uint8Array; ms: number };
@@ -106,5 +113,6 @@ export async function replayTrace(
     const same = again.sw === recorded.sw && again.responseLength === recorded.responseLength && again.dataHash === recorded.dataHash;
     if (!same && options.stopOnDifference) return outcome({ at: recorded, reason: 'difference' });
   }
+  options.onProgress?.(sent.length, toSend.length);
   return outcome();
 }

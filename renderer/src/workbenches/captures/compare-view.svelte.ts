@@ -26,6 +26,8 @@ export class CompareView {
   asking = $state(false);
   /** The form asking for a reader to replay the capture on is open. */
   replaying = $state(false);
+  /** The replay in progress: commands sent of how many (undefined while the trace is read). */
+  progress = $state<{ sent: number; total: number } | undefined>(undefined);
   /** Readers holding a card, for the replay form. */
   readers = $state<{ id: string; name: string }[]>([]);
   busy = $state(false);
@@ -40,8 +42,11 @@ export class CompareView {
   #generation = 0;
   #visible = { first: 0, last: 40 };
 
-  start(api: Api): void {
+  start(api: Api): () => void {
     this.#api = api;
+    return api.on('compare.replayProgress', (progress) => {
+      if (this.busy) this.progress = progress;
+    });
   }
 
   /** Compares A with the trace at `b` (a path the backend reads). */
@@ -89,6 +94,7 @@ export class CompareView {
     const mine = ++this.#generation;
     try {
       const previous = this.summary;
+      this.progress = undefined;
       const summary = await api.invoke('compare.replay', { trace, readers: reader ? [reader] : [], ...options });
       if (previous) await api.invoke('compare.close', { id: previous.id }).catch(() => undefined);
       if (mine !== this.#generation) return;
@@ -99,6 +105,11 @@ export class CompareView {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Stops the replay in progress; what was sent is still compared. */
+  async stopReplay(): Promise<void> {
+    await this.#api?.invoke('compare.stopReplay', {}).catch(() => undefined);
   }
 
   #show(summary: CompareSummary): void {

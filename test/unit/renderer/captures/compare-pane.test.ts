@@ -124,9 +124,9 @@ describe('Captures: Replay on a reader…', () => {
   });
   afterEach(() => replayBackend.dispose());
 
-  async function replayWith(options: { pins: boolean }): Promise<void> {
+  async function replayWith(options: { pins: boolean; session?: typeof SESSION; wait?: boolean }): Promise<void> {
     const trace = join(scratch, 'session.pcapng');
-    writeFileSync(trace, apduUsbTrace(SESSION));
+    writeFileSync(trace, apduUsbTrace(options.session ?? SESSION));
     const { container } = render(CapturesWorkbench, { props: { api: inProcessApi(replayBackend) } });
     await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: trace } });
     await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
@@ -137,7 +137,7 @@ describe('Captures: Replay on a reader…', () => {
     await waitFor(() => expect(reader.textContent).toContain('Cardbench Virtual Pinpad'));
     if (options.pins) await fireEvent.click(screen.getByLabelText('Send PIN commands'));
     await fireEvent.submit(reader.closest('form')!);
-    await waitFor(() => expect(screen.getByTestId('compare-verdict')).toBeTruthy(), { timeout: 20_000 });
+    if (options.wait !== false) await waitFor(() => expect(screen.getByTestId('compare-verdict')).toBeTruthy(), { timeout: 20_000 });
   }
 
   it('without PIN commands: the wrong VERIFY is not sent, so the counter differs (63C2 recorded, 63C3 now)', async () => {
@@ -161,5 +161,34 @@ describe('Captures: Replay on a reader…', () => {
     await replayWith({ pins: true });
     expect(screen.getByTestId('compare-verdict').textContent).toBe('The traces match.');
     expect(screen.getByTestId('compare-counts').textContent).toContain('4 same');
+  });
+
+  it('Stop while the trace is read: nothing is sent, and the form says so', { timeout: 60_000 }, async () => {
+    const long = [SESSION[0]!, ...Array.from({ length: 20_000 }, () => SESSION[1]!)];
+    await replayWith({ pins: false, session: long, wait: false });
+    expect(screen.getByTestId('replay-progress').textContent).toBe('Reading the trace…');
+    await fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Replay stopped before anything was sent.'), {
+      timeout: 30_000,
+    });
+  });
+
+  it('Stop during a long replay: what was sent is compared, and where it stopped is said', { timeout: 60_000 }, async () => {
+    const long = [SESSION[0]!, ...Array.from({ length: 20_000 }, () => SESSION[1]!)];
+    await replayWith({ pins: false, session: long, wait: false });
+    // Readiness: the backend says commands are being sent.
+    await waitFor(() => expect(screen.getByTestId('replay-progress').textContent).toMatch(/^Sent [1-9][\d,]* of 20,001 commands…$/), {
+      timeout: 30_000,
+    });
+    await fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    // Same answers for what was sent (a duration may differ: an exchange here can wait behind a GC pause).
+    await waitFor(() => expect(screen.getByTestId('compare-counts')).toBeTruthy(), { timeout: 20_000 });
+    expect(screen.getByTestId('compare-counts').textContent?.replace(/\s+/g, ' ')).toMatch(
+      /^ ?\d+ same · 0 with another answer \(0 status word, 0 data\) · 0 only in A · 0 only in B · \d+ timing/,
+    );
+    const report = screen.getByTestId('replay-report').textContent?.replace(/\s+/g, ' ') ?? '';
+    const [, at, after] = /Stopped at A#(\d+) \(VERIFY\): Stop was pressed; (\d+) later command\(s\) not sent\./.exec(report) ?? [];
+    expect(Number(at) + Number(after)).toBe(20_001);
+    expect(Number(after)).toBeGreaterThan(0);
   });
 });
