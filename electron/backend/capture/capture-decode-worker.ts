@@ -24,7 +24,9 @@ const decoder = new TraceDecoder({
   ...(config.reportExchanges ? {} : { keepExchanges: false }),
   handlers: {
     // The full decode of every message costs; only a consumer of messages pays for it.
-    ...(config.contents.messages ? { message: (m) => batch.message(m), apduPacket: (p) => batch.apduPacket(p) } : {}),
+    ...(config.contents.messages || config.contents.messageLines
+      ? { message: (m) => batch.message(m), apduPacket: (p) => batch.apduPacket(p) }
+      : {}),
     ...(config.contents.exchanges || config.contents.ndjson ? { rawExchange: (e) => batch.exchange(e) } : {}),
   },
 });

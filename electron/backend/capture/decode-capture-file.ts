@@ -91,6 +91,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
     summaries: options.contents?.summaries ?? false,
     exchanges: options.contents?.exchanges ?? false,
     ndjson: options.contents?.ndjson,
+    messageLines: options.contents?.messageLines,
   };
   return new Promise<DoneReply>((resolve, reject) => {
     let inFlight = 0;

@@ -6,12 +6,15 @@
  * prints the bytes its own way (the viewer keeps them as bytes; `decode --json` writes the hex
  * on the main thread while the worker decodes on).
  */
+import { TextBlocks } from '#core/trace/text-blocks.js';
 import {
   traceExchangeOf,
+  traceMessageLine,
   TraceNdjsonWriter,
   type TraceApduPacket,
   type TraceExchange,
   type TraceMessage,
+  type TraceMessageLineFields,
   type TraceRawExchange,
 } from '#core/trace/index.js';
 
@@ -98,7 +101,10 @@ export interface DecodedBatch {
   exchanges: ExchangeColumns;
   /** For each exchange, how many of this batch's messages came before it (capture order). */
   exchangeAfter: Uint32Array;
-  /** `decode --ndjson`'s lines for this batch's exchanges, as UTF-8 bytes, when asked for (BatchContents.ndjson). */
+  /**
+   * `decode --ndjson`'s lines for this batch's exchanges, or `decode --text`'s lines for its
+   * messages, as UTF-8 bytes, when asked for (BatchContents.ndjson, messageLines).
+   */
   lines: Uint8Array[];
 }
 
@@ -115,6 +121,11 @@ export interface BatchContents {
    * (its heap, unlike the worker's, cannot be given a small young generation).
    */
   ndjson?: { redactPins: boolean } | undefined;
+  /**
+   * Write each message as the transcript's line here (traceMessageLine, decode --text), instead
+   * of sending its columns and summary for the consumer to write: the consumer passes the bytes on.
+   */
+  messageLines?: boolean | undefined;
 }
 
 /** Exchange i of a batch's columns as the decoder gave it (views into the batch's bytes). */
@@ -145,6 +156,8 @@ export function traceExchangesOf(batch: DecodedBatch, devices: readonly string[]
 const INITIAL_ROWS = 1024;
 /** Line blocks kept for reuse: a batch's lines fill one or two, and a few batches are in flight. */
 const MAX_SPARE_BLOCKS = 8;
+/** Blocks of transcript lines: as decode --ndjson's (NDJSON_BLOCK). */
+const MESSAGE_LINES_BLOCK = 256 * 1024;
 const INITIAL_BYTES = 64 * 1024;
 
 type NumberColumn = Uint8Array | Int16Array | Uint16Array | Uint32Array | Float64Array;
@@ -231,17 +244,25 @@ export class DecodedBatchBuilder {
   private exchangeAfter: number[] = [];
   private nextExchangeIndex = 1;
   private readonly ndjson: TraceNdjsonWriter | undefined;
+  private readonly messageText: TextBlocks | undefined;
   private lineCount = 0;
   /** Blocks the consumer wrote out and gave back (giveBack), for the next lines. */
   private readonly spareBlocks: Uint8Array[] = [];
 
   constructor(private readonly contents: BatchContents) {
-    this.ndjson = contents.ndjson
-      ? new TraceNdjsonWriter(contents.ndjson, (size) => {
-          const spare = this.spareBlocks.pop();
-          return spare && spare.length >= size ? spare : new Uint8Array(size);
-        })
-      : undefined;
+    const newBlock = (size: number): Uint8Array => {
+      const spare = this.spareBlocks.pop();
+      return spare && spare.length >= size ? spare : new Uint8Array(size);
+    };
+    this.ndjson = contents.ndjson ? new TraceNdjsonWriter(contents.ndjson, newBlock) : undefined;
+    this.messageText = contents.messageLines ? new TextBlocks(MESSAGE_LINES_BLOCK, newBlock) : undefined;
+  }
+
+  /** The transcript's line for a message (or an APDU-level packet), with its newline. */
+  private messageLine(line: TraceMessageLineFields): void {
+    this.messageText!.text(traceMessageLine(line));
+    this.messageText!.text('\n');
+    this.lineCount++;
   }
 
   /** Buffers of lines the consumer has written out (DecodedBatch.lines), to write the next lines in. */
@@ -254,6 +275,10 @@ export class DecodedBatchBuilder {
   }
 
   message(m: TraceMessage): void {
+    if (this.messageText) {
+      const line = { frame: m.frame, timeNs: m.timeNs, device: m.device, slot: m.slot, direction: m.direction, summary: m.summary };
+      this.messageLine(line);
+    }
     if (!this.contents.messages) return;
     const bytes = m.ccidFrame.bytes;
     const length = this.contents.messageBytes ? bytes.length : 0;
@@ -280,6 +305,17 @@ export class DecodedBatchBuilder {
 
   /** An APDU-level trace's packet as a row of its own (there are no CCID messages). */
   apduPacket(p: TraceApduPacket): void {
+    if (this.messageText) {
+      const summary = p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU';
+      this.messageLine({
+        frame: p.frame,
+        timeNs: p.timeNs,
+        device: p.device,
+        slot: p.slot,
+        direction: p.kind === 'command' ? 'out' : 'in',
+        summary,
+      });
+    }
     if (!this.contents.messages) return;
     const length = this.contents.messageBytes ? p.bytes.length : 0;
     const at = this.messages;
@@ -340,7 +376,7 @@ export class DecodedBatchBuilder {
     const exchanges: ExchangeColumns = { count: x.count, firstIndex: this.nextExchangeIndex, ...x.columns, bytes: x.bytes };
     this.nextExchangeIndex += x.count;
     const exchangeAfter = new Uint32Array(this.exchangeAfter);
-    const lines = this.lineCount > 0 ? this.ndjson!.take() : [];
+    const lines = this.lineCount > 0 ? [...(this.ndjson?.take() ?? []), ...(this.messageText?.take() ?? [])] : [];
     this.lineCount = 0;
     const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges, exchangeAfter, lines };
     this.newDevices = [];

@@ -13,14 +13,7 @@
  * capture, or could not be read to its end — what was decoded before that point is still
  * printed, and the report says "complete": false.
  */
-import {
-  traceHeaderLine,
-  TraceJsonWriter,
-  traceMessageLine,
-  TraceTranscriptWriter,
-  type TraceRawExchange,
-  type TraceReport,
-} from '#core/trace/index.js';
+import { traceHeaderLine, TraceJsonWriter, TraceTranscriptWriter, type TraceRawExchange, type TraceReport } from '#core/trace/index.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
@@ -29,7 +22,7 @@ import {
   streamCaptureSource,
   type CaptureSource,
 } from '../../backend/capture/decode-capture-file.js';
-import { MESSAGE_DIRECTIONS, NO_MESSAGE_SLOT, rawExchangeAt, type DecodedBatch } from '../../backend/capture/decoded-batch.js';
+import { rawExchangeAt, type DecodedBatch } from '../../backend/capture/decoded-batch.js';
 import { decoderLimits } from '../../backend/capture/decode-worker-host.js';
 import type { CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -145,19 +138,17 @@ async function printTranscript(context: CommandContext, source: CaptureSource, r
   const writer = new TraceTranscriptWriter({ redactPins: redact });
   const limit = heldTextLimit(source);
   const devices: string[] = [];
-  // Lines for each message as batches come, then the summary around the exchanges' lines.
+  // Lines for each message as batches come (written in the worker), then the summary around the exchanges' lines.
   const report = await decodeCapture(source, {
     signal: context.signal,
-    contents: { messages: true, messageBytes: false, summaries: true, exchanges: true },
+    contents: { messageLines: true, exchanges: true },
     reportExchanges: false,
     foldTransactions: false,
     onBatch: async (batch) => {
       devices.push(...batch.newDevices);
-      const lines = messageLines(batch, devices);
       eachExchange(batch, devices, (e) => writer.exchange(e));
       limit.check(writer.heldLength);
-      if (lines.length > 0) context.write(`${lines.join('\n')}\n`);
-      await context.drain();
+      await writeAll(context, batch.lines);
     },
   });
   await writeAll(context, [...writer.finish(report), '\n']);
@@ -168,24 +159,4 @@ async function printTranscript(context: CommandContext, source: CaptureSource, r
     context.stdout(`Import stopped${where}: ${stop.message}. The file could not be read to its end; the above is what came before.`);
   }
   return report;
-}
-
-/** One transcript line per CCID message of the batch. */
-function messageLines(batch: DecodedBatch, devices: readonly string[]): string[] {
-  const m = batch.messages;
-  const lines: string[] = [];
-  for (let i = 0; i < m.count; i++) {
-    const slot = m.slot[i]!;
-    lines.push(
-      traceMessageLine({
-        frame: m.frame[i]!,
-        timeNs: m.timeNs[i]!,
-        device: devices[m.device[i]!] ?? '?',
-        slot: slot === NO_MESSAGE_SLOT ? undefined : slot,
-        direction: MESSAGE_DIRECTIONS[m.direction[i]!]!,
-        summary: m.summaries?.[i] ?? '',
-      }),
-    );
-  }
-  return lines;
 }
