@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { requireShared, sharedPath } from '../shared-path.js';
+import { apduUsbTrace } from '../support/apdu-usb-trace.js';
 import { findOverflows } from './overflow-probe.js';
 import { expect, test } from './web-server-fixture.js';
 
@@ -57,5 +60,43 @@ test.describe('captures: compare two traces side by side', () => {
     expect(await page.evaluate(findOverflows, '[role="tabpanel"]')).toEqual([]);
     await page.getByRole('button', { name: 'Back to the capture' }).click();
     await expect(page.getByRole('listbox', { name: 'messages' })).toBeVisible();
+  });
+});
+
+test.describe('captures: replay a trace on a reader', () => {
+  test('a session of the virtual card replayed on the built-in reader: the wrong PIN left out, the counter differs', async ({
+    page,
+    webMode,
+  }) => {
+    // What a fresh virtual card answered: SELECT OpenPGP, the retry counter, a wrong PIN, the counter again.
+    const trace = join(mkdtempSync(join(tmpdir(), 'cardbench-e2e-replay-')), 'session.pcapng');
+    writeFileSync(
+      trace,
+      apduUsbTrace([
+        { command: '00A4040006D27600012401', response: '9000' },
+        { command: '00200081', response: '63C3' },
+        { command: '0020008106313131313131', response: '63C2' },
+        { command: '00200081', response: '63C2' },
+      ]),
+    );
+    await page.goto(`${webMode.url}#/captures`);
+    await expect(page.locator('[data-ready="true"]')).toBeVisible();
+    await page.getByLabel('Capture path').fill(trace);
+    await page.getByRole('button', { name: 'Open path' }).click();
+    await expect(page.locator('[data-state="done"]')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Replay on a reader…' }).click();
+    const reader = page.getByLabel('Reader to replay on');
+    await expect(reader).toBeFocused();
+    await reader.selectOption({ label: 'Cardbench Virtual Pinpad' });
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
+    await expect(page.getByTestId('compare-verdict')).toHaveText('The traces differ.');
+    await expect(page.getByTestId('compare-counts')).toHaveText(
+      '2 same · 1 with another answer (1 status word, 0 data) · 0 only in A · 0 only in B · 0 timing',
+    );
+    await expect(page.getByTestId('replay-report')).toContainText('Not sent: A#3 VERIFY 0020008106************');
+    await expect(page.getByRole('listbox', { name: 'aligned exchanges' }).locator('[data-kind="changed"]')).toContainText(
+      '63C3 PIN not verified yet: 3 tries left',
+    );
   });
 });
