@@ -28,7 +28,7 @@ export function diffHeadLines(diff: TraceDiff, names: DiffSideNames): string[] {
     lines.push('Card conversations, paired in the order each trace first uses them (reader names are not compared):');
     diff.conversations.forEach((c, i) => lines.push(`  ${i + 1}: ${conversationPairText(c)}`));
   }
-  lines.push(`Timing differences count from ${timingThresholdText(diff.timing)}.`);
+  lines.push(diff.timing ? `Timing differences count from ${timingThresholdText(diff.timing)}.` : 'Timing is not compared.');
   return lines;
 }
 
