@@ -26,6 +26,8 @@ const CCID_HEADER = 10;
 const PREVIEW_BYTES = 24;
 const KIND_APDU = PAYLOAD_KINDS.indexOf('apdu');
 const KIND_RESPONSE = PAYLOAD_KINDS.indexOf('response-apdu');
+/** 1 for the kind codes of APDU-level packet rows (apdu-packet-row.ts), read per row without a call. */
+const PACKET_KINDS = Uint8Array.from(PAYLOAD_KINDS, (_, kind) => (isApduPacketRow(kind) ? 1 : 0));
 /** Lines of "other" messages remembered, by bytes and tags; cleared when full. */
 const MAX_REMEMBERED_LINES = 65_536;
 const DIRECTION_OUT = 0;
@@ -226,7 +228,7 @@ export class RowLines {
     }
     this.block = block;
     // An APDU-level trace's row is the APDU or answer itself, no CCID message around it.
-    if (isApduPacketRow(c.kind[row]!)) {
+    if (PACKET_KINDS[c.kind[row]!] === 1) {
       this.dataStart = start;
       this.dataEnd = start + length;
       return;
@@ -378,7 +380,8 @@ export class RowLines {
 export function rowTextTest(source: RowSource, lines: RowLines, text: string): RowTest {
   const c = source.columns;
   const hex = /^([0-9a-f]{2}\s*)+$/.test(text) ? hexBytes(text) : undefined;
-  const ascii = asciiBytes(text);
+  // A text that reads as hex bytes is searched as hex only (its characters in binary data are noise).
+  const ascii = hex === undefined ? asciiBytes(text) : undefined;
   const frame = /^#?\d+$/.test(text) ? Number(text.replace('#', '')) : undefined;
   const inLine = lines.matcher(text);
   return (row) => {
@@ -396,7 +399,7 @@ function hexBytes(text: string): Uint8Array {
   return out;
 }
 
-/** Printable ASCII of at least 3 characters (shorter texts would match almost any data), lowercased. */
+/** Printable ASCII of at least 3 characters (shorter texts would match almost any data), lowercased as the text is. */
 function asciiBytes(text: string): Uint8Array | undefined {
   if (text.length < 3 || !/^[\x20-\x7e]+$/.test(text)) return undefined;
   return Uint8Array.from(text, (ch) => ch.charCodeAt(0));
@@ -421,7 +424,9 @@ function indexOfExact(haystack: Uint8Array, needle: Uint8Array, from: number, to
 
 function indexOfFolded(haystack: Uint8Array, needle: Uint8Array, from: number, to: number): number {
   const last = to - needle.length;
+  const first = needle[0]!;
   for (let i = from; i <= last; i++) {
+    if ((haystack[i]! | 0x20) !== (first | 0x20)) continue;
     let j = 0;
     while (j < needle.length && fold(haystack[i + j]!) === needle[j]) j++;
     if (j === needle.length) return i;
