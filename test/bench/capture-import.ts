@@ -240,7 +240,8 @@ async function main(): Promise<number> {
     console.log(`  first rows ${viewer.firstRowsMs.toFixed(0)} ms, import done ${s(viewer.importMs)} (${viewer.state})`);
     console.log(`  ${viewer.rows} rows, ${viewer.exchanges} exchanges, ${viewer.transactions} transactions`);
     console.log(
-      `  peak RSS ${mib(viewerRun.peakMiB)} (${bytesPerRow.toFixed(0)} bytes per row, all included; ${viewer.rssBeforeMiB.toFixed(0)} MiB before opening)`,
+      `  peak RSS ${mib(viewerRun.peakMiB)} (${bytesPerRow.toFixed(0)} bytes per row, all included; ${viewer.rssBeforeMiB.toFixed(0)} MiB before opening, ` +
+        `${mib(viewer.peakMiB)} when the import ended, before the searches and their worker)`,
     );
     for (const search of viewer.searches)
       console.log(
