@@ -5,7 +5,7 @@
  */
 import { DiffTraceBuilder, type DiffExchange } from '#core/trace-diff/index.js';
 import { exchangeDurationMs, exchangeTimeMs, type TraceReport } from '#core/trace/index.js';
-import { decodeCapture, openCaptureFile } from './decode-capture-file.js';
+import { decodeCapture, openCaptureFile, type CaptureSource } from './decode-capture-file.js';
 import { rawExchangeAt } from './decoded-batch.js';
 
 export interface DiffTrace {
@@ -15,9 +15,13 @@ export interface DiffTrace {
   report: TraceReport;
 }
 
-export async function readDiffTrace(path: string, options: { signal?: AbortSignal; reportName?: string } = {}): Promise<DiffTrace> {
+/** Reads a trace file, or the given source (standard input: `cardbench diff - B`). */
+export async function readDiffTrace(
+  path: string,
+  options: { signal?: AbortSignal; reportName?: string; source?: CaptureSource } = {},
+): Promise<DiffTrace> {
   const name = options.reportName ?? path;
-  const source = await openCaptureFile(path, name);
+  const source = options.source ?? (await openCaptureFile(path, name));
   const devices: string[] = [];
   let builder: DiffTraceBuilder | undefined;
   const report = await decodeCapture(source, {

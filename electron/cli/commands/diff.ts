@@ -6,7 +6,7 @@
  * (what could be compared is still printed); 130 on Ctrl-C.
  */
 import { diffTraces, parseTimingThreshold, type TimingThreshold } from '#core/trace-diff/index.js';
-import { CaptureAbortedError, CaptureFileError } from '../../backend/capture/decode-capture-file.js';
+import { CaptureAbortedError, CaptureFileError, streamCaptureSource } from '../../backend/capture/decode-capture-file.js';
 import { readDiffTrace, type DiffTrace } from '../../backend/capture/diff-trace-file.js';
 import type { CliCommand, CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -14,6 +14,9 @@ import { parseCommandOptions } from '../parse-options.js';
 import { writeDiffJson, writeDiffText } from './diff-output.js';
 
 export const DIFF_USAGE = 'A B [--json | --text] [--timing-threshold 2x,50ms|off]';
+
+/** The name standard input goes by, as for decode. */
+const STDIN = '-';
 
 export function parseTimingOption(command: string, value: string | undefined): TimingThreshold | null | undefined {
   if (value === undefined) return undefined;
@@ -43,11 +46,14 @@ export async function runDiff(context: CommandContext, args: readonly string[]):
   }
   const timing = parseTimingOption('diff', values['timing-threshold']);
   const [pathA, pathB] = positionals as [string, string];
+  if (pathA === STDIN && pathB === STDIN) throw new CliError('diff: only one of A and B can be - (standard input).', EXIT.usage);
+  const read = (path: string): Promise<DiffTrace> =>
+    readDiffTrace(path, { signal: context.signal, ...(path === STDIN ? { source: streamCaptureSource(process.stdin, STDIN) } : {}) });
   let traces: [DiffTrace, DiffTrace];
   try {
     // One after the other: each decode has its own worker and heap limit, and memory holds one at a time.
-    const a = await readDiffTrace(pathA, { signal: context.signal });
-    traces = [a, await readDiffTrace(pathB, { signal: context.signal })];
+    const a = await read(pathA);
+    traces = [a, await read(pathB)];
   } catch (error) {
     if (error instanceof CaptureAbortedError || context.signal.aborted) {
       throw new CliError('diff: stopped while reading the traces; nothing was compared.', EXIT.interrupted);
@@ -77,8 +83,11 @@ export const diffCommand: CliCommand = {
   summary: 'compare two traces APDU by APDU (commands matched by content); exit 1 when they differ',
   help: {
     arguments: [
-      { syntax: 'A', text: 'the first trace: any file `cardbench decode` reads (.pcapng, .pcap: USB captures, recordings)' },
-      { syntax: 'B', text: 'the second trace, of the same or another format' },
+      {
+        syntax: 'A',
+        text: 'the first trace: any file `cardbench decode` reads (.pcapng, .pcap: USB captures, recordings; pcsc-spy logs), or - for standard input',
+      },
+      { syntax: 'B', text: 'the second trace, of the same or another format (- for standard input when A is a file)' },
     ],
     options: [
       { syntax: '--text', text: "for people: diff(1)'s signs, INS names and status word meanings", default: 'text' },
@@ -92,6 +101,7 @@ export const diffCommand: CliCommand = {
     examples: [
       'cardbench diff before.pcapng after.pcapng   # what changed between two runs',
       'cardbench diff --json --timing-threshold off usb.pcapng recording.pcapng | jq .counts',
+      'ssh lab cat trace.pcapng | cardbench diff - local.pcapng   # one of them from standard input',
     ],
     notes: [
       'Commands are matched by their bytes, not their position: an extra GET RESPONSE or a retried command is one row.',

@@ -2,13 +2,13 @@
  * `cardbench diff` as users run it, in a child process: exit 0 / 1 / 2 as diff(1), both forms of
  * output on the real captures, output whole through a slow pipe, Ctrl-C while a trace is read.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCardbench, runCardbenchInto, startCardbench } from '../../../rigs/cli-process.js';
-import { requireShared, sharedPath } from '../../../shared-path.js';
+import { CARDBENCH_COMMAND, runCardbench, runCardbenchInto, startCardbench } from '../../../rigs/cli-process.js';
+import { REPO_ROOT, requireShared, sharedPath } from '../../../shared-path.js';
 import { apduUsbTrace, type HexExchange } from '../../../support/apdu-usb-trace.js';
 
 const skip = requireShared('captures');
@@ -75,6 +75,21 @@ describe('cardbench diff (child process)', { timeout: 60_000 }, () => {
     expect(parsed.counts).toMatchObject({ same: 3, onlyA: 2, onlyB: 30 });
     expect(parsed.differences).toHaveLength(32);
     for (const out of [run.stdout, json.stdout]) expect(out).not.toMatch(/0020008108(31323334|31323335|39393939)/);
+  });
+
+  it.skipIf(skip)('- reads one trace from standard input (exit 0 for the same capture); both from it is a usage error', async () => {
+    // Binary on stdin (runCardbench writes text).
+    const piped = spawnSync(CARDBENCH_COMMAND[0], [...CARDBENCH_COMMAND.slice(1), 'diff', '-', USBMON], {
+      cwd: REPO_ROOT,
+      input: readFileSync(USBMON_NG),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toContain('--- A: - (33 exchanges)');
+    const both = await runCardbench(['diff', '-', '-']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('only one of A and B can be - (standard input)');
   });
 
   it.skipIf(skip)('--timing-threshold: a tight one reports the device side as faster (exit 1), off ignores timing', async () => {
