@@ -90,7 +90,7 @@ export class SessionTraceWriter {
     return found.id;
   }
 
-  /** A comment for the interface's next packet (card removed, reset…): events carry no bytes of their own. */
+  /** A comment for the interface's next packet, after its own lines (card removed, reset…): events carry no bytes of their own. */
   note(interfaceId: number, comment: string): void {
     this.byId(interfaceId).pending.push(comment);
   }
@@ -106,7 +106,7 @@ export class SessionTraceWriter {
     const recorded = secret !== undefined && this.pins === 'masked' ? maskedCommandBytes(apdu) : apdu;
     // A VERIFY without data (asking for the retry counter) has nothing to hide: say so only when something was.
     const masked = recorded !== apdu && recorded.some((byte, i) => byte !== apdu[i]);
-    const lines = masked ? [`masked: ${secret!.name} data (${secret!.secret})`, ...comments] : comments;
+    const lines = masked ? [...comments, `masked: ${secret!.name} data (${secret!.secret})`] : comments;
     this.packet(interfaceId, timestamp, COMMAND_HEADER, recorded, lines);
   }
 
@@ -122,7 +122,7 @@ export class SessionTraceWriter {
    */
   pinEntry(interfaceId: number, template: Uint8Array, timestamp: bigint, comments: readonly string[]): void {
     const mask = this.pins === 'masked';
-    const lines = mask ? ['masked: PIN block of the keypad template', ...comments] : comments;
+    const lines = mask ? [...comments, 'masked: PIN block of the keypad template'] : comments;
     // The template is no command of its own for the chain tracker, but keeps it in step.
     this.byId(interfaceId).secrets.classify(template);
     this.packet(interfaceId, timestamp, COMMAND_HEADER, mask ? maskedPinTemplateBytes(template) : template, lines);
@@ -130,7 +130,9 @@ export class SessionTraceWriter {
 
   private packet(interfaceId: number, timestamp: bigint, header: Uint8Array, pdu: Uint8Array, comments: readonly string[]): void {
     const recorded = this.byId(interfaceId);
-    const lines = [...recorded.pending.splice(0), ...comments];
+    // The packet's own lines first (a reader of the comment that takes the first `event:` line
+    // sees what this packet is), then the events that happened since the last one.
+    const lines = [...comments, ...recorded.pending.splice(0)];
     this.sink(enhancedPacketBlock(interfaceId, timestamp, [header, pdu], lines.length > 0 ? [lines.join('\n')] : []));
     this.packetCount++;
   }

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
 import { encodeExportedPduTags as exportedPduHeader } from '#core/capture/exported-pdu.js';
 import { SessionTraceWriter, type PinRecording } from '#core/record/session-trace-writer.js';
+import { decodeTraceBytes } from '#core/trace/index.js';
 import { tsharkApduColumns, tsharkFields, tsharkInfo, tsharkUnavailableReason } from '../../../support/tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cardbench-record-'));
@@ -163,8 +164,29 @@ describe('SessionTraceWriter blocks', () => {
     expect(commentOf(0)).toEqual([`event: card connected\natr: ${toHex(ATR)}`]);
     expect(commentOf(2)).toEqual(['protocol: T=1']);
     expect(commentOf(3)).toEqual(['masked: VERIFY data (PIN)']);
-    expect(commentOf(5)).toEqual([`event: card removed\nevent: card connected\natr: ${toHex(ATR)}`]);
+    expect(commentOf(5)).toEqual([`event: card connected\natr: ${toHex(ATR)}\nevent: card removed`]);
     expect(commentOf(6)).toBeUndefined();
+  });
+
+  it('a keypad entry right after an event is still read back as a PIN operation (its own event line comes first)', () => {
+    const { file } = record('masked', (writer) => {
+      const reader = writer.interfaceOf({ reader: 'R', backend: 'virtual', protocol: 'any' });
+      writer.pinEntry(reader, fromHex('00200081'), T0, [
+        'event: PIN entry on the reader keypad',
+        'request: CCID PC_to_RDR_Secure (verify)',
+      ]);
+      writer.note(reader, 'event: PIN entry ended by the reader (bError 0xEF)');
+      writer.pinEntry(reader, fromHex('00200081'), T0 + 1n, [
+        'event: PIN entry on the reader keypad',
+        'request: CCID PC_to_RDR_Secure (verify)',
+      ]);
+      writer.response(reader, fromHex('9000'), T0 + 2n);
+      writer.command(reader, SELECT, T0 + 3n);
+      writer.response(reader, fromHex('9000'), T0 + 4n);
+    });
+    const report = decodeTraceBytes(file);
+    expect(report.pinOperations).toHaveLength(2);
+    expect(report.exchanges.map((e) => e.command)).toEqual([toHex(SELECT)]);
   });
 
   it('property: every PDU comes back out of its packet after the tags, byte for byte, in order', () => {

@@ -139,7 +139,7 @@ describe('recordingBackend', () => {
     const comments = tsharkFields(file, ['frame.comment']).map((row) => row[0] ?? '');
     expect(comments[0]).toMatch(/^event: card connected\\natr: 3B/);
     expect(comments[2]).toBe('protocol: T=1');
-    expect(comments[3]).toMatch(/^event: card reset\\nevent: card connected/);
+    expect(comments[3]).toMatch(/^event: card connected\\natr: 3B[0-9A-F]+\\nevent: card reset$/);
     expect(comments[6]).toMatch(/^event: card removed$/);
     expect(comments[7]).toMatch(/^event: no answer \(.+\)$/);
     expect(comments[9]).toMatch(/^event: card connected\\natr: 3B/);
@@ -175,7 +175,10 @@ describe('recordingBackend', () => {
     const bodies = tsharkFields(file, ['iso7816.apdu.body'], 'iso7816.apdu.ins == 0x20').map((row) => row[0]);
     expect(bodies).toEqual(['2a2a2a2a2a2a2a2a', '2a2a2a2a2a2a2a2a']);
     const comments = tsharkFields(file, ['frame.comment'], 'iso7816.apdu.ins == 0x20').map((row) => row[0]);
-    expect(comments[0]).toMatch(/request: PC\/SC VERIFY_PIN_DIRECT \(control code 0x[0-9A-F]{8}\)\\nstructure: [0-9A-F]{38}$/);
+    // The PIN entry's event is its comment's first line (what the importer looks for).
+    expect(comments[0]).toMatch(
+      /^event: PIN entry on the reader keypad\\nrequest: PC\/SC VERIFY_PIN_DIRECT \(control code 0x[0-9A-F]{8}\)\\nstructure: [0-9A-F]{38}\\nmasked: PIN block of the keypad template$/,
+    );
     expect(comments[1]).toMatch(/request: CCID PC_to_RDR_Secure \(verify\)\\nparameters: 00/);
     const last = tsharkFields(file, ['frame.comment'], 'iso7816.apdu.ins == 0xca')[0]![0];
     if ('bError' in cancelled) expect(last).toMatch(/^event: PIN entry ended by the reader \(bError 0x[0-9A-F]{2}\)/);
