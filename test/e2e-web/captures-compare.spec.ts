@@ -91,8 +91,9 @@ test.describe('captures: replay a trace on a reader', () => {
     await reader.selectOption({ label: 'Cardbench Virtual Pinpad' });
     await page.getByRole('button', { name: 'Replay', exact: true }).click();
     await expect(page.getByTestId('compare-verdict')).toHaveText('The traces differ.');
+    // (The timing count is left out: the trace holds no real times, and a busy machine can make one exchange 50 ms slower.)
     await expect(page.getByTestId('compare-counts')).toHaveText(
-      '2 same · 1 with another answer (1 status word, 0 data) · 0 only in A · 0 only in B · 0 timing',
+      /^2 same · 1 with another answer \(1 status word, 0 data\) · 0 only in A · 0 only in B · \d timing$/,
     );
     await expect(page.getByTestId('replay-report')).toContainText('Not sent: A#3 VERIFY 0020008106************');
     await expect(page.getByRole('listbox', { name: 'aligned exchanges' }).locator('[data-kind="changed"]')).toContainText(

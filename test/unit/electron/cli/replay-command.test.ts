@@ -18,6 +18,11 @@ const WRONG_PIN = '313131313131';
 const VERIFY_WRONG = `0020008106${WRONG_PIN}`;
 const GET_DATA_6E = '00CA006E00';
 const SESSION = [SELECT_OPENPGP, VERIFY_QUERY, VERIFY_WRONG, VERIFY_QUERY, GET_DATA_6E];
+/**
+ * Answers only: the traces written here hold no real exchange times (or the recording's, on a
+ * machine whose load varies), and a busy machine can make one exchange 50 ms slower.
+ */
+const NO_TIMING = ['--timing-threshold', 'off'];
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -50,7 +55,7 @@ describe('cardbench replay on the built-in virtual reader (child process)', { ti
   });
 
   it('--with-pins on a fresh card: every answer the same, exit 0', async () => {
-    const run = await runCardbench(['replay', trace, '--reader', VIRTUAL, '--with-pins'], env);
+    const run = await runCardbench(['replay', trace, '--reader', VIRTUAL, '--with-pins', ...NO_TIMING], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('Summary: 5 same, 0 with another answer (0 status word, 0 data), 0 only in A, 0 only in B, 0 timing.');
     expect(run.stdout.trimEnd().endsWith('The traces match.')).toBe(true);
@@ -59,7 +64,7 @@ describe('cardbench replay on the built-in virtual reader (child process)', { ti
   });
 
   it('without --with-pins the wrong VERIFY is not sent: the try counter differs (63C2 -> 63C3, PW status bytes), exit 1', async () => {
-    const run = await runCardbench(['replay', trace, '--reader', VIRTUAL], env);
+    const run = await runCardbench(['replay', trace, '--reader', VIRTUAL, ...NO_TIMING], env);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('  not sent: A#3  VERIFY  0020008106************: it carries a PIN or key (--with-pins sends it)');
     expect(run.stdout).toContain('! A#4 B#4  VERIFY  00200081   [status word differs]');
@@ -77,7 +82,7 @@ describe('cardbench replay on the built-in virtual reader (child process)', { ti
       masked,
       apduUsbTrace(recorded.map((e) => (e.command === VERIFY_WRONG ? { ...e, command: `0020008106${'2A'.repeat(6)}` } : e))),
     );
-    const run = await runCardbench(['replay', masked, '--reader', VIRTUAL, '--with-pins', '--json'], env);
+    const run = await runCardbench(['replay', masked, '--reader', VIRTUAL, '--with-pins', '--json', ...NO_TIMING], env);
     expect(run.code).toBe(1);
     const out = JSON.parse(run.stdout) as { notSent: unknown[]; counts: Record<string, number>; readers: unknown[] };
     expect(out.notSent).toEqual([{ index: 3, command: '0020008106************', name: 'VERIFY', reason: 'masked' }]);
@@ -86,12 +91,12 @@ describe('cardbench replay on the built-in virtual reader (child process)', { ti
   });
 
   it('--stop-on-difference stops at the first answer that differs and says what was not sent', async () => {
-    const run = await runCardbench(['replay', trace, '--reader', VIRTUAL, '--stop-on-difference', '--json'], env);
+    const run = await runCardbench(['replay', trace, '--reader', VIRTUAL, '--stop-on-difference', '--json', ...NO_TIMING], env);
     expect(run.code).toBe(1);
     const out = JSON.parse(run.stdout) as { stopped: unknown; counts: Record<string, number> };
     expect(out.stopped).toEqual({ index: 4, reason: 'difference', notSentAfter: 1 });
     expect(out.counts).toMatchObject({ exchangesA: 3, same: 2, changed: 1 });
-    const text = await runCardbench(['replay', trace, '--reader', VIRTUAL, '--stop-on-difference'], env);
+    const text = await runCardbench(['replay', trace, '--reader', VIRTUAL, '--stop-on-difference', ...NO_TIMING], env);
     expect(text.stdout).toContain('  stopped at A#4 (VERIFY): its answer differs (--stop-on-difference); the 1 after it was not sent.');
   });
 
@@ -116,7 +121,7 @@ describe('cardbench replay on the built-in virtual reader (child process)', { ti
     const [select, read] = await sendSession([SELECT_OPENPGP, GET_DATA_6E]);
     const long = join(dir, 'long.pcapng');
     writeFileSync(long, apduUsbTrace([select!, ...Array.from({ length: 20_000 }, () => read!)]));
-    const child = startCardbench(['replay', long, '--reader', VIRTUAL], env);
+    const child = startCardbench(['replay', long, '--reader', VIRTUAL, ...NO_TIMING], env);
     await child.waitForOutput(/sending 20001 command\(s\)/, { stream: 'stderr', timeoutMs: 30_000 });
     const end = await child.stop('SIGINT');
     expect(end.status).toBe(130);
@@ -136,7 +141,7 @@ describe('cardbench replay and diff on recordings made with --record (child proc
     const file = join(dir, 'masked-record.pcapng');
     const sent = await runCardbench(['send', '--reader', VIRTUAL, '--record', file, ...SESSION], env);
     expect(sent.code, sent.stderr).toBe(0);
-    const run = await runCardbench(['replay', file, '--reader', VIRTUAL, '--with-pins'], env);
+    const run = await runCardbench(['replay', file, '--reader', VIRTUAL, '--with-pins', ...NO_TIMING], env);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('  not sent: A#3  VERIFY  0020008106************: its secret data is masked in the trace');
     expect(run.stdout).toContain('! A#4 B#4  VERIFY  00200081   [status word differs]');
@@ -147,12 +152,12 @@ describe('cardbench replay and diff on recordings made with --record (child proc
     const file = join(dir, 'exact-record.pcapng');
     const sent = await runCardbench(['send', '--reader', VIRTUAL, '--record', file, '--record-exact-pins', ...SESSION], env);
     expect(sent.code, sent.stderr).toBe(0);
-    const run = await runCardbench(['replay', file, '--reader', VIRTUAL, '--with-pins'], env);
+    const run = await runCardbench(['replay', file, '--reader', VIRTUAL, '--with-pins', ...NO_TIMING], env);
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain('Summary: 5 same, 0 with another answer');
     expect(run.stdout + run.stderr).not.toContain(WRONG_PIN);
     // The same session as a USB capture (the recording above ran on a fresh card, as `recorded` did).
-    const diff = await runCardbench(['diff', trace, file], env);
+    const diff = await runCardbench(['diff', trace, file, ...NO_TIMING], env);
     expect(diff.code, diff.stdout).toBe(0);
     expect(diff.stdout).toContain(`1: A 1.4 slot 0 (5)  =  B ${VIRTUAL} slot 0 (5)`);
     expect(diff.stdout).not.toContain(WRONG_PIN);
@@ -163,17 +168,14 @@ describe('cardbench replay of real pcsc-spy logs (test/fixtures/pcsc-spy) on the
   const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'pcsc-spy');
 
   it('scriptor against the virtual card on vpcd, replayed on the built-in one: the same 3 answers, exit 0', async () => {
-    const run = await runCardbench(['replay', join(FIXTURES, 'scriptor-openpgp.pcsc-spy'), '--reader', VIRTUAL], env);
+    const run = await runCardbench(['replay', join(FIXTURES, 'scriptor-openpgp.pcsc-spy'), '--reader', VIRTUAL, ...NO_TIMING], env);
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain(`1: A Virtual PCD 00 00 slot 0 (3)  =  B ${VIRTUAL} slot 0 (3)`);
     expect(run.stdout).toContain('Summary: 3 same, 0 with another answer (0 status word, 0 data), 0 only in A, 0 only in B, 0 timing.');
   });
 
   it("opensc-tool's PIV detection (21 APDUs): the same answers (timing aside: vpcd took ~90 ms where the built-in card takes ~1)", async () => {
-    const run = await runCardbench(
-      ['replay', join(FIXTURES, 'opensc-tool-piv.pcsc-spy'), '--reader', VIRTUAL, '--timing-threshold', 'off'],
-      env,
-    );
+    const run = await runCardbench(['replay', join(FIXTURES, 'opensc-tool-piv.pcsc-spy'), '--reader', VIRTUAL, ...NO_TIMING], env);
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toContain('Summary: 21 same, 0 with another answer (0 status word, 0 data), 0 only in A, 0 only in B, 0 timing.');
   });
