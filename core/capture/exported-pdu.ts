@@ -93,13 +93,19 @@ export function parseTraceComment(text: string): TraceComment {
  */
 export const PIN_ENTRY_EVENT = 'PIN entry on the reader keypad';
 
-/** The value of one `key: value` line of a comment (keys beyond TRACE_COMMENT_KEYS: request, structure…). */
+/** The value of the first `key: value` line of a comment with that key (keys beyond TRACE_COMMENT_KEYS: request, structure…). */
 export function traceCommentValue(text: string, key: string): string | undefined {
+  return traceCommentValues(text, key)[0];
+}
+
+/** Every value a comment gives a key, in order: a packet's comment may note several events. */
+export function traceCommentValues(text: string, key: string): string[] {
+  const values: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === key) return line.slice(colon + 1).trim();
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === key) values.push(line.slice(colon + 1).trim());
   }
-  return undefined;
+  return values;
 }
 
 /** The tags that open an exported PDU: dissector name, P2P direction, end of options. */

@@ -22,6 +22,7 @@ import {
   PIN_ENTRY_EVENT,
   readExportedPduHeader,
   traceCommentValue,
+  traceCommentValues,
 } from '../capture/exported-pdu.js';
 import type { ApduTraceSink, TraceApduPacket } from './apdu-trace-sink.js';
 import type { TraceEventKind } from './trace-report.js';
@@ -135,10 +136,12 @@ export class ExportedPduTrace {
     return reader;
   }
 
+  /** Every event line of a packet's comment that is a card event (a packet may carry several). */
   private comment(reader: ReaderInterface, frame: number, text: string): void {
-    const event = parseTraceComment(text).event;
-    const kind = event === undefined ? undefined : EVENT_KINDS[event.toLowerCase()];
-    if (kind) this.sink.event(frame, reader.device, 0, kind);
+    for (const event of traceCommentValues(text, 'event')) {
+      const kind = EVENT_KINDS[event.toLowerCase()];
+      if (kind) this.sink.event(frame, reader.device, 0, kind);
+    }
   }
 
   private command(reader: ReaderInterface, command: PendingCommand): void {
@@ -192,8 +195,8 @@ export class ExportedPduTrace {
  * decoded as SCardControl's would be. CCID Secure parameters are named but not decoded here.
  */
 function pinEntry(comment: string, device: string, frame: number, template: Uint8Array): TracePinOperation | undefined {
-  const event = traceCommentValue(comment, 'event');
-  if (event === undefined || event.toLowerCase() !== PIN_ENTRY_EVENT.toLowerCase()) return undefined;
+  const entry = PIN_ENTRY_EVENT.toLowerCase();
+  if (!traceCommentValues(comment, 'event').some((event) => event.toLowerCase() === entry)) return undefined;
   const request = traceCommentValue(comment, 'request') ?? '';
   const operation = /modify/i.test(request) ? 'modify' : 'verify';
   let structure: TracePinOperation['structure'] = null;
