@@ -26,11 +26,11 @@ export function parseTimingOption(command: string, value: string | undefined): T
 }
 
 /** A trace that stopped before its end makes any verdict doubtful: the sentence saying so, or none. */
-export function incompleteTraceText(trace: DiffTrace): string | undefined {
+export function incompleteTraceText(trace: DiffTrace, consequence = 'only what came before is compared'): string | undefined {
   const stop = trace.report.stoppedBy;
   if (!stop) return undefined;
   const where = stop.fileOffset !== undefined ? ` at byte ${stop.fileOffset}` : '';
-  return `${trace.name} could not be read to its end (${stop.message}${where}); only what came before is compared.`;
+  return `${trace.name} could not be read to its end (${stop.message}${where}); ${consequence}.`;
 }
 
 export async function runDiff(context: CommandContext, args: readonly string[]): Promise<number> {

@@ -61,8 +61,9 @@ export async function runReplay(context: CommandContext, args: readonly string[]
     if (error instanceof CaptureFileError) throw new CliError(`replay: ${error.message}`, EXIT.usage);
     throw error;
   });
-  const incomplete = incompleteTraceText(trace);
-  if (incomplete) throw new CliError(`replay: ${incomplete.replace('only what came before is compared', 'nothing was sent')}`, EXIT.usage);
+  // A trace cut short would replay a session that never ended as recorded: refused before anything is sent.
+  const incomplete = incompleteTraceText(trace, 'nothing was sent');
+  if (incomplete) throw new CliError(`replay: ${incomplete}`, EXIT.usage);
   const plan = replayPlan(trace.exchanges, { withPins: values['with-pins'] === true });
   const readerNames = values.reader ?? [];
   checkReaders(plan, readerNames);

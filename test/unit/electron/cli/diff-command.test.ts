@@ -101,6 +101,21 @@ describe('cardbench diff (child process)', { timeout: 60_000 }, () => {
     expect(off.stdout).toContain('Timing is not compared.');
   });
 
+  it.skipIf(skip)('a trace cut short: diff compares what came before and exits 2 saying so; replay sends nothing, exit 2', async () => {
+    const whole = readFileSync(USBMON_NG);
+    const cut = join(dir, 'cut.pcapng');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.7) + 3));
+    const run = await runCardbench(['diff', cut, USBMON_NG]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/diff: .*cut\.pcapng could not be read to its end \(.*\); only what came before is compared\./);
+    const [, same, onlyB] = /^Summary: (\d+) same, 0 with another answer .*, 0 only in A, (\d+) only in B/m.exec(run.stdout) ?? [];
+    expect(Number(same) + Number(onlyB)).toBe(33);
+    expect(Number(onlyB)).toBeGreaterThan(0);
+    const replay = await runCardbench(['replay', cut, '--reader', 'Cardbench Virtual Pinpad']);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toMatch(/replay: .*cut\.pcapng could not be read to its end \(.*\); nothing was sent\./);
+  });
+
   it('usage errors and unreadable traces: exit 2 with a sentence saying what to do', async () => {
     const cases: [string[], RegExp][] = [
       [['diff', USBMON], /name two trace files, A and B/],
