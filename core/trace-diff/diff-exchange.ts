@@ -75,8 +75,12 @@ export class DiffTraceBuilder {
   /** @param traceMasked the whole trace says its secret data is masked (a redacted report, a `pins: masked` recording) */
   constructor(private readonly traceMasked = false) {}
 
+  /** Each conversation's name made once (one string per conversation, not per exchange). */
+  private readonly names = new Map<string, string[]>();
+
   add(e: ExchangeBytes): DiffExchange {
-    const conversation = `${e.device} slot ${e.slot}`;
+    const bySlot = mapGet(this.names, e.device, () => []);
+    const conversation = (bySlot[e.slot] ??= `${e.device} slot ${e.slot}`);
     const tracker = mapGet(this.secrets, conversation, () => new SecretCommandTracker());
     const apps = mapGet(this.selected, conversation, () => new SelectedApplications());
     const command = e.command;

@@ -150,6 +150,13 @@ describe('cardbench diff (child process)', { timeout: 60_000 }, () => {
       if (json) expect((JSON.parse(piped.output.toString()) as { differences: unknown[] }).differences).toHaveLength(3000);
       else expect(piped.output.toString().trimEnd().endsWith('The traces differ.')).toBe(true);
     }
+    // What a comparison holds is bounded: these 3,000 exchanges take ~2 MB, over a 1 MiB limit.
+    const bounded = await runCardbench(['diff', a, b], { CARDBENCH_DIFF_HEAP_MB: '1' });
+    expect(bounded.code).toBe(2);
+    expect(bounded.stderr).toMatch(
+      /a\.pcapng: its [\d,]+ exchanges so far take more than the 1 MiB a comparison may hold per trace \(CARDBENCH_DIFF_HEAP_MB\); allow more with CARDBENCH_DIFF_HEAP_MB=2/,
+    );
+    expect(bounded.stdout).toBe('');
   });
 
   it.skipIf(skip)('Ctrl-C while a trace is still being read (a FIFO nobody writes): exit 130 within a second', async () => {
