@@ -111,6 +111,8 @@ export const diffCommand: CliCommand = {
       '  follow), "~" durations beyond the threshold. Secret data (VERIFY PINs, keys) is shown masked as **.',
       'Exit 0 when the traces match, 1 when they differ, 2 for a wrong command line or a trace that cannot be read',
       '  (or only in part), 130 on Ctrl-C.',
+      'Every exchange is held for the alignment (~260 bytes + its command + up to 256 bytes of its answer); a trace beyond',
+      '  CARDBENCH_DIFF_HEAP_MB (default 1024) ends with a sentence saying so.',
     ],
   },
   run: runDiff,
