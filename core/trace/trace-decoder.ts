@@ -33,7 +33,15 @@ import type { ApduTraceSink, TraceApduPacket } from './apdu-trace-sink.js';
 import { ExportedPduTrace } from './exported-pdu-trace.js';
 import { PcscCallTrace } from './pcsc-call-trace.js';
 import { SlotApdus, type RawApduExchange, type SlotLevel, type XfrPart } from './slot-apdus.js';
-import type { TraceDevice, TraceEventKind, TraceExchange, TracePinOperation, TraceProblem, TraceReport } from './trace-report.js';
+import {
+  emptyTraceReport,
+  type TraceDevice,
+  type TraceEventKind,
+  type TraceExchange,
+  type TracePinOperation,
+  type TraceProblem,
+  type TraceReport,
+} from './trace-report.js';
 import { readCcidPairingFields, type CcidPairingFields, type CcidPairingFieldsOptions } from './ccid-pairing-fields.js';
 import { SlotPairing, type PendingCommand } from './slot-pairing.js';
 import { TransactionFolder } from './trace-transactions.js';
@@ -162,24 +170,7 @@ export class TraceDecoder implements ByteSink {
     this.folder = options.foldTransactions === false ? undefined : new TransactionFolder();
     this.keepExchanges = options.keepExchanges !== false;
     this.fullMessages = options.fullMessages === true;
-    this.report = {
-      file: options.file ?? '',
-      format: null,
-      linkTypes: [],
-      packets: 0,
-      devices: [],
-      ccid: { messages: 0, byType: {} },
-      atrs: [],
-      exchanges: [],
-      events: [],
-      pinOperations: [],
-      transactions: [],
-      problems: [],
-      problemsOmitted: 0,
-      eventsOmitted: 0,
-      complete: false,
-      redacted: false,
-    };
+    this.report = emptyTraceReport(options.file ?? '');
     this.apduSink = this.apduTraceSink();
     this.exportedPdus = new ExportedPduTrace(this.apduSink);
     this.capture = new UsbCaptureDecoder(

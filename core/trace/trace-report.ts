@@ -149,3 +149,25 @@ export interface TraceReport {
    */
   redacted: boolean;
 }
+
+/** A report holding nothing yet: what a decoder starts from, and a frame for lists redactPins should judge alone. */
+export function emptyTraceReport(file = '', complete = false): TraceReport {
+  return {
+    file,
+    format: null,
+    linkTypes: [],
+    packets: 0,
+    devices: [],
+    ccid: { messages: 0, byType: {} },
+    atrs: [],
+    exchanges: [],
+    events: [],
+    pinOperations: [],
+    transactions: [],
+    problems: [],
+    problemsOmitted: 0,
+    eventsOmitted: 0,
+    complete,
+    redacted: false,
+  };
+}

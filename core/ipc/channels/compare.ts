@@ -4,6 +4,7 @@
  * window like the capture's own rows. Commands cross already masked (secret data as '**').
  */
 import { z } from 'zod';
+import type { TraceDiffCounts } from '#core/trace-diff/trace-diff.js';
 import { channel } from './define.js';
 import { MAX_CAPTURE_WINDOW } from './values.js';
 
@@ -12,17 +13,8 @@ const traceFile = z
   .strict();
 const compareId = z.string().min(1).max(64);
 
-export interface CompareCounts {
-  exchangesA: number;
-  exchangesB: number;
-  same: number;
-  changed: number;
-  swChanged: number;
-  dataChanged: number;
-  onlyA: number;
-  onlyB: number;
-  timing: number;
-}
+/** The comparison's counts, as cardbench diff reports them. */
+export type CompareCounts = TraceDiffCounts;
 
 export interface CompareSummary {
   id: string;

@@ -11,7 +11,7 @@ import type { CaptureExport } from '#core/ipc/channels/captures.js';
 import { maskedBytes, maskedCommandHex, maskedPinTemplateHex, redactedCommandHex } from '#core/iso7816/pin-redaction.js';
 import { describeAnswerStatus } from '#core/iso7816/status-words.js';
 import { writeScript, type ScriptEntry } from '#core/console/script.js';
-import { redactPins, type TraceExchange, type TracePinOperation, type TraceReport } from '#core/trace/index.js';
+import { emptyTraceReport, redactPins, type TraceExchange, type TracePinOperation } from '#core/trace/index.js';
 import type { CaptureSession } from './capture-session.js';
 import { decodeRow, describeRow, rowSecrecy } from './row-decode.js';
 
@@ -93,28 +93,8 @@ export function exportCapture(session: CaptureSession, request: CaptureExportReq
 function pinOperationsOf(session: CaptureSession, range: { start: number; end: number } | undefined, redact: boolean): TracePinOperation[] {
   const operations = session.pinOperationsIn(range);
   if (!redact || operations.length === 0) return operations;
-  return redactPins({ ...EMPTY_REPORT, pinOperations: operations }).pinOperations;
+  return redactPins({ ...emptyTraceReport('', true), pinOperations: operations }).pinOperations;
 }
-
-/** A report holding nothing but what is given: redactPins decides per field, whatever the list. */
-const EMPTY_REPORT: TraceReport = {
-  file: '',
-  format: null,
-  linkTypes: [],
-  packets: 0,
-  devices: [],
-  ccid: { messages: 0, byType: {} },
-  atrs: [],
-  exchanges: [],
-  events: [],
-  pinOperations: [],
-  transactions: [],
-  problems: [],
-  problemsOmitted: 0,
-  eventsOmitted: 0,
-  complete: true,
-  redacted: false,
-};
 
 function transactionCommand(session: CaptureSession, t: { command: string; exchanges: number[] }, redact: boolean): string {
   return redact ? redactedCommandHex(fromHex(t.command), session.membership.secretOfAny(t.exchanges)) : t.command;

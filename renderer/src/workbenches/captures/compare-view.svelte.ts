@@ -51,23 +51,7 @@ export class CompareView {
 
   /** Compares A with the trace at `b` (a path the backend reads). */
   async compare(a: TraceRef, b: TraceRef): Promise<void> {
-    const api = this.#api;
-    if (!api || this.busy) return;
-    this.busy = true;
-    this.problem = undefined;
-    const mine = ++this.#generation;
-    try {
-      const previous = this.summary;
-      const summary = await api.invoke('compare.open', { a, b });
-      if (previous) await api.invoke('compare.close', { id: previous.id }).catch(() => undefined);
-      if (mine !== this.#generation) return;
-      this.#show(summary);
-      await this.#fetch(true);
-    } catch (error) {
-      if (mine === this.#generation) this.problem = errorText(error);
-    } finally {
-      this.busy = false;
-    }
+    await this.#replace((api) => api.invoke('compare.open', { a, b }));
   }
 
   /** Opens the replay form with the readers that hold a card. */
@@ -87,6 +71,17 @@ export class CompareView {
 
   /** Sends the trace's commands to `reader` again and shows the comparison with the recorded answers. */
   async replay(trace: TraceRef, reader: string, options: { withPins: boolean; stopOnDifference: boolean }): Promise<void> {
+    await this.#replace((api) => {
+      this.progress = undefined;
+      return api.invoke('compare.replay', { trace, readers: reader ? [reader] : [], ...options });
+    });
+  }
+
+  /**
+   * Runs one comparison and shows it in place of the one shown (closed in the backend). One at a
+   * time; a result that a newer request overtook is dropped, as is its error.
+   */
+  async #replace(make: (api: Api) => Promise<CompareSummary>): Promise<void> {
     const api = this.#api;
     if (!api || this.busy) return;
     this.busy = true;
@@ -94,8 +89,7 @@ export class CompareView {
     const mine = ++this.#generation;
     try {
       const previous = this.summary;
-      this.progress = undefined;
-      const summary = await api.invoke('compare.replay', { trace, readers: reader ? [reader] : [], ...options });
+      const summary = await make(api);
       if (previous) await api.invoke('compare.close', { id: previous.id }).catch(() => undefined);
       if (mine !== this.#generation) return;
       this.#show(summary);
