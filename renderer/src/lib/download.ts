@@ -34,7 +34,16 @@ export async function downloadText(fileName: string, text: string, mimeType = 't
 
 function browserDownload(fileName: string, text: string, mimeType: string): void {
   const type = /;\s*charset=/i.test(mimeType) ? mimeType : `${mimeType};charset=utf-8`;
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(fileName, new Blob([text], { type }));
+}
+
+/** Binary bytes as a browser download (a recording in browser mode). */
+export function downloadBytes(fileName: string, bytes: Uint8Array<ArrayBuffer>, mimeType = 'application/octet-stream'): void {
+  downloadBlob(fileName, new Blob([bytes], { type: mimeType }));
+}
+
+function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -43,18 +52,6 @@ function browserDownload(fileName: string, text: string, mimeType: string): void
   link.click();
   link.remove();
   // Revoked later, not at once: a large download may still be reading the blob.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** Binary bytes as a browser download (a recording in browser mode). */
-export function downloadBytes(fileName: string, bytes: Uint8Array<ArrayBuffer>, mimeType = 'application/octet-stream'): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type: mimeType }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
