@@ -87,20 +87,31 @@ export class ConsoleSession {
       this.inspection = undefined;
       return;
     }
-    this.api
+    const inspecting = this.api
       .invoke('readers.inspect', { reader: id })
       .then((result) => {
         if (this.reader === id) this.inspection = result;
       })
       .catch((error: unknown) => {
         if (this.reader === id) this.inspectProblem = errorText(error);
+      })
+      .finally(() => {
+        if (this.#inspecting === inspecting) this.#inspecting = undefined;
       });
+    this.#inspecting = inspecting;
   }
+
+  /** The inspection on its way, if any: a send waits for it, since the size warning needs the reader's limits. */
+  #inspecting: Promise<void> | undefined;
 
   /** Send, unless the APDU is longer than the reader takes: then wait for confirm() or cancel(). */
   async send(): Promise<void> {
     const reader = this.reader;
     if (!reader || !this.check.ok || this.sending) return;
+    // Sent right after the Console opened, the reader's limits may still be on their way: an
+    // APDU longer than the reader takes would otherwise go out without a word.
+    if (this.#inspecting) await this.#inspecting;
+    if (this.reader !== reader || this.sending || this.pendingLong) return;
     const warning = this.sizeWarning;
     if (warning) {
       this.pendingLong = { apdu: this.input, reader, warning };

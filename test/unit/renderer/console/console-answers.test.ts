@@ -117,6 +117,29 @@ describe('Console answers', () => {
     expect(entry.textContent!.length).toBeLessThan(160);
   });
 
+  it('Send pressed before the limits of the reader arrived still waits for them and warns', async () => {
+    const api = inProcessApi(backend);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowInspect: typeof api = {
+      ...api,
+      invoke: (async (channel: string, args: unknown) => {
+        if (channel === 'readers.inspect') await held;
+        return api.invoke(channel as never, args as never);
+      }) as typeof api.invoke,
+    };
+    render(ConsoleWorkbench, { props: { api: slowInspect } });
+    const apdu = `00DA00FF00012C${'AB'.repeat(300)}`;
+    await fireEvent.input(await screen.findByLabelText(/APDU \(hex/), { target: { value: apdu } });
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(false));
+    expect(document.getElementById('apdu-check')?.textContent).not.toContain('Longer than');
+    await fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    release();
+    const warning = await screen.findByRole('alertdialog', { name: 'Longer than the reader takes' });
+    expect(warning.textContent).toContain('Max APDU data 255 bytes');
+    expect(reader.sent).toEqual([]);
+  });
+
   it('a script names GET DATA 6E after the application it selected (C4: PW status bytes)', async () => {
     render(ConsoleWorkbench, { props: { api: inProcessApi(backend) } });
     await fireEvent.click(await screen.findByRole('tab', { name: 'Script' }));
