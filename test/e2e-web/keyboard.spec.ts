@@ -133,7 +133,10 @@ test.describe('Captures by keyboard', () => {
     const stacked = page.getByRole('separator', { name: 'Resize the decode tree and the bytes' });
     await stacked.focus();
     await page.keyboard.press('End');
-    await expect(stacked).toHaveAttribute('aria-valuenow', /^(8\d|9\d)$/);
+    // End gives the decode tree all the room the bytes pane's minimum leaves (how much depends on the window).
+    const max = (await stacked.getAttribute('aria-valuemax'))!;
+    expect(Number(max)).toBeGreaterThan(70);
+    await expect(stacked).toHaveAttribute('aria-valuenow', max);
     await page.keyboard.press('Enter');
     await expect(stacked).toHaveAttribute('aria-valuenow', '62');
   });
