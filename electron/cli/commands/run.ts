@@ -130,10 +130,10 @@ function jsonStep(step: ScriptStepResult): Record<string, unknown>[] {
   if (step.kind === 'reset')
     return [{ line: step.line, reset: true, outcome: step.outcome, ...(step.message ? { message: step.message } : {}) }];
   if (step.exchanges.length === 0) return [{ line: step.line, outcome: step.outcome, message: step.message }];
-  return step.exchanges.map((exchange, index) => ({
+  return [...step.exchanges, ...(step.whole ? [step.whole] : [])].map((exchange, index, all) => ({
     line: step.line,
     ...sentExchange(exchange),
-    ...(index === step.exchanges.length - 1
+    ...(index === all.length - 1
       ? {
           outcome: step.outcome,
           ...(step.expected ? { expected: step.expected.join('|') } : {}),
@@ -148,7 +148,8 @@ function printStep(context: CommandContext, step: ScriptStepResult, label: strin
     context.stdout(`${label}:${step.line}: reset${step.outcome === 'error' ? ` FAILED: ${step.message}` : ''}`);
     return;
   }
-  for (const exchange of step.exchanges) for (const line of exchangeLines(sentExchange(exchange))) context.stdout(line);
+  for (const exchange of [...step.exchanges, ...(step.whole ? [step.whole] : [])])
+    for (const line of exchangeLines(sentExchange(exchange))) context.stdout(line);
   if (step.outcome === 'passed') context.stdout(`  ok: ${step.expected?.join(' or ')}`);
   if (step.outcome === 'failed' || step.outcome === 'error') context.stdout(`  ${label}:${step.line}: FAILED: ${step.message}`);
 }

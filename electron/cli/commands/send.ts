@@ -9,7 +9,8 @@
  */
 import { parseHex } from '#core/bytes/hex.js';
 import type { ExchangeView } from '#core/console/exchange-view.js';
-import { transmitWithFollowUps } from '#core/console/transmit-sequence.js';
+import { SelectedApplications } from '#core/apps/selected-applications.js';
+import { transmitApdu } from '#core/console/transmit-sequence.js';
 import type { ReaderHub } from '../../backend/readers/reader-hub.js';
 import type { ProtocolChoice, ShareMode } from '../../backend/reader-backend.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';
@@ -27,6 +28,11 @@ export interface SentExchange {
   meaning: string;
   ms: number;
   automatic?: true;
+  /**
+   * Only on the whole answer that follows the exchanges of one APDU with --follow-ups: how many
+   * exchanges' data it joins (the answer as the application meant it, as the Console shows it).
+   */
+  assembledFrom?: number;
 }
 
 /** Extended APDU: 4 header + 3 Lc + 65535 data + 2 Le. */
@@ -73,13 +79,16 @@ export function apduLinesOf(text: string, source: string): ApduLine[] {
 export function sentExchange(view: ExchangeView): SentExchange {
   const out: SentExchange = { command: view.command, response: view.response, sw: view.sw, meaning: view.meaning, ms: view.ms };
   if (view.automatic) out.automatic = true;
+  if (view.assembledFrom !== undefined) out.assembledFrom = view.assembledFrom;
   return out;
 }
 
 /** Two lines per exchange: the command, then the data (if any), the status word once, its meaning and the time. */
-export function exchangeLines(exchange: SentExchange): [string, string] {
+export function exchangeLines(exchange: SentExchange): string[] {
   const data = exchange.sw ? exchange.response.slice(0, exchange.response.length - exchange.sw.length) : exchange.response;
   const answer = [data, exchange.sw].filter((part) => part !== '').join(' ');
+  if (exchange.assembledFrom !== undefined)
+    return [`= ${answer}  ${exchange.meaning} (whole answer of ${exchange.assembledFrom} exchanges, ${exchange.ms} ms in all)`];
   return [
     `> ${exchange.command}${exchange.automatic ? '   (automatic)' : ''}`,
     `< ${answer === '' ? '(nothing)' : answer}  ${exchange.meaning} (${exchange.ms} ms)`,
@@ -113,11 +122,14 @@ export async function sendApdus(
   const signal = progress.signal;
   const transmitOptions = { share: options.share, protocol: options.protocol, ...(signal ? { signal } : {}) };
   const send = (apdu: Uint8Array) => hub.transmit(target.id, apdu, transmitOptions);
+  // What the card selected names INS and tags of later APDUs, as in the Console.
+  const selected = new SelectedApplications();
   for (const [index, apdu] of apdus.entries()) {
     if (signal?.aborted) return { reader: target.name, exchanges, stopped: { apdu: index + 1, inFlight: false } };
     let views: ExchangeView[];
     try {
-      views = await transmitWithFollowUps(send, apdu, options.followUps ?? false);
+      const result = await transmitApdu(send, apdu, { followUps: options.followUps ?? false, selected });
+      views = result.whole ? [...result.exchanges, result.whole] : result.exchanges;
     } catch (error) {
       if (signal?.aborted) return { reader: target.name, exchanges, stopped: { apdu: index + 1, inFlight: true } };
       throw error;
