@@ -44,6 +44,11 @@ export function traceSummaryLines(report: TraceReport, options: { redactPins?: b
   return lines;
 }
 
+/** Every reader of the trace is a recording's that says its PINs were masked when it was written. */
+function maskedByRecorder(report: TraceReport): boolean {
+  return report.devices.length > 0 && report.devices.every((d) => d.apduTrace && d.pins === 'masked');
+}
+
 /**
  * The summary up to its exchanges: format, packets and messages, the PIN data line, the readers,
  * the ATRs. For a writer that prints exchanges as they are decoded, `report` may have none.
@@ -64,7 +69,11 @@ export function traceSummaryHead(report: TraceReport, secretExchanges: number, r
   if (secrets > 0) {
     const what = `PIN data: ${secrets} command${secrets === 1 ? '' : 's'} ${secrets === 1 ? 'carries' : 'carry'} secret data`;
     lines.push(
-      redacted ? `${what}, masked as **` : `${what}, shown as captured (mask ${secrets === 1 ? 'it' : 'them'} with --redact-pins)`,
+      redacted
+        ? `${what}, masked as **`
+        : maskedByRecorder(report)
+          ? `${what}, masked by the recorder (the file holds no PIN)`
+          : `${what}, shown as captured (mask ${secrets === 1 ? 'it' : 'them'} with --redact-pins)`,
     );
   }
   const readers = report.devices.filter((d) => d.ccid || d.ccidDetection);

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
 import { encodeExportedPduTags as exportedPduHeader } from '#core/capture/exported-pdu.js';
 import { SessionTraceWriter, type PinRecording } from '#core/record/session-trace-writer.js';
-import { decodeTraceBytes } from '#core/trace/index.js';
+import { decodeTraceBytes, traceSummaryLines } from '#core/trace/index.js';
 import { tsharkApduColumns, tsharkFields, tsharkInfo, tsharkUnavailableReason } from '../../../support/tshark.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cardbench-record-'));
@@ -282,5 +282,14 @@ describe('the file on disk', () => {
   it('is what the sink received', () => {
     const { file } = record('masked', typicalSession);
     expect(readFileSync(save('disk.pcapng', file))).toEqual(Buffer.from(file));
+  });
+});
+
+describe('the transcript of a recording says who masked its PINs', () => {
+  it('masked when recorded: "masked by the recorder"; exact: "shown as captured"', () => {
+    const masked = traceSummaryLines(decodeTraceBytes(record('masked', typicalSession).file)).join('\n');
+    expect(masked).toMatch(/^PIN data: 1 command carries secret data, masked by the recorder \(the file holds no PIN\)$/m);
+    const exact = traceSummaryLines(decodeTraceBytes(record('exact', typicalSession).file)).join('\n');
+    expect(exact).toMatch(/^PIN data: 1 command carries secret data, shown as captured \(mask it with --redact-pins\)$/m);
   });
 });
