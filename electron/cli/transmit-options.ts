@@ -1,5 +1,5 @@
 /**
- * The options `send` and `run` share: which reader, how to connect, whether to follow 61xx/6Cxx,
+ * The options `send` and `run` share (and `replay`, how to connect): which reader, how to connect, whether to follow 61xx/6Cxx,
  * and JSON output. One parser (and one help table) so both commands accept, check and explain
  * them the same way.
  */
@@ -12,6 +12,27 @@ export const TRANSMIT_USAGE = '[--reader R] [--protocol t0|t1|any] [--share shar
 
 const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
 const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
+
+/** How to connect: what every command that talks to a card accepts (send, run, replay). */
+export const CONNECTION_OPTION_HELP: readonly OptionHelp[] = [
+  { syntax: '--protocol t0|t1|any', text: 'the protocol to ask PC/SC for when connecting', default: 'any' },
+  {
+    syntax: '--share shared|exclusive|direct',
+    text: 'PC/SC share mode: shared lets other programs use the card, exclusive locks them out, direct talks to the reader only',
+    default: 'shared',
+  },
+];
+
+/** --share and --protocol as given (parsed as strings), checked, with their defaults. */
+export function connectionOptions(
+  command: string,
+  values: { share?: string | undefined; protocol?: string | undefined },
+): { share: ShareMode; protocol: ProtocolChoice } {
+  return {
+    share: pickOption(command, 'share', values.share, SHARE_MODES, 'shared'),
+    protocol: pickOption(command, 'protocol', values.protocol, PROTOCOLS, 'any'),
+  };
+}
 
 export const TRANSMIT_OPTIONS = {
   reader: { type: 'string' },
@@ -27,12 +48,7 @@ export const TRANSMIT_OPTION_HELP: readonly OptionHelp[] = [
     text: 'the reader: its name, its id (pcsc:NAME, virtual:NAME) or a part of its name that matches one reader',
     default: 'the first reader with a card',
   },
-  { syntax: '--protocol t0|t1|any', text: 'the protocol to ask PC/SC for when connecting', default: 'any' },
-  {
-    syntax: '--share shared|exclusive|direct',
-    text: 'PC/SC share mode: shared lets other programs use the card, exclusive locks them out, direct talks to the reader only',
-    default: 'shared',
-  },
+  ...CONNECTION_OPTION_HELP,
   {
     syntax: '--follow-ups',
     text: 'answer 61xx with GET RESPONSE and 6Cxx by re-sending with Le=xx, each shown as its own exchange',
@@ -60,8 +76,7 @@ export function parseTransmitOptions<Extra extends OptionsConfig>(
   const picked = Object.fromEntries(Object.keys(extra).map((key) => [key, all[key]])) as Record<keyof Extra, string | boolean | undefined>;
   return {
     ...(typeof all.reader === 'string' ? { reader: all.reader } : {}),
-    share: pickOption(command, 'share', all.share as string | undefined, SHARE_MODES, 'shared'),
-    protocol: pickOption(command, 'protocol', all.protocol as string | undefined, PROTOCOLS, 'any'),
+    ...connectionOptions(command, { share: all.share as string | undefined, protocol: all.protocol as string | undefined }),
     followUps: all['follow-ups'] === true,
     json: all.json === true,
     positionals,

@@ -18,19 +18,16 @@ import { CaptureAbortedError, CaptureFileError } from '../../backend/capture/dec
 import { readDiffTrace } from '../../backend/capture/diff-trace-file.js';
 import { NoReaderForReplay, replayReaders, replayTrace, type ReplayStop } from '../../backend/compare/replay-trace.js';
 import type { HubReader, ReaderHub } from '../../backend/readers/reader-hub.js';
-import type { ProtocolChoice, ShareMode } from '../../backend/reader-backend.js';
 import { stopCause, type CliCommand, type CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
+import { CONNECTION_OPTION_HELP, connectionOptions } from '../transmit-options.js';
 import { withReaderHub } from '../reader-session.js';
 import { incompleteTraceText, parseTimingOption } from './diff.js';
 import { writeDiffJson, writeDiffText } from './diff-output.js';
 
 export const REPLAY_USAGE =
   'TRACE [--reader R]… [--stop-on-difference] [--with-pins] [--json] [--timing-threshold 2x,50ms|off] [--protocol t0|t1|any] [--share shared|exclusive|direct]';
-
-const SHARE_MODES: readonly ShareMode[] = ['shared', 'exclusive', 'direct'];
-const PROTOCOLS: readonly ProtocolChoice[] = ['t0', 't1', 'any'];
 
 export async function runReplay(context: CommandContext, args: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommandOptions(
@@ -51,8 +48,7 @@ export async function runReplay(context: CommandContext, args: readonly string[]
   if (values.json && values.text) throw new CliError('replay: choose one of --json and --text.', EXIT.usage);
   if (positionals.length !== 1) throw new CliError(`replay: name one trace file (usage: cardbench replay ${REPLAY_USAGE}).`, EXIT.usage);
   const timing = parseTimingOption('replay', values['timing-threshold']);
-  const share = pick('share', values.share, SHARE_MODES, 'shared');
-  const protocol = pick('protocol', values.protocol, PROTOCOLS, 'any');
+  const { share, protocol } = connectionOptions('replay', values);
   const path = positionals[0]!;
   const trace = await readDiffTrace(path, { signal: context.signal }).catch((error: unknown) => {
     if (error instanceof CaptureAbortedError || context.signal.aborted) {
@@ -154,13 +150,6 @@ function checkReaders(plan: ReplayPlan, readers: readonly string[]): void {
   );
 }
 
-function pick<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  const lower = value.toLowerCase() as T;
-  if (!allowed.includes(lower)) throw new CliError(`replay: --${name} must be one of ${allowed.join(', ')}, not '${value}'.`, EXIT.usage);
-  return lower;
-}
-
 export const replayCommand: CliCommand = {
   name: 'replay',
   usage: REPLAY_USAGE,
@@ -190,8 +179,7 @@ export const replayCommand: CliCommand = {
         text: 'when two durations differ enough to report: FACTORx,MSms (both must hold), either alone, or off',
         default: '2x,50ms',
       },
-      { syntax: '--protocol t0|t1|any', text: 'the protocol to ask PC/SC for when connecting', default: 'any' },
-      { syntax: '--share shared|exclusive|direct', text: 'PC/SC share mode of the connection', default: 'shared' },
+      ...CONNECTION_OPTION_HELP,
     ],
     examples: [
       'cardbench replay session.pcapng --reader "Virtual PCD 00 00"   # the same card should answer the same',
