@@ -2,6 +2,9 @@
  * Browser mode: a dropped or picked file is streamed to the backend (`PUT /upload`, same origin,
  * the access cookie rides along) and opened from the temporary path the server answers.
  */
+/** What the file pickers offer: USB captures, our recordings (.pcapng) and pcsc-spy logs, all of which Captures opens. */
+export const TRACE_FILE_ACCEPT = '.pcapng,.pcap,.cap,.log,.txt';
+
 export async function uploadCapture(file: Blob & { name: string }, fetchImpl: typeof fetch = fetch): Promise<string> {
   const response = await fetchImpl(`/upload?name=${encodeURIComponent(file.name)}`, {
     method: 'PUT',
