@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
 import type { ReaderInspection } from '#core/console/reader-inspection.js';
 import type { Api } from '#core/ipc/contract.js';
-import { encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 import { createPcscReaderBackend } from '../../electron/backend/readers/pcsc-reader-backend.js';
 import { ReaderHub } from '../../electron/backend/readers/reader-hub.js';
 import { pcscdRigUnavailableReason } from '../rigs/pcscd-rig.js';
@@ -18,6 +17,7 @@ import { PINPAD_PCSC_NAME, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
 // These tests are about PC/SC: the CLI processes they start leave the built-in virtual reader out.
 process.env.CARDBENCH_NO_VIRTUAL = '1';
 import { runCardbench } from '../rigs/cli-process.js';
+import { openpgpPw1VerifyStructure } from '../support/openpgp-pinpad.js';
 
 const skipReason = pcscdRigUnavailableReason();
 if (skipReason) {
@@ -92,15 +92,7 @@ describe.skipIf(skipReason)('Readers and Console on the virtual pinpad reader (p
     try {
       await hub.settled();
       await hub.transmit(PINPAD_PCSC_NAME, fromHex('00A4040006D27600012401'));
-      const verify = encodePinVerifyStructure({
-        timeOut: 0,
-        formatString: 0x82,
-        pinBlockString: 0x00,
-        pinLengthFormat: 0x00,
-        minPinSize: 6,
-        maxPinSize: 8,
-        apdu: fromHex('00200081'),
-      });
+      const verify = openpgpPw1VerifyStructure();
       expect(toHex(await hub.control(PINPAD, 0x42330006, verify))).toBe('9000');
     } finally {
       await hub.dispose();

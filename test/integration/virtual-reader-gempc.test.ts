@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '#core/bytes/hex.js';
 import { scardCtlCode } from '#core/pcsc/control-codes.js';
 import { decodeFeatureList } from '#core/pcsc/features.js';
-import { encodePinModifyStructure, encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
+import { encodePinModifyStructure } from '#core/pcsc/pin-structures.js';
 import { pcscdRigUnavailableReason, waitFor } from '../rigs/pcscd-rig.js';
 import { PINPAD_PCSC_NAME, startPinpadRig, type PinpadRig } from '../rigs/pinpad-reader-rig.js';
+import { openpgpPw1VerifyStructure } from '../support/openpgp-pinpad.js';
 
 const skipReason = pcscdRigUnavailableReason();
 if (skipReason) {
@@ -38,15 +39,7 @@ function run(command: string, args: string[], input?: string): Promise<{ code: n
 const hex = (bytes: Uint8Array) => toHex(bytes).toUpperCase();
 const OPENPGP_SELECT = '00A4040006D27600012401';
 /** OpenPGP PW1 (81) as GnuPG sends it through a pinpad: ASCII digits appended, no fixed block. */
-const VERIFY_PW1 = encodePinVerifyStructure({
-  timeOut: 0,
-  formatString: 0x82,
-  pinBlockString: 0x00,
-  pinLengthFormat: 0x00,
-  minPinSize: 6,
-  maxPinSize: 8,
-  apdu: fromHex('00200081'),
-});
+const VERIFY_PW1 = openpgpPw1VerifyStructure();
 
 describe.skipIf(skipReason)('virtual pinpad reader behind real pcscd + libccidtwin (T=1 card)', () => {
   let rig: PinpadRig;

@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex } from '#core/bytes/hex.js';
 import { encodeExportedPduTags, formatTraceComment, parseTraceComment, readExportedPduHeader } from '#core/capture/exported-pdu.js';
 import { decodeTraceBytes, redactPins, traceSummaryLines, type TraceReport } from '#core/trace/index.js';
-import { encodePinVerifyStructure, PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
+import { PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
 import { concatBytes, epb, epbWithComment, idb, pcapHeader, pcapRecord, shb } from '../capture/capture-builder.js';
 import { exportedPduRecording, RECORDED_ATR, RECORDED_PIN } from './apdu-trace-files.js';
+import { openpgpPw1VerifyStructure } from '../../../support/openpgp-pinpad.js';
 
 function tsharkUnavailable(): string | undefined {
   const probe = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
@@ -178,15 +179,7 @@ describe('a recording read as a trace', () => {
 
 describe('keypad PIN entries in a recording', () => {
   it('are PIN operations with their structure and outcome, not APDU exchanges, as a CCID Secure is in a USB capture', () => {
-    const structure = encodePinVerifyStructure({
-      timeOut: 0,
-      formatString: 0x82,
-      pinBlockString: 0x00,
-      pinLengthFormat: 0x00,
-      minPinSize: 6,
-      maxPinSize: 8,
-      apdu: fromHex('00200081'),
-    });
+    const structure = openpgpPw1VerifyStructure();
     const header = Buffer.from(structure.subarray(0, PIN_VERIFY_HEADER_LENGTH)).toString('hex').toUpperCase();
     const template = structure.subarray(PIN_VERIFY_HEADER_LENGTH);
     // An event noted before the entry comes first in its comment: the entry is still found.

@@ -4,12 +4,12 @@
  * what those clients never do (PIN entry through SCardControl, failed transmits, threads, bad lines).
  */
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '#core/bytes/hex.js';
+import { toHex } from '#core/bytes/hex.js';
 import { looksLikePcscSpyLog } from '#core/capture/format-detect.js';
 import { MAX_CALL_TEXT, MAX_OPEN_CALLS, MAX_SPY_LINE } from '#core/capture/pcsc-spy-log.js';
-import { encodePinVerifyStructure } from '#core/pcsc/index.js';
 import { decodeTraceBytes, redactPins, traceSummaryLines } from '#core/trace/index.js';
 import { apduSeenInTrace, apdusSeenByCard, spyLog, virtualCardApduLog } from './apdu-trace-files.js';
+import { openpgpPw1VerifyStructure } from '../../../support/openpgp-pinpad.js';
 
 const text = (lines: string[]): Uint8Array => new TextEncoder().encode(lines.map((l) => `${l}\n`).join(''));
 const T = '7F31B2E79B80@';
@@ -185,17 +185,7 @@ describe('pcsc-spy logs written by hand', () => {
 
   it('notes a PIN entry on the keypad: SCardControl with the VERIFY_PIN_DIRECT code the reader listed', () => {
     // GET_FEATURE_REQUEST answer: VERIFY_PIN_DIRECT (06) at 0x42330006; then a PIN_VERIFY_STRUCTURE for an OpenPGP VERIFY.
-    const structure = toHex(
-      encodePinVerifyStructure({
-        timeOut: 0,
-        formatString: 0x82,
-        pinBlockString: 0x00,
-        pinLengthFormat: 0x00,
-        minPinSize: 6,
-        maxPinSize: 8,
-        apdu: fromHex('00200081'),
-      }),
-    );
+    const structure = toHex(openpgpPw1VerifyStructure());
     const control = (at: number, code: string, send: string, recv: string | null, result = '0x00000000') => {
       const spaced = (hex: string) => hex.replace(/(..)/g, '$1 ');
       const len = (hex: string | null) => `0x${((hex?.length ?? 0) / 2).toString(16).toUpperCase().padStart(8, '0')}`;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CcidError } from '#core/ccid/host/ccid-error.js';
-import { encodePinModifyStructure, encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
+import { encodePinModifyStructure } from '#core/pcsc/pin-structures.js';
 import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
 import { ScriptedKeypad } from '#core/sim/reader/keypad.js';
 import {
@@ -15,6 +15,7 @@ import {
   TWO_SLOT_PROFILE,
 } from '#core/sim/usb/usb-reader-profiles.js';
 import { apdu, hexOf, rig, SELECT_OPENPGP } from '../../sim/usb/usb-rig.js';
+import { openpgpPw1VerifyStructure } from '../../../../support/openpgp-pinpad.js';
 
 const SELECT_LONG_FILE = apdu('00A4020C022F01');
 const READ_600_EXTENDED = apdu('00B00000000258');
@@ -79,14 +80,7 @@ describe('GemPC pinpad profile: TPDU level, T=1 by the host', () => {
     const { driver } = rig(GEMPC_PINPAD_USB_PROFILE, { keypad });
     await driver.powerOn(0);
     await driver.transmit(0, SELECT_OPENPGP);
-    const verify = encodePinVerifyStructure({
-      formatString: 0x82,
-      pinBlockString: 0x00,
-      pinLengthFormat: 0x00,
-      minPinSize: 6,
-      maxPinSize: 8,
-      apdu: apdu('00200081'),
-    });
+    const verify = openpgpPw1VerifyStructure();
     expect(await driver.verifyPin(0, verify)).toMatchObject({ kind: 'wrong-pin', triesLeft: 2, sw: 0x63c2 });
     expect(await driver.verifyPin(0, verify)).toMatchObject({ kind: 'accepted', sw: 0x9000 });
     // The T=1 sequence numbers stayed in step: an ordinary APDU still works.

@@ -10,10 +10,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CaptureNode } from '#core/ipc/channels/captures.js';
 import { fromHex, toHex } from '#core/bytes/hex.js';
 import { encodeExportedPduTags } from '#core/capture/exported-pdu.js';
-import { encodePinVerifyStructure, PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
+import { PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
 import { CaptureStore } from '../../../../../electron/backend/capture-store/capture-store.js';
 import { concatBytes, epb, epbWithComment, idb, shb } from '../../../core/capture/capture-builder.js';
 import { exportedPduRecording, RECORDED_ATR, RECORDED_PIN, spyLog } from '../../../core/trace/apdu-trace-files.js';
+import { openpgpPw1VerifyStructure } from '../../../../support/openpgp-pinpad.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'cardbench-apdu-captures-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -88,15 +89,7 @@ describe('APDU-level traces in the capture store', () => {
   });
 
   it('places keypad PIN entries of a recording and of a spy log in the conversation, timed by their rows', async () => {
-    const structure = encodePinVerifyStructure({
-      timeOut: 0,
-      formatString: 0x82,
-      pinBlockString: 0x00,
-      pinLengthFormat: 0x00,
-      minPinSize: 6,
-      maxPinSize: 8,
-      apdu: fromHex('00200081'),
-    });
+    const structure = openpgpPw1VerifyStructure();
     const template = structure.subarray(PIN_VERIFY_HEADER_LENGTH);
     const comment = `event: PIN entry on the reader keypad\nrequest: PC/SC VERIFY_PIN_DIRECT (control code 0x42330006)\nstructure: ${toHex(structure.subarray(0, PIN_VERIFY_HEADER_LENGTH))}`;
     const recording = concatBytes(

@@ -4,7 +4,6 @@ import { toHex } from '#core/bytes/hex.js';
 import { decodeClassDescriptor } from '#core/ccid/class-descriptor.js';
 import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX } from '#core/pcsc/control-codes.js';
 import { decodeFeatureList } from '#core/pcsc/features.js';
-import { encodePinVerifyStructure } from '#core/pcsc/pin-structures.js';
 import { ScriptedKeypad } from '#core/sim/reader/keypad.js';
 import { VirtualSmartCard } from '#core/sim/card/virtual-smart-card.js';
 import { CallStoppedError } from '../../../../../electron/backend/abortable.js';
@@ -14,6 +13,7 @@ import {
   VIRTUAL_READER_NAME,
   type VirtualReaderBackend,
 } from '../../../../../electron/backend/virtual-reader/virtual-reader-backend.js';
+import { openpgpPw1VerifyStructure } from '../../../../support/openpgp-pinpad.js';
 
 const hex = (bytes: Uint8Array) => toHex(bytes).toUpperCase();
 const bytes = (h: string) => Uint8Array.from(h.match(/../g)!.map((b) => parseInt(b, 16)));
@@ -55,14 +55,7 @@ describe('createVirtualReaderBackend', () => {
       ['MODIFY_PIN_DIRECT', MODIFY_PIN_DIRECT_CODE],
     ]);
     await backend.transmit(VIRTUAL_READER_NAME, bytes('00A4040006D27600012401'));
-    const verify = encodePinVerifyStructure({
-      formatString: 0x82,
-      pinBlockString: 0x00,
-      pinLengthFormat: 0x00,
-      minPinSize: 6,
-      maxPinSize: 8,
-      apdu: bytes('00200081'),
-    });
+    const verify = openpgpPw1VerifyStructure();
     expect(hex(await backend.control!(VIRTUAL_READER_NAME, VERIFY_PIN_DIRECT_CODE, verify))).toBe('9000');
     expect(hex(await backend.control!(VIRTUAL_READER_NAME, VERIFY_PIN_DIRECT_CODE, verify))).toBe('6401');
     await expect(backend.control!(VIRTUAL_READER_NAME, 0x42000001, new Uint8Array(0))).rejects.toMatchObject({ code: 'operation-failed' });
