@@ -4,43 +4,9 @@
  * the whole report stringified / its transcript, with and without --redact-pins.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  decodeTraceBytes,
-  redactPins,
-  TraceDecoder,
-  TraceJsonWriter,
-  TraceNdjsonWriter,
-  traceSummaryLines,
-  TraceTranscriptWriter,
-} from '#core/trace/index.js';
+import { decodeTraceBytes, redactPins, traceSummaryLines } from '#core/trace/index.js';
 import { exportedPduRecording, RECORDED_PIN, spyLog } from './apdu-trace-files.js';
-
-function textOf(pieces: readonly (string | Uint8Array)[]): string {
-  const decoder = new TextDecoder();
-  return pieces.map((p) => (typeof p === 'string' ? p : decoder.decode(p))).join('');
-}
-
-function streamed(bytes: Uint8Array, file: string, redact: boolean) {
-  const json = new TraceJsonWriter({ redactPins: redact });
-  const text = new TraceTranscriptWriter({ redactPins: redact });
-  const ndjson = new TraceNdjsonWriter({ redactPins: redact });
-  const decoder = new TraceDecoder({
-    file,
-    keepExchanges: false,
-    foldTransactions: false,
-    handlers: {
-      rawExchange: (e) => {
-        json.exchange(e);
-        text.exchange(e);
-        ndjson.exchange(e);
-      },
-    },
-  });
-  decoder.push(bytes);
-  decoder.end();
-  const report = decoder.result();
-  return { json: textOf(json.finish(report)), text: text.finish(report).join(''), ndjson: textOf(ndjson.take()) };
-}
+import { streamedOutputs } from './streamed-outputs.js';
 
 describe('streamed outputs of APDU-level traces', () => {
   it.each([
@@ -52,7 +18,7 @@ describe('streamed outputs of APDU-level traces', () => {
     expect(report.exchanges.length).toBeGreaterThan(0);
     for (const redact of [false, true]) {
       const shown = redact ? redactPins(report) : report;
-      const out = streamed(bytes, file, redact);
+      const out = streamedOutputs(bytes, file, redact);
       expect(out.json).toBe(JSON.stringify(shown, null, 2));
       expect(out.text).toBe(traceSummaryLines(report, { redactPins: redact }).join('\n'));
       expect(out.ndjson).toBe(shown.exchanges.map((e) => `${JSON.stringify(e)}\n`).join(''));

@@ -9,24 +9,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeDataBlock, encodeXfrBlock } from '#core/ccid/index.js';
 import { fromHex } from '#core/bytes/hex.js';
-import {
-  decodeTraceBytes,
-  redactPins,
-  TraceDecoder,
-  TraceJsonWriter,
-  TraceNdjsonWriter,
-  traceSummaryLines,
-  TraceTranscriptWriter,
-} from '#core/trace/index.js';
+import { decodeTraceBytes, redactPins, TraceDecoder, TraceNdjsonWriter, traceSummaryLines } from '#core/trace/index.js';
 import { pcapngOf, usbmonCcidPipes } from '../capture/capture-builder.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 import { apduLevelSecrets, secretsIn, t1Secrets, unansweredChainedVerify } from './secret-captures.js';
-
-/** Pieces of output (strings and UTF-8 bytes) as the text a reader of the output gets. */
-function textOf(pieces: readonly (string | Uint8Array)[]): string {
-  const decoder = new TextDecoder();
-  return pieces.map((p) => (typeof p === 'string' ? p : decoder.decode(p))).join('');
-}
+import { streamedOutputs, textOf } from './streamed-outputs.js';
 
 const skip = requireShared('captures');
 
@@ -63,31 +50,10 @@ function interleavedSlots(): Uint8Array {
   );
 }
 
-/** The report and both texts written as the exchanges were decoded. */
-function streamed(bytes: Uint8Array, file: string, redact: boolean) {
-  const json = new TraceJsonWriter({ redactPins: redact });
-  const text = new TraceTranscriptWriter({ redactPins: redact });
-  const decoder = new TraceDecoder({
-    file,
-    keepExchanges: false,
-    foldTransactions: false,
-    handlers: {
-      rawExchange: (e) => {
-        json.exchange(e);
-        text.exchange(e);
-      },
-    },
-  });
-  decoder.push(bytes);
-  decoder.end();
-  const report = decoder.result();
-  return { json: textOf(json.finish(report)), text: text.finish(report).join('') };
-}
-
 function expectSameAsWhole(bytes: Uint8Array, file: string): void {
   const report = decodeTraceBytes(bytes, { file });
   for (const redact of [false, true]) {
-    const { json, text } = streamed(bytes, file, redact);
+    const { json, text } = streamedOutputs(bytes, file, redact);
     expect(json, `${file} json${redact ? ' redacted' : ''}`).toBe(JSON.stringify(redact ? redactPins(report) : report, null, 2));
     expect(text, `${file} text${redact ? ' redacted' : ''}`).toBe(traceSummaryLines(report, { redactPins: redact }).join('\n'));
   }
@@ -108,7 +74,7 @@ describe('reports written as the capture is decoded', () => {
       ['chained', unansweredChainedVerify()],
     ] as const) {
       expectSameAsWhole(bytes, name);
-      const { json, text } = streamed(bytes, name, true);
+      const { json, text } = streamedOutputs(bytes, name, true);
       expect(secretsIn(json), name).toEqual([]);
       expect(secretsIn(text), name).toEqual([]);
     }
