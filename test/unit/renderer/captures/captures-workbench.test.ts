@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Api } from '#core/ipc/contract.js';
-import { createBackend, type Backend } from '../../../../electron/backend/backend.js';
+import type { Backend } from '../../../../electron/backend/backend.js';
 import CapturesWorkbench from '../../../../renderer/src/workbenches/captures/CapturesWorkbench.svelte';
 import { requireShared, sharedPath } from '../../../shared-path.js';
-import { controllableProbes } from '../../../support/fake-probes.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
+import { backendWithoutReaders, openCaptureByPath } from './open-capture.js';
 
 const GCC = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
 const LABCARD = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.usbmon.pcapng');
@@ -25,12 +25,7 @@ let backend: Backend;
 
 beforeEach(() => {
   localStorage.clear();
-  backend = createBackend({
-    shell: 'browser',
-    electron: { available: false, reason: 'test' },
-    probes: controllableProbes({ pcsc: { available: false, reason: 'test' }, usb: { available: false, reason: 'test' } }),
-    readers: { backends: () => [] },
-  });
+  backend = backendWithoutReaders();
 });
 afterEach(() => {
   cleanup();
@@ -39,10 +34,7 @@ afterEach(() => {
 
 /** Opens the GCC capture by its path and waits for the end of the import and the first rows. */
 async function openGcc(): Promise<HTMLElement> {
-  const { container } = render(CapturesWorkbench, { props: { api: inProcessApi(backend) } });
-  await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: GCC } });
-  await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
-  await waitFor(() => expect(container.querySelector<HTMLElement>('.captures')!.dataset.state).toBe('done'), { timeout: 20_000 });
+  const container = await openCaptureByPath(inProcessApi(backend), GCC);
   await waitFor(() => expect(screen.getByTestId('matched').textContent).toBe('426 shown'));
   return container;
 }

@@ -17,6 +17,7 @@ import { requireShared, sharedPath } from '../../../shared-path.js';
 import { controllableProbes } from '../../../support/fake-probes.js';
 import { apduUsbTrace } from '../../../support/apdu-usb-trace.js';
 import { inProcessApi } from '../../../support/in-process-api.js';
+import { backendWithoutReaders, openCaptureByPath } from './open-capture.js';
 
 const LABCARD = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.usbmon.pcapng');
 const QEMU = sharedPath('captures', 'usbmon-qemu-labcard', 'labcard-basic.qemu.pcap');
@@ -26,24 +27,15 @@ const missing = requireShared('captures', 'usbmon-qemu-labcard');
 let backend: Backend;
 beforeEach(() => {
   localStorage.clear();
-  backend = createBackend({
-    shell: 'browser',
-    electron: { available: false, reason: 'test' },
-    probes: controllableProbes({ pcsc: { available: false, reason: 'test' }, usb: { available: false, reason: 'test' } }),
-    readers: { backends: () => [] },
-  });
+  backend = backendWithoutReaders();
 });
 afterEach(() => {
   cleanup();
   backend.dispose();
 });
 
-async function openLabcard(): Promise<HTMLElement> {
-  const { container } = render(CapturesWorkbench, { props: { api: inProcessApi(backend) } });
-  await fireEvent.input(screen.getByLabelText('Capture path'), { target: { value: LABCARD } });
-  await fireEvent.click(screen.getByRole('button', { name: 'Open path' }));
-  await waitFor(() => expect(container.querySelector<HTMLElement>('.captures')!.dataset.state).toBe('done'), { timeout: 20_000 });
-  return container;
+function openLabcard(): Promise<HTMLElement> {
+  return openCaptureByPath(inProcessApi(backend), LABCARD);
 }
 
 async function compareWith(path: string): Promise<void> {
