@@ -4,10 +4,10 @@
  * the packet count as exchanges go,
  * and Stop downloads a .pcapng that tshark 4.0 decodes as those exchanges.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test } from './web-server-fixture.js';
 import type { Page } from '@playwright/test';
+import { tsharkInfo, tsharkUnavailableReason } from '../support/tshark.js';
 
 const VIRTUAL_READER = 'Cardbench Virtual Pinpad';
 
@@ -18,8 +18,7 @@ async function send(page: Page, apdu: string): Promise<void> {
   await expect(page.getByTestId('responses').locator('.outcome')).toHaveCount(before + 1, { timeout: 10_000 });
 }
 
-const tshark = spawnSync('tshark', ['--version']);
-const noTshark = tshark.error ? `tshark is not installed (${tshark.error.message})` : undefined;
+const noTshark = tsharkUnavailableReason();
 if (noTshark) console.warn(`[skip] tshark check of the downloaded recording: ${noTshark}`);
 
 test.describe('Recording from the Console on the built-in virtual reader', () => {
@@ -51,9 +50,7 @@ test.describe('Recording from the Console on the built-in virtual reader', () =>
     const bytes = readFileSync(file);
     expect(bytes.subarray(0, 4).toString('hex')).toBe('0a0d0d0a');
     if (noTshark) return;
-    const run = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', '_ws.col.Info'], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    const info = run.stdout.trim().split('\n');
+    const info = tsharkInfo(file);
     expect(info[0]).toMatch(/^ATR/);
     expect(info.slice(1)).toEqual(['Select file', 'Response APDU (to Select file)', 'Get data', 'Response APDU (to Get data)']);
   });

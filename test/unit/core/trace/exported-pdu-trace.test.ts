@@ -3,7 +3,6 @@
  * tshark 4.0 must list the same INS and status words for the file as our decode, so our reading
  * of the format and Wireshark's agree.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +14,9 @@ import { PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/index.js';
 import { concatBytes, epb, epbWithComment, idb, pcapHeader, pcapRecord, shb } from '../capture/capture-builder.js';
 import { exportedPduRecording, RECORDED_ATR, RECORDED_PIN } from './apdu-trace-files.js';
 import { openpgpPw1VerifyStructure } from '../../../support/openpgp-pinpad.js';
+import { tsharkFields, tsharkUnavailableReason } from '../../../support/tshark.js';
 
-function tsharkUnavailable(): string | undefined {
-  const probe = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-  if (probe.error) return `tshark is not installed (${probe.error.message}); .ci/debian-packages.sh test installs it`;
-  return probe.status === 0 ? undefined : `tshark --version exited with ${probe.status}`;
-}
-const noTshark = tsharkUnavailable();
+const noTshark = tsharkUnavailableReason();
 if (noTshark) console.warn(`[skip] tshark comparison: ${noTshark}`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'cardbench-exported-pdu-'));
@@ -217,33 +212,13 @@ describe.skipIf(noTshark)('tshark on the same recording', () => {
   it('lists the same INS and status words as our decode, frame by frame, with no Decode As', () => {
     const file = join(scratch, 'recording.pcapng');
     writeFileSync(file, exportedPduRecording());
-    const run = spawnSync(
-      'tshark',
-      [
-        '-r',
-        file,
-        '-T',
-        'fields',
-        '-e',
-        'frame.number',
-        '-e',
-        'iso7816.apdu.ins',
-        '-e',
-        'iso7816.apdu.sw1',
-        '-e',
-        'iso7816.apdu.sw2',
-        '-e',
-        'iso7816.atr.init_char',
-      ],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(run.status, run.stderr).toBe(0);
-    const theirs = run.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split('\t'));
+    const theirs = tsharkFields(file, [
+      'frame.number',
+      'iso7816.apdu.ins',
+      'iso7816.apdu.sw1',
+      'iso7816.apdu.sw2',
+      'iso7816.atr.init_char',
+    ]);
     const report = decodeTraceBytes(exportedPduRecording());
     // Ours, frame by frame: a command's INS, a response's SW1 SW2 (also the unanswered command and the orphan response).
     const ours = new Map<number, string>();
