@@ -4,7 +4,7 @@
  * so a writer can append it to a file and the file is valid after every block
  * (draft-ietf-opsawg-pcapng §4).
  */
-import { encodeUtf8 } from './utf8.js';
+import { utf8 } from '../trace/text-blocks.js';
 
 export const BLOCK_TYPE = { sectionHeader: 0x0a0d0d0a, interfaceDescription: 0x00000001, enhancedPacket: 0x00000006 } as const;
 
@@ -23,7 +23,7 @@ export interface PcapngOption {
   value: Uint8Array;
 }
 
-export const commentOption = (text: string): PcapngOption => ({ code: OPT_COMMENT, value: encodeUtf8(text) });
+export const commentOption = (text: string): PcapngOption => ({ code: OPT_COMMENT, value: utf8(text) });
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 
@@ -60,7 +60,7 @@ function block(type: number, bodyLength: number, fill: (out: Uint8Array, view: D
 }
 
 export function sectionHeaderBlock(application: string): Uint8Array {
-  const options = [{ code: SHB_USERAPPL, value: encodeUtf8(application) }];
+  const options = [{ code: SHB_USERAPPL, value: utf8(application) }];
   return block(BLOCK_TYPE.sectionHeader, 16 + optionsLength(options), (out, view) => {
     view.setUint32(8, BYTE_ORDER_MAGIC, true);
     view.setUint16(12, 1, true);
@@ -75,7 +75,7 @@ export function sectionHeaderBlock(application: string): Uint8Array {
 /** snaplen 0: no limit on packet length. */
 export function interfaceDescriptionBlock(linkType: number, name: string, comment: string): Uint8Array {
   const options: PcapngOption[] = [
-    { code: IF_NAME, value: encodeUtf8(name) },
+    { code: IF_NAME, value: utf8(name) },
     commentOption(comment),
     { code: IF_TSRESOL, value: Uint8Array.of(TS_RESOLUTION_EXPONENT) },
   ];
