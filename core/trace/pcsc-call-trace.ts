@@ -11,7 +11,7 @@
  * The argument layout per function is libpcscspy.c's (pcsc-lite src/spy): each SCARD_READERSTATE
  * is 5 lines (reader, current state, event state, ATR length, ATR), a buffer 2 lines (length, hex).
  */
-import { toHex } from '../bytes/hex.js';
+import { hexLiteral, toHex } from '../bytes/hex.js';
 import type { PcscSpyCall } from '../capture/pcsc-spy-log.js';
 import type { Problem } from '../dissect/node.js';
 import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX, CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS } from '../pcsc/control-codes.js';
@@ -304,7 +304,7 @@ export class PcscCallTrace {
 
 /** `SCARD_E_NO_SMARTCARD (0x8010000C)`, or the log's own words for a code we have no name for. */
 function resultName(call: PcscSpyCall): string {
-  const hex = `0x${(call.result >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+  const hex = hexLiteral(call.result, 8);
   const name = PCSC_ERROR_NAMES[call.result >>> 0] ?? call.resultText?.replace(/\.$/, '') ?? 'PC/SC error';
   return `${name} (${hex})`;
 }

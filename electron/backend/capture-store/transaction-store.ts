@@ -4,7 +4,7 @@
  * numbers into a table of the few distinct texts, its command read back from its first exchange.
  * A TraceTransaction object is made when asked for (a 1 GB capture folds ~440,000).
  */
-import { toHex } from '#core/bytes/hex.js';
+import { intHex } from '#core/bytes/hex.js';
 import type { TraceProblem, TraceTransaction } from '#core/trace/index.js';
 import type { ExchangeStore } from './exchange-store.js';
 import { grownSize } from './exchange-store.js';
@@ -60,15 +60,14 @@ export class TransactionStore {
     if (i < 0 || i >= this.length) return undefined;
     const exchanges = Array.from(this.members.subarray(this.memberStart[i]!, this.memberStart[i]! + this.memberCount[i]!));
     const first = this.exchanges.at(exchanges[0]!);
-    const sw = this.sw[i]!;
     return {
       exchanges,
       device: first?.device ?? '?',
       slot: first?.slot ?? 0,
-      command: first ? first.command : toHex(new Uint8Array(0)),
+      command: first?.command ?? '',
       name: this.text(this.name[i]!),
       dataLength: this.dataLength[i]!,
-      sw: sw === NO_SW ? null : sw.toString(16).toUpperCase().padStart(4, '0'),
+      sw: this.statusWord(i),
       meaning: this.text(this.meaning[i]!),
       durationMs: this.duration[i]!,
       folded: this.folded[i] === 1,
@@ -88,7 +87,7 @@ export class TransactionStore {
   /** Transaction `i`'s status word as 4 hex digits, or null. */
   statusWord(i: number): string | null {
     const sw = this.sw[i] ?? NO_SW;
-    return sw === NO_SW ? null : sw.toString(16).toUpperCase().padStart(4, '0');
+    return sw === NO_SW ? null : intHex(sw, 4);
   }
 
   /** Every transaction whose first exchange is one of `firstExchanges`, in order. */

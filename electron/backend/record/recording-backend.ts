@@ -10,7 +10,7 @@
  * knows VERIFY_PIN_DIRECT and MODIFY_PIN_DIRECT when a recording later sees them. Other control
  * calls (features, escapes, properties) carry no APDU and are not recorded.
  */
-import { toHex } from '#core/bytes/hex.js';
+import { hexLiteral, toHex } from '#core/bytes/hex.js';
 import { CM_IOCTL_GET_FEATURE_REQUEST_LINUX, CM_IOCTL_GET_FEATURE_REQUEST_WINDOWS } from '#core/pcsc/control-codes.js';
 import { decodeFeatureList } from '#core/pcsc/features.js';
 import { PIN_MODIFY_HEADER_LENGTH, PIN_VERIFY_HEADER_LENGTH } from '#core/pcsc/pin-structures.js';
@@ -86,7 +86,7 @@ export function recordingBackend(backend: ReaderBackend, recording: RecordingSwi
       if (pin && recorder) {
         const header = pin === 'verify' ? PIN_VERIFY_HEADER_LENGTH : PIN_MODIFY_HEADER_LENGTH;
         const comments = [
-          `request: PC/SC ${pin === 'verify' ? 'VERIFY' : 'MODIFY'}_PIN_DIRECT (control code 0x${code.toString(16).toUpperCase().padStart(8, '0')})`,
+          `request: PC/SC ${pin === 'verify' ? 'VERIFY' : 'MODIFY'}_PIN_DIRECT (control code ${hexLiteral(code, 8)})`,
           `structure: ${toHex(data.subarray(0, header))}`,
         ];
         return recorder.pinEntry(call(reader), data.subarray(header), comments, () => control(reader, controlCode, data, options));
