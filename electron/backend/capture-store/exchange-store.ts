@@ -12,7 +12,8 @@ export function grownSize(current: number, needed: number): number {
   return Math.max(needed, Math.ceil(current * 1.5), 1024);
 }
 
-function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T, size: number): T {
+/** A copy of `old` in a new array of `size` elements (a grown column). */
+export function grown<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T, size: number): T {
   const next = make(size);
   next.set(old as never);
   return next;

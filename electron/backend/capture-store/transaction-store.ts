@@ -7,7 +7,7 @@
 import { intHex } from '#core/bytes/hex.js';
 import type { TraceProblem, TraceTransaction } from '#core/trace/index.js';
 import type { ExchangeStore } from './exchange-store.js';
-import { grownSize } from './exchange-store.js';
+import { grown, grownSize } from './exchange-store.js';
 
 const NO_TEXT = 0xffffffff;
 const NO_SW = 0x10000;
@@ -115,11 +115,8 @@ export class TransactionStore {
 
   private grow(): void {
     const size = grownSize(this.capacity, this.length + 1);
-    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old as never);
-      return next;
-    };
+    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T =>
+      grown(old, make, size);
     this.memberStart = grow(this.memberStart, (n) => new Uint32Array(n));
     this.memberCount = grow(this.memberCount, (n) => new Uint32Array(n));
     this.name = grow(this.name, (n) => new Uint32Array(n));
