@@ -1,15 +1,17 @@
 /**
  * The capture decoder's thread (worker_threads, started by decode-worker-host.ts with a heap
- * limit): core/trace's TraceDecoder over the chunks the host sends, one reply per chunk. Whatever
+ * limit): core/trace's TraceDecoder over the chunks the host sends, or those it reads from a
+ * regular file itself, one reply per chunk. Whatever
  * a hostile file makes the decoder do — exhaust its heap, loop — ends this thread, not the
  * process that asked.
  *
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceDecoder } from '#core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
-import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest } from './decode-worker-protocol.js';
+import { chunkSizeOfRead, type DecodeWorkerConfig, type DecodeWorkerReply, type DecodeWorkerRequest } from './decode-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('capture-decode-worker runs as a worker thread only');
@@ -49,39 +51,128 @@ function decoded(chunk?: ArrayBuffer): void {
   reply({ type: 'decoded', bytesDone, batch: taken, ...back }, [...transfer, ...returned]);
 }
 
-port.on('message', (request: DecodeWorkerRequest) => {
-  if (stopped) return;
-  try {
-    if (request.type === 'spare') {
-      batch.giveBack(request.buffers);
-      return;
-    }
-    if (request.type === 'chunk') {
-      decoder.push(request.bytes);
-      bytesDone += request.bytes.length;
-      const refusal = decoder.notACapture;
-      if (refusal !== undefined) {
-        stopped = true;
-        reply({ type: 'refused', message: refusal });
-        return;
-      }
-      decoded(request.bytes.buffer as ArrayBuffer);
-      return;
-    }
-    decoder.end();
-    const refusal = decoder.notACapture;
-    if (refusal !== undefined) {
-      reply({ type: 'refused', message: refusal });
-      return;
-    }
-    // Messages and exchanges completed by end() (a message cut by the end of the file).
-    decoded();
-    const report = decoder.result({ devices: config.reportLists });
+/** Decodes one chunk and answers for it; false when the bytes showed this is no capture (the decode is over). */
+function decodeChunk(bytes: Uint8Array, giveBack: boolean): boolean {
+  decoder.push(bytes);
+  bytesDone += bytes.length;
+  const refusal = decoder.notACapture;
+  if (refusal !== undefined) {
     stopped = true;
-    const lists = config.reportLists ? {} : { atrs: [], events: [], pinOperations: [], problems: [] };
-    reply({ type: 'done', report: { ...report, ...(config.reportExchanges ? {} : { exchanges: [], transactions: [] }), ...lists } });
+    reply({ type: 'refused', message: refusal });
+    return false;
+  }
+  decoded(giveBack ? (bytes.buffer as ArrayBuffer) : undefined);
+  return true;
+}
+
+/** No more bytes: what end() completed, then the report. */
+function finish(): void {
+  decoder.end();
+  const refusal = decoder.notACapture;
+  if (refusal !== undefined) {
+    stopped = true;
+    reply({ type: 'refused', message: refusal });
+    return;
+  }
+  // Messages and exchanges completed by end() (a message cut by the end of the file).
+  decoded();
+  const report = decoder.result({ devices: config.reportLists });
+  stopped = true;
+  const lists = config.reportLists ? {} : { atrs: [], events: [], pinOperations: [], problems: [] };
+  reply({ type: 'done', report: { ...report, ...(config.reportExchanges ? {} : { exchanges: [], transactions: [] }), ...lists } });
+}
+
+/**
+ * The file this worker reads itself (config.file): one chunk per credit the host gave, each read
+ * into the same buffer (the decoder keeps no view of a chunk once push returns), with a turn of
+ * the event loop between chunks so that credits, spare buffers and a stop get in.
+ */
+class FileChunks {
+  private credits = 0;
+  private scheduled = false;
+  private fd: number | undefined;
+  private buffer: Uint8Array | undefined;
+  private reads = 0;
+
+  constructor(private readonly file: { path: string; chunkSize: number }) {}
+
+  grant(chunks: number): void {
+    this.credits += chunks;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || stopped || this.credits === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      guarded(() => this.next());
+    });
+  }
+
+  private next(): void {
+    if (stopped || this.credits === 0) return;
+    this.credits--;
+    let length: number;
+    try {
+      this.fd ??= openSync(this.file.path, 'r');
+      this.buffer ??= new Uint8Array(this.file.chunkSize);
+      length = readSync(this.fd, this.buffer, 0, chunkSizeOfRead(this.reads++, this.file.chunkSize), null);
+    } catch (error) {
+      stopped = true;
+      this.close();
+      reply({ type: 'failed', message: readFailure(error), bug: false, unreadable: true });
+      return;
+    }
+    if (length === 0) {
+      this.close();
+      finish();
+      return;
+    }
+    if (decodeChunk(this.buffer.subarray(0, length), false)) this.schedule();
+    else this.close();
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+const fileChunks = config.file ? new FileChunks(config.file) : undefined;
+
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs decoder work; a throw is the decoder's bug, reported as such, and the decode is over. */
+function guarded(work: () => void): void {
+  try {
+    work();
   } catch (error) {
     stopped = true;
     reply({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), bug: true });
   }
+}
+
+port.on('message', (request: DecodeWorkerRequest) => {
+  if (stopped) return;
+  guarded(() => {
+    switch (request.type) {
+      case 'spare':
+        batch.giveBack(request.buffers);
+        return;
+      case 'read':
+        fileChunks?.grant(request.chunks);
+        return;
+      case 'chunk':
+        decodeChunk(request.bytes, true);
+        return;
+      case 'end':
+        finish();
+        return;
+    }
+  });
 });

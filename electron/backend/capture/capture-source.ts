@@ -33,6 +33,11 @@ export interface CaptureSource {
   /** Size when known in advance (a regular file). */
   readonly totalBytes: number | undefined;
   /**
+   * A regular file's path: the decode's worker reads it itself rather than being sent what
+   * read() gives (read() stays for any other reader).
+   */
+  readonly path?: string;
+  /**
    * The next bytes, read into `into` (as many as it holds, or fewer): a view of its start, empty
    * at the end. The caller owns the buffer (the decode hands it to its worker and gets it back).
    */
@@ -61,7 +66,7 @@ export async function openCaptureFile(path: string, name: string = path): Promis
   const handle = await open(path, 'r').catch((error: unknown) => {
     throw new CaptureFileError(`cannot open ${name}: ${reason(error)}`, 'unreadable');
   });
-  return new FileSource(name, handle, info.size);
+  return new FileSource(name, handle, info.size, path);
 }
 
 /** A stream already open (process.stdin): read as it comes, until it ends. */
@@ -90,6 +95,7 @@ class FileSource implements CaptureSource {
     readonly name: string,
     private readonly handle: FileHandle,
     readonly totalBytes: number,
+    readonly path: string,
   ) {}
 
   async read(into: Uint8Array): Promise<Uint8Array> {

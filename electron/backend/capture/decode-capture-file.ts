@@ -1,9 +1,10 @@
 /**
  * Decodes a capture — a file, a named pipe or a stream — in a worker thread with a heap limit
- * and a watchdog (decode-worker-host.ts): large chunks are read here and transferred to the
- * worker, at most two in flight, so reading and decoding overlap and memory stays flat whatever
- * the file size. What each chunk completed comes back as a batch (messages as typed columns,
- * APDU exchanges), then the report.
+ * and a watchdog (decode-worker-host.ts). A regular file the worker reads itself; a pipe or a
+ * stream is read here in large chunks transferred to the worker. Either way at most three chunks
+ * are decoded ahead of the consumer, so reading and decoding overlap and memory stays flat
+ * whatever the file size. What each chunk completed comes back as a batch (messages as typed
+ * columns, APDU exchanges), then the report.
  *
  * A hostile file can at worst end its own decode with a CaptureFileError saying why (heap
  * exhausted, no progress): the caller — the CLI, or the backend in Electron's main process —
@@ -13,14 +14,12 @@ import type { TraceReport } from '#core/trace/index.js';
 import { CaptureFileError, openCaptureFile, type CaptureSource } from './capture-source.js';
 import type { BatchContents, DecodedBatch } from './decoded-batch.js';
 import { DecodeWorker, DecodeWorkerFailure, decoderLimits, type DecoderLimits, type WorkerScript } from './decode-worker-host.js';
-import type { DecodeWorkerReply } from './decode-worker-protocol.js';
+import { chunkSizeOfRead, type DecodeWorkerReply } from './decode-worker-protocol.js';
 
 export { CaptureFileError, openCaptureFile, streamCaptureSource, type CaptureSource } from './capture-source.js';
 
 /** 4 MiB: large enough that per-read overhead vanishes, small enough to stay cache friendly. */
 export const CAPTURE_CHUNK_SIZE = 4 * 1024 * 1024;
-/** The first chunk; each next one is four times larger, up to the chunk size. */
-const FIRST_CHUNK_SIZE = 64 * 1024;
 /** Chunks handed to the worker and not yet decoded: one decoding, two waiting (the reads never keep it idle). */
 const CHUNKS_IN_FLIGHT = 3;
 
@@ -93,6 +92,8 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
     ndjson: options.contents?.ndjson,
     messageLines: options.contents?.messageLines,
   };
+  // A regular file is read by the worker itself; anything else is read here and sent.
+  const workerReads = source.path !== undefined;
   return new Promise<DoneReply>((resolve, reject) => {
     let inFlight = 0;
     let pumping = false;
@@ -130,7 +131,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
           if (reply.chunk && reply.chunk.byteLength >= chunkSize && spare.length < CHUNKS_IN_FLIGHT) spare.push(reply.chunk);
           // Read the next chunk first, then handle the batch: the worker decodes the chunk it
           // holds while the read and the batch's handling go on here, instead of waiting for both.
-          if (consuming === undefined) void pump();
+          if (consuming === undefined && !workerReads) void pump();
           if (reply.bytesDone > reported) {
             reported = reply.bytesDone;
             options.onProgress?.({ bytesRead: reported, totalBytes: Math.max(source.totalBytes ?? 0, reported) });
@@ -148,7 +149,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
             mine.then(
               () => {
                 if (consuming === mine) consuming = undefined;
-                void pump();
+                more();
               },
               // The consumer cannot go on (a limit it keeps, an output gone): the decode ends with its error.
               (error: unknown) => settle({ error }),
@@ -171,7 +172,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
             return;
           }
           giveBack();
-          void pump();
+          more();
           return;
         }
         case 'refused':
@@ -179,10 +180,12 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
           return;
         case 'failed':
           settle({
-            error: new CaptureFileError(
-              `${source.name}: ${reply.bug ? 'the decoder failed: ' : ''}${reply.message}`,
-              reply.bug ? 'crashed' : 'too-large',
-            ),
+            error: reply.unreadable
+              ? new CaptureFileError(`cannot read ${source.name}: ${reply.message}`, 'unreadable')
+              : new CaptureFileError(
+                  `${source.name}: ${reply.bug ? 'the decoder failed: ' : ''}${reply.message}`,
+                  reply.bug ? 'crashed' : 'too-large',
+                ),
           });
           return;
         case 'done':
@@ -211,6 +214,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
           contents,
           reportExchanges: options.reportExchanges !== false,
           reportLists: options.reportLists !== false,
+          ...(workerReads ? { file: { path: source.path!, chunkSize } } : {}),
         },
         limits,
         onReply,
@@ -226,7 +230,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
       try {
         while (!settled && !sourceEnded && inFlight < CHUNKS_IN_FLIGHT && consuming === undefined) {
           // The first chunks are small so the first rows arrive within milliseconds of the worker's start.
-          const chunk = await source.read(bufferFor(Math.min(chunkSize, FIRST_CHUNK_SIZE * 4 ** Math.min(chunksRead++, 8))));
+          const chunk = await source.read(bufferFor(chunkSizeOfRead(chunksRead++, chunkSize)));
           if (settled) return;
           if (chunk.length === 0) {
             sourceEnded = true;
@@ -243,8 +247,16 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
       }
     };
 
+    /** A batch was consumed: the worker may decode one chunk more. */
+    const more = (): void => {
+      if (workerReads) {
+        if (!settled) worker.send({ type: 'read', chunks: 1 });
+      } else void pump();
+    };
+
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
+    else if (workerReads) worker.send({ type: 'read', chunks: CHUNKS_IN_FLIGHT });
     else void pump();
   });
 }

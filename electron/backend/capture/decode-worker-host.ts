@@ -132,7 +132,10 @@ export class DecodeWorker {
     });
   }
 
-  /** Sends work; each chunk gets one 'decoded' (or 'refused'/'failed') reply, 'end' gets 'decoded' then 'done'. */
+  /**
+   * Sends work; each chunk — sent, or read by the worker on a 'read' credit — gets one 'decoded'
+   * (or 'refused'/'failed') reply, 'end' and the end of a file the worker reads get 'decoded' then 'done'.
+   */
   send(request: DecodeWorkerRequest): void {
     if (this.finished) return;
     if (request.type === 'spare') {
@@ -140,7 +143,7 @@ export class DecodeWorker {
       this.worker.postMessage(request, request.buffers);
       return;
     }
-    this.outstanding += request.type === 'end' ? 2 : 1;
+    this.outstanding += request.type === 'end' ? 2 : request.type === 'read' ? request.chunks : 1;
     this.arm();
     if (request.type === 'chunk') this.worker.postMessage(request, [request.bytes.buffer as ArrayBuffer]);
     else this.worker.postMessage(request);

@@ -21,6 +21,13 @@ export interface DecodeWorkerConfig {
    * when the consumer needs only its outcome (`decode --ndjson`: complete, stoppedBy, counts).
    */
   reportLists: boolean;
+  /**
+   * A regular file the worker reads itself, in chunks of up to `chunkSize` bytes (the first ones
+   * smaller, for first rows within milliseconds), as far as the host's 'read' credits allow. The
+   * host then sends no chunks: a host thread busy with a batch (writing --json) never leaves the
+   * worker waiting for its next bytes.
+   */
+  file?: { path: string; chunkSize: number };
 }
 
 /** Host → worker. */
@@ -29,6 +36,8 @@ export type DecodeWorkerRequest =
   | { type: 'chunk'; bytes: Uint8Array }
   /** No more bytes: finish and send the report. */
   | { type: 'end' }
+  /** When the worker reads the file itself (config.file): decode this many more chunks. */
+  | { type: 'read'; chunks: number }
   /** Buffers of a batch's lines, written out: the worker writes later lines in them (transferred back). */
   | { type: 'spare'; buffers: ArrayBuffer[] };
 
@@ -42,5 +51,19 @@ export type DecodeWorkerReply =
   /** The first bytes show this is not a capture: why (the worker takes nothing more). */
   | { type: 'refused'; message: string }
   | { type: 'done'; report: TraceReport }
-  /** The decode cannot finish: a limit it met (a sentence for the user), or the decoder threw (a bug). */
-  | { type: 'failed'; message: string; bug: boolean };
+  /**
+   * The decode cannot finish: a limit it met (a sentence for the user), the file the worker read
+   * could not be read (`unreadable`), or the decoder threw (a bug).
+   */
+  | { type: 'failed'; message: string; bug: boolean; unreadable?: boolean };
+
+/** The first chunk of a decode; each next one is four times larger, up to the decode's chunk size. */
+const FIRST_CHUNK_SIZE = 64 * 1024;
+
+/**
+ * How many bytes the n-th read of a decode asks for (0-based): the first chunks are small so the
+ * first rows arrive within milliseconds of the worker's start, the rest are `chunkSize`.
+ */
+export function chunkSizeOfRead(n: number, chunkSize: number): number {
+  return Math.min(chunkSize, FIRST_CHUNK_SIZE * 4 ** Math.min(n, 8));
+}

@@ -174,6 +174,31 @@ describe.skipIf(skip)('what the worker sends', () => {
     expect(report.exchanges).toHaveLength(208);
   });
 
+  it('a regular file is read by the worker itself, never more than three chunks ahead of a slow consumer', async () => {
+    let decodedChunks = 0;
+    let consumed = 0;
+    let mostAhead = 0;
+    const report = await decodeCaptureFile(GCC, {
+      chunkSize: 8192,
+      contents: { messages: true },
+      // One progress report per chunk the worker decoded (every chunk of this file adds bytes).
+      onProgress: () => void decodedChunks++,
+      onBatch: async () => {
+        // While this batch is being consumed, the worker may decode at most three chunks more.
+        const before = decodedChunks;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        mostAhead = Math.max(mostAhead, decodedChunks - before);
+        consumed++;
+      },
+    });
+    // Unpaced, the worker would read the rest of the file's 55 chunks during the first wait.
+    expect(consumed).toBeGreaterThan(15);
+    expect(mostAhead).toBeGreaterThan(0);
+    expect(mostAhead).toBeLessThanOrEqual(3);
+    expect(report.exchanges).toHaveLength(208);
+    expect(report.complete).toBe(true);
+  });
+
   it('leaves message bytes out of the batches when not asked for', async () => {
     const batches: DecodedBatch[] = [];
     await decodeCaptureFile(GCC, { contents: { messages: true, messageBytes: false }, onBatch: (b) => void batches.push(b) });
