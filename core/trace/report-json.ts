@@ -94,7 +94,8 @@ export class TraceJsonWriter {
 
   exchange(raw: TraceRawExchange): void {
     const { command, response } = raw;
-    const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, command);
+    // Which commands carry secrets matters only to a redacted report.
+    const secret = this.options.redactPins ? this.secrets.classifyCommand(raw.index, raw.device, raw.slot, command) : undefined;
     const timeMs = exchangeTimeMs(raw);
     const durationMs = exchangeDurationMs(raw);
     const out = this.exchangeText;
@@ -105,7 +106,7 @@ export class TraceJsonWriter {
       EXCHANGE_KEYS,
       raw,
       this.json(raw.device),
-      secret && this.options.redactPins ? redactedCommandHex(command, secret) : undefined,
+      secret ? redactedCommandHex(command, secret) : undefined,
       timeMs,
       durationMs,
     );

@@ -91,6 +91,10 @@ export class TextBlocks {
 
   /** A number as JSON writes it: integers digit by digit, other numbers through String(), NaN and infinities as null. */
   number(value: number): void {
+    if ((value | 0) === value && value >= 0) {
+      this.smallInteger(value);
+      return;
+    }
     if (!Number.isSafeInteger(value) || value < 0) {
       this.text(Number.isFinite(value) ? String(value) : 'null');
       return;
@@ -105,6 +109,40 @@ export class TextBlocks {
     do {
       block[--at] = 48 + (rest % 10);
       rest = Math.floor(rest / 10);
+    } while (rest > 0);
+  }
+
+  /** A non-negative 31-bit integer: frame numbers, indexes, slots (the numbers a report is full of), in int32 arithmetic. */
+  private smallInteger(value: number): void {
+    this.room(10);
+    const digits =
+      value < 10
+        ? 1
+        : value < 100
+          ? 2
+          : value < 1000
+            ? 3
+            : value < 10000
+              ? 4
+              : value < 100000
+                ? 5
+                : value < 1000000
+                  ? 6
+                  : value < 10000000
+                    ? 7
+                    : value < 100000000
+                      ? 8
+                      : value < 1000000000
+                        ? 9
+                        : 10;
+    const block = this.block;
+    let at = this.at + digits;
+    this.at = at;
+    let rest = value;
+    do {
+      const tenth = (rest / 10) | 0;
+      block[--at] = 48 + rest - tenth * 10;
+      rest = tenth;
     } while (rest > 0);
   }
 
