@@ -14,5 +14,6 @@ export * from './trace-decoder.js';
 export * from './trace-report.js';
 export * from './trace-transactions.js';
 export * from './trace-text.js';
+export * from './message-line-bytes.js';
 export * from './redact-report.js';
 export * from './report-json.js';

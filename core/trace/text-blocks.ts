@@ -146,6 +146,21 @@ export class TextBlocks {
     } while (rest > 0);
   }
 
+  /**
+   * Room for `n` more bytes, for a writer that lays out fixed-width fields itself rather than a
+   * call per byte: it writes into the returned block from `position` on, then calls moveTo(end).
+   */
+  reserve(n: number): Uint8Array {
+    this.room(n);
+    return this.block;
+  }
+  get position(): number {
+    return this.at;
+  }
+  moveTo(end: number): void {
+    this.at = end;
+  }
+
   /** Everything written, in order; the writer is empty afterwards. */
   take(): Uint8Array[] {
     if (this.at > 0) {

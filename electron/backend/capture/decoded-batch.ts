@@ -8,8 +8,8 @@
  */
 import { TextBlocks } from '#core/trace/text-blocks.js';
 import {
+  MessageLineWriter,
   traceExchangeOf,
-  traceMessageLine,
   TraceNdjsonWriter,
   type TraceApduPacket,
   type TraceExchange,
@@ -122,7 +122,7 @@ export interface BatchContents {
    */
   ndjson?: { redactPins: boolean } | undefined;
   /**
-   * Write each message as the transcript's line here (traceMessageLine, decode --text), instead
+   * Write each message as the transcript's line here (MessageLineWriter, decode --text), instead
    * of sending its columns and summary for the consumer to write: the consumer passes the bytes on.
    */
   messageLines?: boolean | undefined;
@@ -245,6 +245,7 @@ export class DecodedBatchBuilder {
   private nextExchangeIndex = 1;
   private readonly ndjson: TraceNdjsonWriter | undefined;
   private readonly messageText: TextBlocks | undefined;
+  private readonly messageLines: MessageLineWriter | undefined;
   private lineCount = 0;
   /** Blocks the consumer wrote out and gave back (giveBack), for the next lines. */
   private readonly spareBlocks: Uint8Array[] = [];
@@ -256,12 +257,12 @@ export class DecodedBatchBuilder {
     };
     this.ndjson = contents.ndjson ? new TraceNdjsonWriter(contents.ndjson, newBlock) : undefined;
     this.messageText = contents.messageLines ? new TextBlocks(MESSAGE_LINES_BLOCK, newBlock) : undefined;
+    this.messageLines = this.messageText ? new MessageLineWriter(this.messageText) : undefined;
   }
 
   /** The transcript's line for a message (or an APDU-level packet), with its newline. */
   private messageLine(line: TraceMessageLineFields): void {
-    this.messageText!.text(traceMessageLine(line));
-    this.messageText!.text('\n');
+    this.messageLines!.line(line);
     this.lineCount++;
   }
 
@@ -275,10 +276,7 @@ export class DecodedBatchBuilder {
   }
 
   message(m: TraceMessage): void {
-    if (this.messageText) {
-      const line = { frame: m.frame, timeNs: m.timeNs, device: m.device, slot: m.slot, direction: m.direction, summary: m.summary };
-      this.messageLine(line);
-    }
+    if (this.messageLines) this.messageLine(m);
     if (!this.contents.messages) return;
     const bytes = m.ccidFrame.bytes;
     const length = this.contents.messageBytes ? bytes.length : 0;

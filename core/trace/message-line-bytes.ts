@@ -1,0 +1,126 @@
+/**
+ * The transcript's line for a CCID message (traceMessageLine) written straight into TextBlocks
+ * as UTF-8, for `decode --text`, which writes one per message — a million on a 1 GB capture. The
+ * string form builds and pads four strings per line and formats the time through toFixed; here
+ * the time is written from integer nanoseconds, the frame digit by digit, and the padded device
+ * column and arrows are bytes made once. A property test holds it to traceMessageLine's text.
+ */
+import { TextBlocks, utf8 } from './text-blocks.js';
+import { traceMessageLine, type TraceMessageLineFields } from './trace-text.js';
+
+const SPACE = 32;
+const DIGIT_0 = 48;
+/** `  #` between the time and the frame. */
+const BEFORE_FRAME = utf8('  #');
+const ARROWS = { out: utf8('  ->  '), in: utf8('  <-  '), interrupt: utf8('  <!  ') } as const;
+const NEWLINE = utf8('\n');
+/** The slot column of an interrupt message (no slot). */
+const NO_SLOT = utf8('      ');
+/** Times below this (ns, ~11.6 days) are written from integers; toFixed's rounding is certain to agree there. */
+const INTEGER_TIME_LIMIT = 1e15;
+/** Distinct devices and slots remembered as bytes before starting over (a hostile capture cannot make it grow). */
+const MAX_CACHED = 4096;
+
+export class MessageLineWriter {
+  private readonly devices = new Map<string, Uint8Array>();
+  private readonly slots = new Map<number, Uint8Array>();
+
+  constructor(private readonly out: TextBlocks) {}
+
+  /** One message's line and its newline. */
+  line(m: TraceMessageLineFields): void {
+    const out = this.out;
+    if (!this.time(m.timeNs)) {
+      // Times the integer path cannot vouch for take the string form's own formatting.
+      out.text(traceMessageLine(m));
+      out.text('\n');
+      return;
+    }
+    out.bytes(BEFORE_FRAME);
+    this.frame(m.frame);
+    out.bytes(this.device(m.device));
+    out.bytes(m.slot === undefined ? NO_SLOT : this.slot(m.slot));
+    out.bytes(ARROWS[m.direction]);
+    out.text(m.summary);
+    out.bytes(NEWLINE);
+  }
+
+  /**
+   * `(timeNs / 1e9).toFixed(6).padStart(12)` from the integer: the same digits whenever timeNs is
+   * a whole, non-negative number of nanoseconds below INTEGER_TIME_LIMIT that is not exactly
+   * half a microsecond past one (where toFixed's answer depends on the double's last bit).
+   * Returns false, writing nothing, otherwise.
+   */
+  private time(timeNs: number): boolean {
+    if (!Number.isSafeInteger(timeNs) || timeNs < 0 || timeNs >= INTEGER_TIME_LIMIT) return false;
+    const rest = timeNs % 1000;
+    if (rest === 500) return false;
+    const micros = (timeNs - rest) / 1000 + (rest > 500 ? 1 : 0);
+    let fraction = micros % 1_000_000;
+    let seconds = (micros - fraction) / 1_000_000;
+    // "S.FFFFFF" padded on the left to 12, written from its last digit back.
+    const width = Math.max(12, digitCount(seconds) + 7);
+    const block = this.out.reserve(width);
+    const start = this.out.position;
+    let at = start + width;
+    for (let i = 0; i < 6; i++) {
+      block[--at] = DIGIT_0 + (fraction % 10);
+      fraction = Math.floor(fraction / 10);
+    }
+    block[--at] = DOT;
+    do {
+      block[--at] = DIGIT_0 + (seconds % 10);
+      seconds = Math.floor(seconds / 10);
+    } while (seconds > 0);
+    while (at > start) block[--at] = SPACE;
+    this.out.moveTo(start + width);
+    return true;
+  }
+
+  /** The frame number padded on the right to 7, and the space after it. */
+  private frame(frame: number): void {
+    if (!Number.isSafeInteger(frame) || frame < 0) {
+      this.out.text(`${String(frame).padEnd(7)} `);
+      return;
+    }
+    const digits = digitCount(frame);
+    const width = Math.max(digits, 7) + 1;
+    const block = this.out.reserve(width);
+    const start = this.out.position;
+    let at = start + digits;
+    let rest = frame;
+    do {
+      block[--at] = DIGIT_0 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
+    for (let i = start + digits; i < start + width; i++) block[i] = SPACE;
+    this.out.moveTo(start + width);
+  }
+
+  /** The device padded on the right to 7, and the space after it. */
+  private device(device: string): Uint8Array {
+    let bytes = this.devices.get(device);
+    if (!bytes) {
+      if (this.devices.size >= MAX_CACHED) this.devices.clear();
+      this.devices.set(device, (bytes = utf8(`${device.padEnd(7)} `)));
+    }
+    return bytes;
+  }
+
+  private slot(slot: number): Uint8Array {
+    let bytes = this.slots.get(slot);
+    if (!bytes) {
+      if (this.slots.size >= MAX_CACHED) this.slots.clear();
+      this.slots.set(slot, (bytes = utf8(`slot ${slot}`)));
+    }
+    return bytes;
+  }
+}
+
+const DOT = 46;
+
+function digitCount(value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
