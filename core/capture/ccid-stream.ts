@@ -95,8 +95,15 @@ interface DeviceState {
   in: CcidMessageAssembler;
 }
 
+/** A device replaced at its address by a new identity: its endpoints stay known (the report lists them), its assemblers are gone. */
+interface RetiredDevice {
+  endpoints: CcidEndpoints;
+  out?: undefined;
+  in?: undefined;
+}
+
 export class CcidStreamAssembler {
-  private readonly states = new Map<string, DeviceState>();
+  private readonly states = new Map<string, DeviceState | RetiredDevice>();
   private readonly candidates = new Map<string, TransferSlice[]>();
   private readonly options: Required<CcidStreamOptions>;
 
@@ -111,6 +118,19 @@ export class CcidStreamAssembler {
       useHeuristic: options.useHeuristic ?? true,
       defaultMaxMessageLength: usableMessageLength(options.defaultMaxMessageLength ?? DEFAULT_MAX_CCID_MESSAGE),
     };
+    devices.onRetired((device) => this.retire(device.key));
+  }
+
+  /** A device re-enumerated: a message it left half-sent is delivered as it is, and its assemblers are let go. */
+  private retire(key: string): void {
+    this.candidates.delete(key);
+    const state = this.states.get(key);
+    if (!state?.out) return;
+    state.out.flush('the device was re-enumerated inside this message');
+    state.in.flush('the device was re-enumerated inside this message');
+    // The endpoints stay for the device list, unless nobody will list the devices.
+    if (this.devices.forgetsRetired) this.states.delete(key);
+    else this.states.set(key, { endpoints: state.endpoints });
   }
 
   /** The CCID endpoints found so far, one entry per device. */
@@ -136,12 +156,14 @@ export class CcidStreamAssembler {
 
   end(): void {
     for (const state of this.states.values()) {
-      state.out.flush('capture ended inside this message');
-      state.in.flush('capture ended inside this message');
+      state.out?.flush('capture ended inside this message');
+      state.in?.flush('capture ended inside this message');
     }
   }
 
-  private route(state: DeviceState, t: UsbTransfer): void {
+  private route(state: DeviceState | RetiredDevice, t: UsbTransfer): void {
+    // A transfer that completes after its device was re-enumerated has nobody left to take it.
+    if (!state.out) return;
     const e = state.endpoints;
     if (t.type === 'bulk') {
       if (t.direction === 'out' && t.endpoint === e.bulkOut) state.out.add(t);

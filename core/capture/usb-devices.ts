@@ -92,8 +92,36 @@ export class UsbDeviceRegistry {
   /** Descriptors kept for all devices (see DESCRIPTOR_LIMITS.descriptorsPerCapture). */
   private retained = 0;
   private budgetReported = false;
+  private readonly retiredListeners: ((device: UsbDeviceInfo) => void)[] = [];
+  /** Identities started (the cap counts them, whether or not they are still listed). */
+  private identities = 0;
+  private forgetting = false;
 
   constructor(private readonly report: (p: CaptureProblem) => void = () => {}) {}
+
+  /**
+   * Calls `listener` with each identity that a new one replaces at its address (the device was
+   * re-enumerated, or another took its address): nothing more is attributed to it, so whoever
+   * keeps state per device can finish it and let it go — over a long capture of many sessions
+   * that state would otherwise grow with every session.
+   */
+  onRetired(listener: (device: UsbDeviceInfo) => void): void {
+    this.retiredListeners.push(listener);
+  }
+
+  /**
+   * From now on, a retired identity is dropped from the device list with its descriptors, after
+   * the retired listeners ran (for a decode that never lists the devices). Its descriptors still
+   * count against the capture's descriptor budget, so that what is decoded does not depend on it.
+   */
+  forgetRetired(): void {
+    this.forgetting = true;
+  }
+
+  /** Whether retired identities are forgotten (forgetRetired): state kept per device may go with them. */
+  get forgetsRetired(): boolean {
+    return this.forgetting;
+  }
 
   /** Descriptors (interfaces, endpoints, class descriptors, strings) kept for all devices together. */
   get retainedDescriptors(): number {
@@ -242,7 +270,7 @@ export class UsbDeviceRegistry {
 
   private startIdentity(bus: number, address: number, frame: number, identifiedBy: DeviceIdentitySource): UsbDeviceInfo {
     const slot = bus * 256 + (address & 0xff);
-    if (this.listed.length >= MAX_IDENTITIES) return this.overflowIdentity(frame);
+    if (this.identities >= MAX_IDENTITIES) return this.overflowIdentity(frame);
     const generation = address === 0 ? 1 : (this.generations.get(slot) ?? 0) + 1;
     this.generations.set(slot, generation);
     const device: UsbDeviceInfo = {
@@ -257,13 +285,25 @@ export class UsbDeviceRegistry {
       strings: {},
       ccidInterfaces: [],
     };
+    const previous = this.byAddress.get(slot);
     this.byAddress.set(slot, device);
     this.lastSlot = -1;
     if (address !== 0) {
+      this.identities++;
       this.listed.push(device);
       this.byKey.set(device.key, device);
     }
+    if (previous && previous.address !== 0) this.retire(previous);
     return device;
+  }
+
+  private retire(device: UsbDeviceInfo): void {
+    for (const listener of this.retiredListeners) listener(device);
+    if (!this.forgetting) return;
+    this.byKey.delete(device.key);
+    // Usually among the last listed: the search from the end is short.
+    const at = this.listed.lastIndexOf(device);
+    if (at >= 0) this.listed.splice(at, 1);
   }
 
   /** A hostile capture could name millions of bus/address pairs; past the cap they share one. */

@@ -246,13 +246,14 @@ export class TraceNdjsonWriter {
   }
 
   exchange(raw: TraceRawExchange): void {
-    const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command);
+    // Which commands carry secrets matters only when they are masked.
+    const secret = this.options.redactPins ? this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command) : undefined;
     let device = this.devices.get(raw.device);
     if (!device) {
       if (this.devices.size >= MAX_CACHED_STRINGS) this.devices.clear();
       this.devices.set(raw.device, (device = utf8(JSON.stringify(raw.device))));
     }
-    const masked = secret && this.options.redactPins ? redactedCommandHex(raw.command, secret) : undefined;
+    const masked = secret ? redactedCommandHex(raw.command, secret) : undefined;
     writeExchange(this.out, LINE_KEYS, raw, device, masked, exchangeTimeMs(raw), exchangeDurationMs(raw));
   }
 

@@ -117,6 +117,12 @@ export interface TraceDecoderOptions {
    * would otherwise hold every exchange twice.
    */
   keepExchanges?: boolean;
+  /**
+   * Forget a device re-enumerated at its address (its descriptors, its place in the device list)
+   * (default false). For a consumer that never asks for the devices (result({ devices: false })):
+   * over a capture of thousands of sessions, memory then stays what one session needs.
+   */
+  forgetRetiredDevices?: boolean;
 }
 
 interface ReaderState {
@@ -130,6 +136,11 @@ interface ReaderState {
 /** Readers an APDU trace (exported-PDU recording, pcsc-spy log) lists at most. */
 const MAX_APDU_DEVICES = 4096;
 
+/** Class descriptors up to this long (a real one is 54 bytes) are remembered by their bytes … */
+const MAX_DESCRIPTOR_KEY = 256;
+/** … this many at most before starting over (a hostile capture cannot make it grow). */
+const MAX_REMEMBERED_DESCRIPTORS = 64;
+
 export class TraceDecoder implements ByteSink {
   private readonly capture: UsbCaptureDecoder;
   /** Which reader the bytes go to: decided from the first bytes (a pcsc-spy log is text, a capture is not). */
@@ -142,6 +153,7 @@ export class TraceDecoder implements ByteSink {
   /** The readers APDU-level traces named, in order of appearance (report.devices), with what the trace says of them. */
   private readonly apduDevices = new Map<string, Pick<TraceDevice, 'backend' | 'protocol' | 'pins'>>();
   private readonly readers = new Map<string, ReaderState>();
+  private readonly classDescriptors = new Map<string, CcidClassDescriptor | undefined>();
   private readonly report: TraceReport;
   private readonly maxProblems: number;
   private readonly maxEvents: number;
@@ -182,6 +194,18 @@ export class TraceDecoder implements ByteSink {
       },
       options.capture,
     );
+    // After the CCID stream's own listener: what the device left half-sent arrives first.
+    this.capture.tracker.devices.onRetired((device) => this.retireReader(device.key));
+    if (options.forgetRetiredDevices) this.capture.tracker.devices.forgetRetired();
+  }
+
+  /** A reader re-enumerated: commands still waiting are reported as end() reports them, and its state is let go. */
+  private retireReader(device: string): void {
+    const state = this.readers.get(device);
+    if (!state) return;
+    state.pairing.end();
+    this.readers.delete(device);
+    if (this.lastReader?.device === device) this.lastReader = undefined;
   }
 
   push(chunk: Uint8Array): void {
@@ -261,7 +285,7 @@ export class TraceDecoder implements ByteSink {
         id: d.key,
         vendorId: usbId(d.descriptor?.idVendor),
         productId: usbId(d.descriptor?.idProduct),
-        ccid: descriptor ? (decodeClassDescriptor(descriptor).descriptor ?? null) : null,
+        ccid: descriptor ? (this.classDescriptor(descriptor) ?? null) : null,
       };
       if (d.product !== undefined) device.product = d.product;
       if (reader) device.ccidDetection = reader.detection;
@@ -361,6 +385,22 @@ export class TraceDecoder implements ByteSink {
     else this.answer(reader, frame, message);
   }
 
+  /**
+   * A CCID class descriptor decoded, remembered by its bytes: a reader that re-enumerates (or a
+   * capture of many sessions) brings the same descriptor back under a new device identity, and
+   * its full decode builds a dissection tree.
+   */
+  private classDescriptor(raw: Uint8Array): CcidClassDescriptor | undefined {
+    const key = String.fromCharCode(...raw.subarray(0, MAX_DESCRIPTOR_KEY));
+    if (raw.length <= MAX_DESCRIPTOR_KEY && this.classDescriptors.has(key)) return this.classDescriptors.get(key);
+    const descriptor = decodeClassDescriptor(raw).descriptor;
+    if (raw.length <= MAX_DESCRIPTOR_KEY) {
+      if (this.classDescriptors.size >= MAX_REMEMBERED_DESCRIPTORS) this.classDescriptors.clear();
+      this.classDescriptors.set(key, descriptor);
+    }
+    return descriptor;
+  }
+
   private readerState(device: string): ReaderState {
     const last = this.lastReader;
     if (last !== undefined && last.device === device) return last.state;
@@ -370,7 +410,7 @@ export class TraceDecoder implements ByteSink {
       return state;
     }
     const raw = this.capture.tracker.devices.find(device)?.ccidInterfaces[0]?.descriptor;
-    const descriptor: CcidClassDescriptor | undefined = raw ? decodeClassDescriptor(raw).descriptor : undefined;
+    const descriptor: CcidClassDescriptor | undefined = raw ? this.classDescriptor(raw) : undefined;
     state = {
       level: descriptor ? descriptor.features.exchangeLevel : 'unknown',
       slotCount: descriptor ? descriptor.bMaxSlotIndex + 1 : undefined,

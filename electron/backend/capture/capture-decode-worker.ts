@@ -24,6 +24,8 @@ const decoder = new TraceDecoder({
   ...(config.foldTransactions ? {} : { foldTransactions: false }),
   // Exchanges the batches carry need not stay here too (the report leaves them out).
   ...(config.reportExchanges ? {} : { keepExchanges: false }),
+  // A report without its lists never names the devices: a re-enumerated one can be forgotten.
+  ...(config.reportLists ? {} : { forgetRetiredDevices: true }),
   handlers: {
     // The full decode of every message costs; only a consumer of messages pays for it.
     ...(config.contents.messages || config.contents.messageLines
