@@ -14,6 +14,7 @@ const DIGIT_0 = 48;
 const BEFORE_FRAME = utf8('  #');
 const ARROWS = { out: utf8('  ->  '), in: utf8('  <-  '), interrupt: utf8('  <!  ') } as const;
 const NEWLINE = utf8('\n');
+const SUMMARY_TEXT = new TextDecoder();
 /** The slot column of an interrupt message (no slot). */
 const NO_SLOT = utf8('      ');
 /** Times below this (ns, ~11.6 days) are written from integers; toFixed's rounding is certain to agree there. */
@@ -29,20 +30,44 @@ export class MessageLineWriter {
 
   /** One message's line and its newline. */
   line(m: TraceMessageLineFields): void {
+    if (this.prefix(m.timeNs, m.frame, m.device, m.slot, m.direction)) this.out.text(m.summary);
+    else this.out.text(traceMessageLine(m));
+    this.out.bytes(NEWLINE);
+  }
+
+  /**
+   * line() for a message whose summary comes as UTF-8 bytes (a decode worker writes the
+   * summaries, the thread that prints lays out the lines).
+   */
+  lineWithSummary(
+    timeNs: number,
+    frame: number,
+    device: string,
+    slot: number | undefined,
+    direction: TraceMessageLineFields['direction'],
+    summary: Uint8Array,
+  ): void {
+    if (this.prefix(timeNs, frame, device, slot, direction)) this.out.bytes(summary);
+    else this.out.text(traceMessageLine({ timeNs, frame, device, slot, direction, summary: SUMMARY_TEXT.decode(summary) }));
+    this.out.bytes(NEWLINE);
+  }
+
+  /** Everything before the summary; false, with nothing written, for a time only the string form formats right. */
+  private prefix(
+    timeNs: number,
+    frame: number,
+    device: string,
+    slot: number | undefined,
+    direction: TraceMessageLineFields['direction'],
+  ): boolean {
+    if (!this.time(timeNs)) return false;
     const out = this.out;
-    if (!this.time(m.timeNs)) {
-      // Times the integer path cannot vouch for take the string form's own formatting.
-      out.text(traceMessageLine(m));
-      out.text('\n');
-      return;
-    }
     out.bytes(BEFORE_FRAME);
-    this.frame(m.frame);
-    out.bytes(this.device(m.device));
-    out.bytes(m.slot === undefined ? NO_SLOT : this.slot(m.slot));
-    out.bytes(ARROWS[m.direction]);
-    out.text(m.summary);
-    out.bytes(NEWLINE);
+    this.frame(frame);
+    out.bytes(this.device(device));
+    out.bytes(slot === undefined ? NO_SLOT : this.slot(slot));
+    out.bytes(ARROWS[direction]);
+    return true;
   }
 
   /**

@@ -6,8 +6,8 @@
 import { describeAnswerStatus } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
 import { SelectedApplications } from '../apps/selected-applications.js';
-import { fromHex } from '../bytes/hex.js';
-import { traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
+import { byteHex, fromHex, toHex } from '../bytes/hex.js';
+import { exchangeDurationMs, traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
 import { countSecretExchanges, redactPins, SecretExchanges } from './redact-report.js';
 import type { TraceExchange, TraceReport } from './trace-report.js';
 
@@ -133,32 +133,71 @@ export function traceSummaryTail(shown: TraceReport): string[] {
  */
 export class TraceExchangeLines {
   private readonly selected = new Map<string, SelectedApplications>();
+  private last: { device: string; slot: number; apps: SelectedApplications } | undefined;
 
   add(e: TraceExchange, lines: string[]): void {
-    const key = `${e.device}/${e.slot}`;
-    let apps = this.selected.get(key);
-    if (!apps) this.selected.set(key, (apps = new SelectedApplications()));
     // Masked bytes are data bytes: the header, lengths and so names and meanings are intact.
     const command = fromHex(e.command.replace(/\*/g, '0'));
-    const cla = command[0];
-    const ins = command[1];
-    const name =
-      cla !== undefined && ins !== undefined ? (insName(cla, ins, apps.contextFor(cla)) ?? `INS ${e.command.slice(2, 4)}`) : 'short APDU';
     const sw1 = e.sw !== null ? parseInt(e.sw.slice(0, 2), 16) : undefined;
     const sw2 = e.sw !== null ? parseInt(e.sw.slice(2, 4), 16) : undefined;
+    this.push(e, command, sw1, sw2, shorten(e.command), shorten(e.response), e.sw ?? '----', lines);
+  }
+
+  /** add() for an exchange as decoded (its bytes, nothing masked): no hex is written only to be read back. */
+  addRaw(raw: TraceRawExchange, lines: string[]): void {
+    const { command, response } = raw;
+    const n = response.length;
+    const sw1 = n >= 2 ? response[n - 2] : undefined;
+    const sw2 = n >= 2 ? response[n - 1] : undefined;
+    const sw = sw1 !== undefined && sw2 !== undefined ? byteHex(sw1) + byteHex(sw2) : '----';
+    const shown = { index: raw.index, commandFrame: raw.commandFrame, device: raw.device, slot: raw.slot, truncated: raw.truncated };
+    this.push({ ...shown, durationMs: exchangeDurationMs(raw) }, command, sw1, sw2, shortHex(command), shortHex(response), sw, lines);
+  }
+
+  private push(
+    e: Pick<TraceExchange, 'index' | 'commandFrame' | 'device' | 'slot' | 'durationMs' | 'truncated'>,
+    command: Uint8Array,
+    sw1: number | undefined,
+    sw2: number | undefined,
+    commandText: string,
+    responseText: string,
+    swText: string,
+    lines: string[],
+  ): void {
+    const apps = this.applicationsOf(e.device, e.slot);
+    const cla = command[0];
+    const ins = command[1];
+    const name = cla !== undefined && ins !== undefined ? (insName(cla, ins, apps.contextFor(cla)) ?? `INS ${byteHex(ins)}`) : 'short APDU';
     const meaning = sw1 !== undefined && sw2 !== undefined ? describeAnswerStatus(command, sw1, sw2).meaning : 'no status word';
     apps.observe(command, sw1);
     lines.push(
       `  ${String(e.index).padStart(5)}  #${e.commandFrame} ${e.device} slot ${e.slot}  ${e.durationMs.toFixed(3)} ms  ${name}${e.truncated ? '  [truncated]' : ''}`,
     );
-    lines.push(`         C: ${shorten(e.command)}`);
-    lines.push(`         R: ${shorten(e.response)}  (${e.sw ?? '----'}: ${meaning})`);
+    lines.push(`         C: ${commandText}`);
+    lines.push(`         R: ${responseText}  (${swText}: ${meaning})`);
+  }
+
+  /** The applications selected on a card conversation (device + slot); consecutive exchanges nearly always share one. */
+  private applicationsOf(device: string, slot: number): SelectedApplications {
+    const last = this.last;
+    if (last !== undefined && last.device === device && last.slot === slot) return last.apps;
+    const key = `${device}/${slot}`;
+    let apps = this.selected.get(key);
+    if (!apps) this.selected.set(key, (apps = new SelectedApplications()));
+    this.last = { device, slot, apps };
+    return apps;
   }
 }
 
 function shorten(hex: string): string {
   if (hex.length <= SHOWN_BYTES * 2) return hex;
   return `${hex.slice(0, SHOWN_BYTES * 2)}… (${hex.length / 2} bytes)`;
+}
+
+/** shorten(toHex(bytes)) without writing the hex of bytes that are not shown. */
+function shortHex(bytes: Uint8Array): string {
+  if (bytes.length <= SHOWN_BYTES) return toHex(bytes);
+  return `${toHex(bytes.subarray(0, SHOWN_BYTES))}… (${bytes.length} bytes)`;
 }
 
 /** Lines joined into one flat string every this many (a long rope of small strings costs more than its text). */
@@ -182,11 +221,12 @@ export class TraceTranscriptWriter {
   constructor(private readonly options: { redactPins: boolean }) {}
 
   exchange(raw: TraceRawExchange): void {
-    const e = traceExchangeOf(raw);
-    this.secrets.classify(e);
+    // Classified whether or not it is masked: the summary counts the commands that carry secrets.
+    const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command);
     this.exchanges++;
     const before = this.batch.length;
-    this.exchangeLines.add(this.options.redactPins ? this.secrets.redactedExchange(e) : e, this.batch);
+    if (secret && this.options.redactPins) this.exchangeLines.add(this.secrets.redactedExchange(traceExchangeOf(raw)), this.batch);
+    else this.exchangeLines.addRaw(raw, this.batch);
     for (let i = before; i < this.batch.length; i++) this.heldLength += this.batch[i]!.length + 1;
     if (this.batch.length >= LINES_PER_PIECE) this.flush();
   }

@@ -28,7 +28,7 @@ const decoder = new TraceDecoder({
   ...(config.reportLists ? {} : { forgetRetiredDevices: true }),
   handlers: {
     // The full decode of every message costs; only a consumer of messages pays for it.
-    ...(config.contents.messages || config.contents.messageLines
+    ...(config.contents.messages || config.contents.summaryText
       ? { message: (m) => batch.message(m), apduPacket: (p) => batch.apduPacket(p) }
       : {}),
     ...(config.contents.exchanges || config.contents.ndjson ? { rawExchange: (e) => batch.exchange(e) } : {}),

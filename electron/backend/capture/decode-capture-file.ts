@@ -90,7 +90,7 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
     summaries: options.contents?.summaries ?? false,
     exchanges: options.contents?.exchanges ?? false,
     ndjson: options.contents?.ndjson,
-    messageLines: options.contents?.messageLines,
+    summaryText: options.contents?.summaryText,
   };
   // A regular file is read by the worker itself; anything else is read here and sent.
   const workerReads = source.path !== undefined;

@@ -8,13 +8,11 @@
  */
 import { TextBlocks } from '#core/trace/text-blocks.js';
 import {
-  MessageLineWriter,
   traceExchangeOf,
   TraceNdjsonWriter,
   type TraceApduPacket,
   type TraceExchange,
   type TraceMessage,
-  type TraceMessageLineFields,
   type TraceRawExchange,
 } from '#core/trace/index.js';
 
@@ -39,6 +37,8 @@ export const MESSAGE_PAYLOAD_KINDS = [
   'response-packet',
   'atr-packet',
 ] as const;
+const DIRECTION_CODES = { out: 0, in: 1, interrupt: 2 } as const satisfies Record<(typeof MESSAGE_DIRECTIONS)[number], number>;
+const KIND_CODES = new Map<string, number>(MESSAGE_PAYLOAD_KINDS.map((kind, code) => [kind, code]));
 /** messageType of an APDU-level row: it is no CCID message (its kind says what it is). */
 export const APDU_PACKET_MESSAGE_TYPE = 0;
 /** slot column value of an interrupt message (no slot). */
@@ -72,6 +72,11 @@ export interface MessageColumns {
   bytes: Uint8Array;
   /** One-line summaries (the transcript's), when asked for. */
   summaries?: string[];
+  /**
+   * With BatchContents.summaryText: where message i's summary ends in the batch's `lines`, read
+   * as one run of UTF-8 bytes (it starts where message i − 1's ended); see forEachSummary.
+   */
+  summaryEnd?: Uint32Array;
 }
 
 /** The APDU exchanges of one batch, column by column (TraceRawExchange's fields). */
@@ -102,8 +107,8 @@ export interface DecodedBatch {
   /** For each exchange, how many of this batch's messages came before it (capture order). */
   exchangeAfter: Uint32Array;
   /**
-   * `decode --ndjson`'s lines for this batch's exchanges, or `decode --text`'s lines for its
-   * messages, as UTF-8 bytes, when asked for (BatchContents.ndjson, messageLines).
+   * `decode --ndjson`'s lines for this batch's exchanges, or the summaries of its messages, as
+   * UTF-8 bytes, when asked for (BatchContents.ndjson, summaryText).
    */
   lines: Uint8Array[];
 }
@@ -122,10 +127,11 @@ export interface BatchContents {
    */
   ndjson?: { redactPins: boolean } | undefined;
   /**
-   * Write each message as the transcript's line here (MessageLineWriter, decode --text), instead
-   * of sending its columns and summary for the consumer to write: the consumer passes the bytes on.
+   * The message columns (without bytes) and each message's summary as UTF-8 in `lines`, for a
+   * consumer that lays out the transcript's lines itself (decode --text): strings would be cloned
+   * one by one between the threads, bytes are transferred in a block.
    */
-  messageLines?: boolean | undefined;
+  summaryText?: boolean | undefined;
 }
 
 /** Exchange i of a batch's columns as the decoder gave it (views into the batch's bytes). */
@@ -146,6 +152,39 @@ export function rawExchangeAt(columns: ExchangeColumns, i: number, devices: read
   };
 }
 
+/**
+ * Each message's summary as UTF-8 bytes (a view), in order, from a batch that carries them
+ * (BatchContents.summaryText): the run of bytes may span the blocks of `lines`.
+ */
+export function forEachSummary(batch: DecodedBatch, visit: (i: number, summary: Uint8Array) => void): void {
+  const ends = batch.messages.summaryEnd;
+  if (!ends) return;
+  let block = 0;
+  let blockStart = 0;
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i]!;
+    while (block < batch.lines.length && start >= blockStart + batch.lines[block]!.length) blockStart += batch.lines[block++]!.length;
+    const current = batch.lines[block];
+    if (current && end <= blockStart + current.length) visit(i, current.subarray(start - blockStart, end - blockStart));
+    else visit(i, concatRun(batch.lines, start, end));
+    start = end;
+  }
+}
+
+/** Bytes [start, end) of blocks read as one run (a summary split across two blocks). */
+function concatRun(blocks: readonly Uint8Array[], start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  let blockStart = 0;
+  for (const b of blocks) {
+    const from = Math.max(start, blockStart);
+    const to = Math.min(end, blockStart + b.length);
+    if (from < to) out.set(b.subarray(from - blockStart, to - blockStart), from - start);
+    blockStart += b.length;
+  }
+  return out;
+}
+
 /** A batch's exchanges in the report's form (tests, small consumers). */
 export function traceExchangesOf(batch: DecodedBatch, devices: readonly string[]): TraceExchange[] {
   const out: TraceExchange[] = [];
@@ -157,7 +196,7 @@ const INITIAL_ROWS = 1024;
 /** Line blocks kept for reuse: a batch's lines fill one or two, and a few batches are in flight. */
 const MAX_SPARE_BLOCKS = 8;
 /** Blocks of transcript lines: as decode --ndjson's (NDJSON_BLOCK). */
-const MESSAGE_LINES_BLOCK = 256 * 1024;
+const SUMMARY_TEXT_BLOCK = 256 * 1024;
 const INITIAL_BYTES = 64 * 1024;
 
 type NumberColumn = Uint8Array | Int16Array | Uint16Array | Uint32Array | Float64Array;
@@ -244,8 +283,8 @@ export class DecodedBatchBuilder {
   private exchangeAfter: number[] = [];
   private nextExchangeIndex = 1;
   private readonly ndjson: TraceNdjsonWriter | undefined;
-  private readonly messageText: TextBlocks | undefined;
-  private readonly messageLines: MessageLineWriter | undefined;
+  private readonly summaryText: TextBlocks | undefined;
+  private summaryEnds: number[] = [];
   private lineCount = 0;
   /** Blocks the consumer wrote out and gave back (giveBack), for the next lines. */
   private readonly spareBlocks: Uint8Array[] = [];
@@ -256,14 +295,18 @@ export class DecodedBatchBuilder {
       return spare && spare.length >= size ? spare : new Uint8Array(size);
     };
     this.ndjson = contents.ndjson ? new TraceNdjsonWriter(contents.ndjson, newBlock) : undefined;
-    this.messageText = contents.messageLines ? new TextBlocks(MESSAGE_LINES_BLOCK, newBlock) : undefined;
-    this.messageLines = this.messageText ? new MessageLineWriter(this.messageText) : undefined;
+    this.summaryText = contents.summaryText ? new TextBlocks(SUMMARY_TEXT_BLOCK, newBlock) : undefined;
   }
 
-  /** The transcript's line for a message (or an APDU-level packet), with its newline. */
-  private messageLine(line: TraceMessageLineFields): void {
-    this.messageLines!.line(line);
-    this.lineCount++;
+  /** Whether messages make rows: asked for, or for their summaries. */
+  private get messageRows(): boolean {
+    return this.contents.messages || this.summaryText !== undefined;
+  }
+
+  /** The summary of the row just added, as UTF-8 after the previous one. */
+  private summaryOfRow(summary: string): void {
+    this.summaryText!.text(summary);
+    this.summaryEnds.push(this.summaryText!.length);
   }
 
   /** Buffers of lines the consumer has written out (DecodedBatch.lines), to write the next lines in. */
@@ -276,8 +319,11 @@ export class DecodedBatchBuilder {
   }
 
   message(m: TraceMessage): void {
-    if (this.messageLines) this.messageLine(m);
-    if (!this.contents.messages) return;
+    if (!this.messageRows) return;
+    if (!this.contents.messages) {
+      this.summaryRow(m);
+      return;
+    }
     const bytes = m.ccidFrame.bytes;
     const length = this.contents.messageBytes ? bytes.length : 0;
     const at = this.messages;
@@ -289,9 +335,9 @@ export class DecodedBatchBuilder {
     c.timeNs[i] = m.timeNs;
     c.device[i] = this.device(m.device);
     c.slot[i] = m.slot ?? NO_MESSAGE_SLOT;
-    c.direction[i] = MESSAGE_DIRECTIONS.indexOf(m.direction);
+    c.direction[i] = DIRECTION_CODES[m.direction];
     c.messageType[i] = m.bMessageType;
-    c.kind[i] = Math.max(0, MESSAGE_PAYLOAD_KINDS.indexOf(m.kind ?? 'none'));
+    c.kind[i] = (m.kind && KIND_CODES.get(m.kind)) ?? 0;
     c.problems[i] = m.problemCount + m.ccidFrame.problems.length;
     c.truncated[i] = m.ccidFrame.truncated ? 1 : 0;
     c.byteOffset[i] = at.usedBytes;
@@ -299,22 +345,27 @@ export class DecodedBatchBuilder {
     if (length > 0) at.bytes.set(bytes, at.usedBytes);
     at.usedBytes += length;
     if (this.contents.summaries) this.summaries.push(m.summary);
+    if (this.summaryText) this.summaryOfRow(m.summary);
+  }
+
+  /** The columns a transcript line needs, and the summary (the rest are left unwritten: a consumer of summaries reads only these). */
+  private summaryRow(m: TraceMessage): void {
+    const at = this.messages;
+    const i = at.add(0);
+    const c = at.columns;
+    c.frame[i] = m.frame;
+    c.timeNs[i] = m.timeNs;
+    c.device[i] = this.device(m.device);
+    c.slot[i] = m.slot ?? NO_MESSAGE_SLOT;
+    c.direction[i] = DIRECTION_CODES[m.direction];
+    c.byteOffset[i] = at.usedBytes;
+    c.byteLength[i] = 0;
+    this.summaryOfRow(m.summary);
   }
 
   /** An APDU-level trace's packet as a row of its own (there are no CCID messages). */
   apduPacket(p: TraceApduPacket): void {
-    if (this.messageText) {
-      const summary = p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU';
-      this.messageLine({
-        frame: p.frame,
-        timeNs: p.timeNs,
-        device: p.device,
-        slot: p.slot,
-        direction: p.kind === 'command' ? 'out' : 'in',
-        summary,
-      });
-    }
-    if (!this.contents.messages) return;
+    if (!this.messageRows) return;
     const length = this.contents.messageBytes ? p.bytes.length : 0;
     const at = this.messages;
     const i = at.add(length);
@@ -336,7 +387,9 @@ export class DecodedBatchBuilder {
     c.byteLength[i] = length;
     if (length > 0) at.bytes.set(p.bytes, at.usedBytes);
     at.usedBytes += length;
-    if (this.contents.summaries) this.summaries.push(p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU');
+    const summary = p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU';
+    if (this.contents.summaries) this.summaries.push(summary);
+    if (this.summaryText) this.summaryOfRow(summary);
   }
 
   exchange(e: TraceRawExchange): void {
@@ -371,16 +424,21 @@ export class DecodedBatchBuilder {
     const x = this.exchanges.take();
     const messages: MessageColumns = { count: m.count, ...m.columns, bytes: m.bytes };
     if (this.contents.summaries) messages.summaries = this.summaries;
+    const summaryEnd = this.summaryText ? Uint32Array.from(this.summaryEnds) : undefined;
+    if (summaryEnd) messages.summaryEnd = summaryEnd;
     const exchanges: ExchangeColumns = { count: x.count, firstIndex: this.nextExchangeIndex, ...x.columns, bytes: x.bytes };
     this.nextExchangeIndex += x.count;
     const exchangeAfter = new Uint32Array(this.exchangeAfter);
-    const lines = this.lineCount > 0 ? [...(this.ndjson?.take() ?? []), ...(this.messageText?.take() ?? [])] : [];
+    const lines = this.ndjson && this.lineCount > 0 ? this.ndjson.take() : (this.summaryText?.take() ?? []);
     this.lineCount = 0;
+    this.summaryEnds = [];
     const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges, exchangeAfter, lines };
     this.newDevices = [];
     this.summaries = [];
     this.exchangeAfter = [];
-    return { batch, transfer: [...m.transfer, ...x.transfer, exchangeAfter.buffer, ...lines.map((l) => l.buffer as ArrayBuffer)] };
+    const transfer = [...m.transfer, ...x.transfer, exchangeAfter.buffer, ...lines.map((l) => l.buffer as ArrayBuffer)];
+    if (summaryEnd) transfer.push(summaryEnd.buffer);
+    return { batch, transfer };
   }
 
   private device(name: string): number {

@@ -13,7 +13,15 @@
  * capture, or could not be read to its end — what was decoded before that point is still
  * printed, and the report says "complete": false.
  */
-import { traceHeaderLine, TraceJsonWriter, TraceTranscriptWriter, type TraceRawExchange, type TraceReport } from '#core/trace/index.js';
+import {
+  MessageLineWriter,
+  traceHeaderLine,
+  TraceJsonWriter,
+  TraceTranscriptWriter,
+  type TraceRawExchange,
+  type TraceReport,
+} from '#core/trace/index.js';
+import { TextBlocks } from '#core/trace/text-blocks.js';
 import {
   CaptureAbortedError,
   CaptureFileError,
@@ -22,13 +30,22 @@ import {
   streamCaptureSource,
   type CaptureSource,
 } from '../../backend/capture/decode-capture-file.js';
-import { rawExchangeAt, type DecodedBatch } from '../../backend/capture/decoded-batch.js';
+import {
+  forEachSummary,
+  MESSAGE_DIRECTIONS,
+  NO_MESSAGE_SLOT,
+  rawExchangeAt,
+  type DecodedBatch,
+} from '../../backend/capture/decoded-batch.js';
 import { decoderLimits } from '../../backend/capture/decode-worker-host.js';
 import type { CommandContext } from '../command.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { parseCommandOptions } from '../parse-options.js';
 
 export const DECODE_USAGE = 'FILE|- [--json | --ndjson | --text] [--redact-pins]';
+
+/** Blocks the transcript's message lines are written in before they go out. */
+const MESSAGE_LINES_BLOCK = 256 * 1024;
 
 /** The name `-` stands for in messages and the report. */
 const STDIN = '-';
@@ -68,6 +85,22 @@ export async function runDecode(context: CommandContext, args: readonly string[]
     if (error instanceof CaptureFileError) throw new CliError(`decode: ${error.message}`, EXIT.failure);
     throw error;
   }
+}
+
+/** The transcript's line of each message of a batch, in order (the batch carries their summaries as bytes). */
+function writeMessageLines(batch: DecodedBatch, devices: readonly string[], lines: MessageLineWriter): void {
+  const m = batch.messages;
+  forEachSummary(batch, (i, summary) => {
+    const slot = m.slot[i]!;
+    lines.lineWithSummary(
+      m.timeNs[i]!,
+      m.frame[i]!,
+      devices[m.device[i]!] ?? '?',
+      slot === NO_MESSAGE_SLOT ? undefined : slot,
+      MESSAGE_DIRECTIONS[m.direction[i]!]!,
+      summary,
+    );
+  });
 }
 
 /** Each exchange of a batch, in order, as the decoder gave it; `devices` is the decode's device list so far. */
@@ -138,17 +171,22 @@ async function printTranscript(context: CommandContext, source: CaptureSource, r
   const writer = new TraceTranscriptWriter({ redactPins: redact });
   const limit = heldTextLimit(source);
   const devices: string[] = [];
-  // Lines for each message as batches come (written in the worker), then the summary around the exchanges' lines.
+  const messageText = new TextBlocks(MESSAGE_LINES_BLOCK);
+  const messageLines = new MessageLineWriter(messageText);
+  // A line for each message as batches come, then the summary around the exchanges' lines. The
+  // worker sends each message's summary as bytes and the lines are laid out here: decoding keeps
+  // the worker the busier of the two threads.
   const report = await decodeCapture(source, {
     signal: context.signal,
-    contents: { messageLines: true, exchanges: true },
+    contents: { summaryText: true, messageBytes: false, exchanges: true },
     reportExchanges: false,
     foldTransactions: false,
     onBatch: async (batch) => {
       devices.push(...batch.newDevices);
+      writeMessageLines(batch, devices, messageLines);
       eachExchange(batch, devices, (e) => writer.exchange(e));
       limit.check(writer.heldLength);
-      await writeAll(context, batch.lines);
+      await writeAll(context, messageText.take());
     },
   });
   await writeAll(context, [...writer.finish(report), '\n']);

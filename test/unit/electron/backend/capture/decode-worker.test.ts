@@ -20,6 +20,7 @@ import {
   streamCaptureSource,
 } from '../../../../../electron/backend/capture/decode-capture-file.js';
 import {
+  forEachSummary,
   MESSAGE_DIRECTIONS,
   MESSAGE_PAYLOAD_KINDS,
   NO_MESSAGE_SLOT,
@@ -204,6 +205,32 @@ describe.skipIf(skip)('what the worker sends', () => {
     await decodeCaptureFile(GCC, { contents: { messages: true, messageBytes: false }, onBatch: (b) => void batches.push(b) });
     expect(batches.reduce((n, b) => n + b.messages.count, 0)).toBe(426);
     expect(batches.every((b) => b.messages.bytes.length === 0 && b.messages.byteLength.every((l) => l === 0))).toBe(true);
+  });
+
+  it('sends each message summary as UTF-8 bytes when asked, read back in order even across blocks', async () => {
+    const sent: string[] = [];
+    const text = new TextDecoder();
+    let first: DecodedBatch | undefined;
+    // Read within the handler: the blocks of lines go back to the worker once it returns.
+    await decodeCaptureFile(GCC, {
+      chunkSize: 8192,
+      contents: { summaryText: true, messageBytes: false },
+      onBatch: (b) => {
+        first ??= b;
+        forEachSummary(b, (i, summary) => sent.push(text.decode(summary)));
+      },
+    });
+    const inThread = rowsInThread(new Uint8Array(readFileSync(GCC))).map((r) => (r as { summary: string }).summary);
+    expect(sent).toEqual(inThread);
+    // A run of summaries split over two blocks of lines.
+    const split = {
+      ...first!,
+      messages: { ...first!.messages, summaryEnd: Uint32Array.of(3, 8, 12) },
+      lines: [new TextEncoder().encode('abcde'), new TextEncoder().encode('fghijkl')],
+    };
+    const parts: string[] = [];
+    forEachSummary(split, (i, summary) => parts.push(`${i}:${text.decode(summary)}`));
+    expect(parts).toEqual(['0:abc', '1:defgh', '2:ijkl']);
   });
 
   it('uses the row store codes for directions and payload kinds', () => {
