@@ -9,6 +9,7 @@ import { SelectedApplications } from '../apps/selected-applications.js';
 import { byteHex, fromHex, toHex } from '../bytes/hex.js';
 import { exchangeDurationMs, traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
 import { countSecretExchanges, redactPins, SecretExchanges } from './redact-report.js';
+import { TextBlocks, utf8 } from './text-blocks.js';
 import type { TraceExchange, TraceReport } from './trace-report.js';
 
 /** Hex longer than this (in bytes) is shortened in the transcript; JSON keeps everything. */
@@ -200,7 +201,8 @@ function shortHex(bytes: Uint8Array): string {
   return `${toHex(bytes.subarray(0, SHOWN_BYTES))}… (${bytes.length} bytes)`;
 }
 
-/** Lines joined into one flat string every this many (a long rope of small strings costs more than its text). */
+const NEWLINE = utf8('\n');
+/** Lines written as UTF-8 every this many. */
 const LINES_PER_PIECE = 1536;
 
 /**
@@ -212,11 +214,10 @@ const LINES_PER_PIECE = 1536;
 export class TraceTranscriptWriter {
   private readonly secrets = new SecretExchanges();
   private readonly exchangeLines = new TraceExchangeLines();
-  private readonly pieces: string[] = [];
+  /** The exchanges' lines written so far, as UTF-8: written while the capture decodes, not all at the end. */
+  private readonly held = new TextBlocks();
   private batch: string[] = [];
   private exchanges = 0;
-  /** UTF-16 code units held (what a limit on the transcript's size counts). */
-  heldLength = 0;
 
   constructor(private readonly options: { redactPins: boolean }) {}
 
@@ -224,30 +225,37 @@ export class TraceTranscriptWriter {
     // Classified whether or not it is masked: the summary counts the commands that carry secrets.
     const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command);
     this.exchanges++;
-    const before = this.batch.length;
     if (secret && this.options.redactPins) this.exchangeLines.add(this.secrets.redactedExchange(traceExchangeOf(raw)), this.batch);
     else this.exchangeLines.addRaw(raw, this.batch);
-    for (let i = before; i < this.batch.length; i++) this.heldLength += this.batch[i]!.length + 1;
     if (this.batch.length >= LINES_PER_PIECE) this.flush();
   }
 
+  /** Bytes of text held so far, to bound what a hostile capture can make it hold. */
+  get heldLength(): number {
+    return this.held.length;
+  }
+
   /**
-   * The summary's text, in pieces to write in order (lines joined by newlines, no newline at the end).
+   * The summary's text, in pieces to write in order (strings and UTF-8 bytes; lines joined by
+   * newlines, no newline at the end).
    *
    * @param report the decoder's report without its exchanges (those given here)
    */
-  finish(report: TraceReport): string[] {
+  finish(report: TraceReport): (string | Uint8Array)[] {
     this.flush();
     const redact = this.options.redactPins && !report.redacted;
     const shown = redact ? redactPins(report) : report;
     const head = [...traceSummaryHead(report, this.secrets.shownSecrets, shown.redacted), ...traceExchangesHeading(this.exchanges)];
     const tail = traceSummaryTail(shown);
-    return [head.join('\n'), ...this.pieces.map((piece) => `\n${piece}`), `\n${tail.join('\n')}`];
+    return [head.join('\n'), ...this.held.take(), `\n${tail.join('\n')}`];
   }
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    this.pieces.push(this.batch.join('\n'));
+    for (const line of this.batch) {
+      this.held.bytes(NEWLINE);
+      this.held.text(line);
+    }
     this.batch = [];
   }
 }

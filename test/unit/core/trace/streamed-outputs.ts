@@ -29,5 +29,5 @@ export function streamedOutputs(bytes: Uint8Array, file: string, redact: boolean
   decoder.push(bytes);
   decoder.end();
   const report = decoder.result();
-  return { json: textOf(json.finish(report)), text: text.finish(report).join(''), ndjson: textOf(ndjson.take()) };
+  return { json: textOf(json.finish(report)), text: textOf(text.finish(report)), ndjson: textOf(ndjson.take()) };
 }
