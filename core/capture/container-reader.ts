@@ -9,18 +9,6 @@ import { UnitSplitter, type ByteSink, type UnitFramer } from './byte-source.js';
 import { newRecord, type CaptureInterface, type CaptureProblem, type ContainerHandlers } from './capture-types.js';
 import { CaptureTimeBase } from './timestamps.js';
 
-/** Where a packet's bytes are, as a container found them. */
-export interface PacketBytes {
-  bytes: Uint8Array;
-  view: DataView;
-  /** Offset of the packet data in `bytes`. */
-  offset: number;
-  capturedLength: number;
-  originalLength: number;
-  /** opt_comment of the packet, when the container read it. */
-  comment?: string | undefined;
-}
-
 export abstract class ContainerReader implements ByteSink, UnitFramer {
   private readonly splitter = new UnitSplitter(this);
   private readonly record = newRecord();
@@ -58,20 +46,35 @@ export abstract class ContainerReader implements ByteSink, UnitFramer {
   abstract unit(bytes: Uint8Array, view: DataView, offset: number, length: number, fileOffset: number): void;
   abstract finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void;
 
-  /** Hands the current frame's packet to the layer above. */
-  protected emitPacket(iface: CaptureInterface, timeNs: number, packet: PacketBytes): void {
+  /**
+   * Hands the current frame's packet to the layer above: its data at `offset` in `bytes`
+   * (`view` over the same bytes), as the container found it. Arguments, not an object: this runs
+   * for every packet of the file, most of them dropped a moment later.
+   *
+   * @param comment opt_comment of the packet, when the container read it
+   */
+  protected emitPacket(
+    iface: CaptureInterface,
+    timeNs: number,
+    bytes: Uint8Array,
+    view: DataView,
+    offset: number,
+    capturedLength: number,
+    originalLength: number,
+    comment: string | undefined,
+  ): void {
     const r = this.record;
     r.frame = this.frame;
     r.interfaceIndex = iface.index;
     r.linkType = iface.linkType;
     r.littleEndian = iface.littleEndian;
     r.timeNs = timeNs;
-    r.originalLength = Math.max(packet.originalLength, packet.capturedLength);
-    r.capturedLength = packet.capturedLength;
-    r.buffer = packet.bytes;
-    r.view = packet.view;
-    r.offset = packet.offset;
-    r.comment = packet.comment;
+    r.originalLength = Math.max(originalLength, capturedLength);
+    r.capturedLength = capturedLength;
+    r.buffer = bytes;
+    r.view = view;
+    r.offset = offset;
+    r.comment = comment;
     this.handlers.record(r);
   }
 

@@ -83,7 +83,7 @@ export class PcapReader extends ContainerReader {
       );
     }
     const timeNs = this.clock.timeNs(view.getUint32(offset, le), view.getUint32(offset + 4, le), this.timeBase);
-    this.emitPacket(this.info, timeNs, { bytes, view, offset: offset + magic.recordHeader, capturedLength, originalLength });
+    this.emitPacket(this.info, timeNs, bytes, view, offset + magic.recordHeader, capturedLength, originalLength, undefined);
   }
 
   finish(danglingBytes: number, expectedLength: number | undefined, fileOffset: number): void {

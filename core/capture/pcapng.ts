@@ -251,7 +251,7 @@ export class PcapngReader extends ContainerReader {
       capturedLength = room;
     }
     this.lastTimeNs = timeNs;
-    this.emitPacket(iface, timeNs, { bytes, view, offset: dataOffset, capturedLength, originalLength, comment });
+    this.emitPacket(iface, timeNs, bytes, view, dataOffset, capturedLength, originalLength, comment);
   }
 
   private packetProblem(code: string, message: string, fileOffset: number): void {

@@ -11,9 +11,10 @@
  *    with its decode worker by esbuild as the app's main process is (tsx alone costs ~40 MiB).
  *
  * Prints wall time, peak RSS (/usr/bin/time -v, or VmHWM polled from /proc), the ratios to
- * tshark and each goal of the issue as met or missed. On the 113 MB file each of our commands
- * runs five times and the median run's figures are printed with the range of the five (on a
- * shared 2-core machine one run varies by ±15%); tshark, at ~15 s a run, runs once. Exit 1 when a tool fails or an output's
+ * tshark and each goal of the issue as met or missed. On a shared 2-core machine one run varies
+ * by ±15% and the load comes and goes in phases of seconds, so on the 113 MB file the runs come
+ * in three rounds — tshark once, then each of our commands twice — and the medians (with their
+ * ranges) are compared: tshark and we sample the same phases. Exit 1 when a tool fails or an output's
  * exchange count is not 208 per copy; a missed speed or memory goal is printed, not fatal.
  *
  *   npm run bench -- [--quick] [--no-tshark-1gb]
@@ -168,12 +169,16 @@ interface Row {
   range?: string;
 }
 
-/** Runs of each of our commands on the 113 MB file (the median one is reported). */
-const RUNS_ON_SMALL_FILE = 5;
+/** Rounds on the 113 MB file: tshark once and each of our commands OUR_RUNS_PER_ROUND times a round. */
+const ROUNDS_ON_SMALL_FILE = 3;
+const OUR_RUNS_PER_ROUND = 2;
 
-/** The run of median wall time (of an odd count: the middle one). */
-function medianRun(runs: readonly Measured[]): Measured {
-  return [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor((runs.length - 1) / 2)]!;
+/** The median run's wall time and peak (lower middle of an even count), with the range when there were several runs. */
+function figures(runs: readonly Measured[]): Pick<Row, 'wallMs' | 'peakMiB' | 'range'> {
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const range = runs.length > 1 ? `  median of ${runs.length} (${s(sorted[0]!.wallMs)}–${s(sorted.at(-1)!.wallMs)})` : undefined;
+  return { wallMs: median.wallMs, peakMiB: median.peakMiB, ...(range ? { range } : {}) };
 }
 
 const s = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
@@ -203,18 +208,29 @@ async function main(): Promise<number> {
     const rows = new Map<string, Row>();
     results.set(copies, rows);
     console.log(`\n${file}: ${(statSync(file).size / 1e6).toFixed(0)} MB, ${copies} copies, ${expected} exchanges expected`);
-    if (copies > 256 && values['no-tshark-1gb']) console.log('  tshark skipped on this file (--no-tshark-1gb)');
-    else {
-      const args = ['-r', file, '-d', 'usbccid.subdissector,iso7816', '-T', 'fields', '-e', 'iso7816.apdu.ins'];
-      const run = await measure('tshark', args);
-      if (run.code !== 0) throw new Error(`tshark failed: ${why(run)}`);
-      rows.set('tshark', { label: 'tshark -T fields', wallMs: run.wallMs, peakMiB: run.peakMiB });
+    const withTshark = !(copies > 256 && values['no-tshark-1gb']);
+    if (!withTshark) console.log('  tshark skipped on this file (--no-tshark-1gb)');
+    // Rounds interleave tshark and our commands, so that each samples the same moments of a
+    // shared machine's load; the medians are compared.
+    const rounds = copies > 256 ? 1 : ROUNDS_ON_SMALL_FILE;
+    const runsPerRound = copies > 256 ? 1 : OUR_RUNS_PER_ROUND;
+    const tsharkRuns: Measured[] = [];
+    const ours = new Map<Mode, Measured[]>(MODES.map((m) => [m, []]));
+    const outputOf = (mode: Mode) => join(CACHE, `out${mode.slice(1).replace('-', '')}`);
+    for (let round = 0; round < rounds; round++) {
+      if (withTshark) {
+        const args = ['-r', file, '-d', 'usbccid.subdissector,iso7816', '-T', 'fields', '-e', 'iso7816.apdu.ins'];
+        const run = await measure('tshark', args);
+        if (run.code !== 0) throw new Error(`tshark failed: ${why(run)}`);
+        tsharkRuns.push(run);
+      }
+      for (let i = 0; i < runsPerRound; i++)
+        for (const mode of MODES) ours.get(mode)!.push(await measure(process.execPath, [CLI, 'decode', file, mode], { file: outputOf(mode) }));
     }
-    const runs = copies > 256 ? 1 : RUNS_ON_SMALL_FILE;
+    if (withTshark) rows.set('tshark', { label: 'tshark -T fields', ...figures(tsharkRuns) });
     for (const mode of MODES) {
-      const out = join(CACHE, `out${mode.slice(1).replace('-', '')}`);
-      const measured: Measured[] = [];
-      for (let i = 0; i < runs; i++) measured.push(await measure(process.execPath, [CLI, 'decode', file, mode], { file: out }));
+      const measured = ours.get(mode)!;
+      const out = outputOf(mode);
       const failure = measured.find((r) => r.code !== 0);
       if (failure) {
         console.error(`cardbench decode ${mode} failed: ${why(failure)}`);
@@ -222,16 +238,7 @@ async function main(): Promise<number> {
         continue;
       }
       const exchanges = await exchangesIn(out, mode);
-      const run = medianRun(measured);
-      const range =
-        runs > 1 ? `${s(Math.min(...measured.map((r) => r.wallMs)))}–${s(Math.max(...measured.map((r) => r.wallMs)))}` : undefined;
-      rows.set(mode, {
-        label: `cardbench decode ${mode}`,
-        wallMs: run.wallMs,
-        peakMiB: run.peakMiB,
-        exchanges,
-        ...(range ? { range } : {}),
-      });
+      rows.set(mode, { label: `cardbench decode ${mode}`, ...figures(measured), exchanges });
       if (exchanges !== expected) {
         console.error(`decode ${mode}: ${exchanges} exchanges, expected ${expected}`);
         failed = true;
@@ -245,7 +252,7 @@ async function main(): Promise<number> {
     for (const row of rows.values()) {
       const vsTshark = row === tshark || !tshark;
       console.log(
-        `  ${row.label.padEnd(26)} ${s(row.wallMs).padStart(8)} ${mib(row.peakMiB).padStart(9)}  ${(vsTshark ? '' : ratio(tshark.wallMs, row.wallMs)).padStart(7)}  ${(vsTshark || !row.peakMiB || !tshark.peakMiB ? '' : `${((100 * row.peakMiB) / tshark.peakMiB).toFixed(0)}%`).padStart(13)}  ${String(row.exchanges ?? '').padStart(9)}${row.range ? `  median of ${RUNS_ON_SMALL_FILE} (${row.range})` : ''}`,
+        `  ${row.label.padEnd(26)} ${s(row.wallMs).padStart(8)} ${mib(row.peakMiB).padStart(9)}  ${(vsTshark ? '' : ratio(tshark.wallMs, row.wallMs)).padStart(7)}  ${(vsTshark || !row.peakMiB || !tshark.peakMiB ? '' : `${((100 * row.peakMiB) / tshark.peakMiB).toFixed(0)}%`).padStart(13)}  ${String(row.exchanges ?? '').padStart(9)}${row.range ?? ''}`,
       );
     }
   }
