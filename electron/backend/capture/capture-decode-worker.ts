@@ -7,11 +7,11 @@
  *
  * A build entry of its own (build/electron.vite.config.ts), so out/main/ has it beside cli.js.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TraceDecoder } from '#core/trace/index.js';
 import { DecodedBatchBuilder } from './decoded-batch.js';
-import { chunkSizeOfRead, type DecodeWorkerConfig, type DecodeWorkerReply, type DecodeWorkerRequest } from './decode-worker-protocol.js';
+import type { DecodeWorkerConfig, DecodeWorkerReply, DecodeWorkerRequest } from './decode-worker-protocol.js';
+import { FileChunks } from './file-chunks.js';
 
 const port = parentPort;
 if (!port) throw new Error('capture-decode-worker runs as a worker thread only');
@@ -84,70 +84,21 @@ function finish(): void {
   reply({ type: 'done', report: { ...report, ...(config.reportExchanges ? {} : { exchanges: [], transactions: [] }), ...lists } });
 }
 
-/**
- * The file this worker reads itself (config.file): one chunk per credit the host gave, each read
- * into the same buffer (the decoder keeps no view of a chunk once push returns), with a turn of
- * the event loop between chunks so that credits, spare buffers and a stop get in.
- */
-class FileChunks {
-  private credits = 0;
-  private scheduled = false;
-  private fd: number | undefined;
-  private buffer: Uint8Array | undefined;
-  private reads = 0;
-
-  constructor(private readonly file: { path: string; chunkSize: number }) {}
-
-  grant(chunks: number): void {
-    this.credits += chunks;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.scheduled || stopped || this.credits === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      guarded(() => this.next());
-    });
-  }
-
-  private next(): void {
-    if (stopped || this.credits === 0) return;
-    this.credits--;
-    let length: number;
-    try {
-      this.fd ??= openSync(this.file.path, 'r');
-      this.buffer ??= new Uint8Array(this.file.chunkSize);
-      length = readSync(this.fd, this.buffer, 0, chunkSizeOfRead(this.reads++, this.file.chunkSize), null);
-    } catch (error) {
-      stopped = true;
-      this.close();
-      reply({ type: 'failed', message: readFailure(error), bug: false, unreadable: true });
-      return;
-    }
-    if (length === 0) {
-      this.close();
-      finish();
-      return;
-    }
-    if (decodeChunk(this.buffer.subarray(0, length), false)) this.schedule();
-    else this.close();
-  }
-
-  private close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-}
-
-const fileChunks = config.file ? new FileChunks(config.file) : undefined;
-
-function readFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
-}
+/** The file this worker reads itself (config.file): one chunk decoded per credit the host gave. */
+const fileChunks = config.file
+  ? new FileChunks(config.file.path, config.file.chunkSize, {
+      chunk: (bytes) => {
+        let goOn = false;
+        guarded(() => (goOn = decodeChunk(bytes, false)));
+        return goOn && !stopped;
+      },
+      end: () => guarded(finish),
+      failed: (reason) => {
+        stopped = true;
+        reply({ type: 'failed', message: reason, bug: false, unreadable: true });
+      },
+    })
+  : undefined;
 
 /** Runs decoder work; a throw is the decoder's bug, reported as such, and the decode is over. */
 function guarded(work: () => void): void {
