@@ -17,6 +17,9 @@ const DEFAULT_BLOCK_SIZE = 1 << 20;
 const NO_BLOCK = new Uint8Array(0);
 /** Up to this many bytes are copied one by one rather than with TypedArray.set. */
 const SHORT_COPY = 64;
+/** Strings this long and longer are encoded by TextEncoder.encodeInto (its call costs more than a short loop). */
+const NATIVE_ENCODE = 256;
+const UTF8 = new TextEncoder();
 
 export class TextBlocks {
   private readonly done: Uint8Array[] = [];
@@ -59,6 +62,11 @@ export class TextBlocks {
   text(text: string): void {
     const n = text.length;
     this.room(n * 3);
+    if (n >= NATIVE_ENCODE) {
+      // The engine's encoder (lone surrogates become U+FFFD there too) beats a loop on long text.
+      this.at += UTF8.encodeInto(text, this.block.subarray(this.at)).written;
+      return;
+    }
     const block = this.block;
     let at = this.at;
     for (let i = 0; i < n; i++) {

@@ -9,7 +9,7 @@ import { SelectedApplications } from '../apps/selected-applications.js';
 import { byteHex, fromHex, toHex } from '../bytes/hex.js';
 import { exchangeDurationMs, traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
 import { countSecretExchanges, redactPins, SecretExchanges } from './redact-report.js';
-import { TextBlocks, utf8 } from './text-blocks.js';
+import { TextBlocks } from './text-blocks.js';
 import type { TraceExchange, TraceReport } from './trace-report.js';
 
 /** Hex longer than this (in bytes) is shortened in the transcript; JSON keeps everything. */
@@ -201,7 +201,6 @@ function shortHex(bytes: Uint8Array): string {
   return `${toHex(bytes.subarray(0, SHOWN_BYTES))}… (${bytes.length} bytes)`;
 }
 
-const NEWLINE = utf8('\n');
 /** Lines written as UTF-8 every this many. */
 const LINES_PER_PIECE = 1536;
 
@@ -252,10 +251,8 @@ export class TraceTranscriptWriter {
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    for (const line of this.batch) {
-      this.held.bytes(NEWLINE);
-      this.held.text(line);
-    }
+    // One string for the engine's encoder, rather than a call per line.
+    this.held.text(`\n${this.batch.join('\n')}`);
     this.batch = [];
   }
 }

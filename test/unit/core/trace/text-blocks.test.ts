@@ -44,24 +44,34 @@ describe('TextBlocks', () => {
     );
   });
 
-  it('writes strings as UTF-8 (lone surrogates as U+FFFD), hex as toHex, literals as given, across block boundaries', () => {
+  it('writes strings as UTF-8 (lone surrogates as U+FFFD; long ones through the engine encoder), hex as toHex, literals as given, across block boundaries', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 40 })), { maxLength: 30 }), (pieces) => {
-        const expected = pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8').toString('utf8') : toHex(p))).join('');
-        const text = written((out) => {
-          for (const p of pieces) {
-            if (typeof p === 'string') out.text(p);
-            else out.hex(p);
-          }
-        }, 16);
-        expect(text).toBe(expected);
-        expect(written((out) => pieces.forEach((p) => typeof p === 'string' && out.bytes(utf8(p))), 16)).toBe(
-          pieces
-            .filter((p) => typeof p === 'string')
-            .map((p) => Buffer.from(p as string, 'utf8').toString('utf8'))
-            .join(''),
-        );
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string({ unit: 'binary' }),
+            fc.string({ unit: 'binary', minLength: 250, maxLength: 600 }),
+            fc.uint8Array({ maxLength: 40 }),
+          ),
+          { maxLength: 30 },
+        ),
+        (pieces) => {
+          const expected = pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8').toString('utf8') : toHex(p))).join('');
+          const text = written((out) => {
+            for (const p of pieces) {
+              if (typeof p === 'string') out.text(p);
+              else out.hex(p);
+            }
+          }, 16);
+          expect(text).toBe(expected);
+          expect(written((out) => pieces.forEach((p) => typeof p === 'string' && out.bytes(utf8(p))), 16)).toBe(
+            pieces
+              .filter((p) => typeof p === 'string')
+              .map((p) => Buffer.from(p as string, 'utf8').toString('utf8'))
+              .join(''),
+          );
+        },
+      ),
     );
   });
 });
