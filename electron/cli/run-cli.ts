@@ -9,8 +9,13 @@ import { CliError, EXIT } from './exit-codes.js';
  * backend, the web server…): `cardbench decode` starts in a fraction of the time the whole
  * registry takes to load. Help and every other command load the registry.
  */
-const STANDALONE_COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
-  decode: () => import('./commands/decode-command.js').then((m) => m.decodeCommand),
+const STANDALONE_COMMANDS: Readonly<Record<string, (argv: readonly string[]) => Promise<CliCommand>>> = {
+  decode: async (argv) => {
+    // The decoder's thread boots while the command loads (not for --help).
+    if (!argv.some((arg) => arg === '--help' || arg === '-h'))
+      (await import('../backend/capture/decode-worker-host.js')).prestartDecodeWorker();
+    return (await import('./commands/decode-command.js')).decodeCommand;
+  },
   diff: () => import('./commands/diff.js').then((m) => m.diffCommand),
 };
 
@@ -18,7 +23,7 @@ const STANDALONE_COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> =
 async function commandsFor(argv: readonly string[]): Promise<readonly CliCommand[]> {
   const words = argv.filter((arg) => arg !== '--no-virtual');
   const standalone = Object.hasOwn(STANDALONE_COMMANDS, words[0] ?? '') ? STANDALONE_COMMANDS[words[0]!] : undefined;
-  if (standalone) return [await standalone()];
+  if (standalone) return [await standalone(words)];
   return (await import('./commands/index.js')).COMMANDS;
 }
 

@@ -32,6 +32,8 @@ export interface DecodeWorkerConfig {
 
 /** Host → worker. */
 export type DecodeWorkerRequest =
+  /** The configuration of a worker started ahead of its decode (without workerData): its first message. */
+  | { type: 'config'; config: DecodeWorkerConfig }
   /** Bytes of the capture, in order; the buffer is transferred. */
   | { type: 'chunk'; bytes: Uint8Array }
   /** No more bytes: finish and send the report. */
