@@ -15,5 +15,6 @@ export * from './trace-report.js';
 export * from './trace-transactions.js';
 export * from './trace-text.js';
 export * from './message-line-bytes.js';
+export * from './exchange-lines-bytes.js';
 export * from './redact-report.js';
 export * from './report-json.js';

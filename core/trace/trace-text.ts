@@ -6,9 +6,10 @@
 import { describeAnswerStatus } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
 import { SelectedApplications } from '../apps/selected-applications.js';
-import { byteHex, fromHex, toHex } from '../bytes/hex.js';
-import { exchangeDurationMs, traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
+import { byteHex, fromHex } from '../bytes/hex.js';
+import { traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
 import { countSecretExchanges, redactPins, SecretExchanges } from './redact-report.js';
+import { ExchangeLineWriter } from './exchange-lines-bytes.js';
 import { TextBlocks } from './text-blocks.js';
 import type { TraceExchange, TraceReport } from './trace-report.js';
 
@@ -144,17 +145,6 @@ export class TraceExchangeLines {
     this.push(e, command, sw1, sw2, shorten(e.command), shorten(e.response), e.sw ?? '----', lines);
   }
 
-  /** add() for an exchange as decoded (its bytes, nothing masked): no hex is written only to be read back. */
-  addRaw(raw: TraceRawExchange, lines: string[]): void {
-    const { command, response } = raw;
-    const n = response.length;
-    const sw1 = n >= 2 ? response[n - 2] : undefined;
-    const sw2 = n >= 2 ? response[n - 1] : undefined;
-    const sw = sw1 !== undefined && sw2 !== undefined ? byteHex(sw1) + byteHex(sw2) : '----';
-    const shown = { index: raw.index, commandFrame: raw.commandFrame, device: raw.device, slot: raw.slot, truncated: raw.truncated };
-    this.push({ ...shown, durationMs: exchangeDurationMs(raw) }, command, sw1, sw2, shortHex(command), shortHex(response), sw, lines);
-  }
-
   private push(
     e: Pick<TraceExchange, 'index' | 'commandFrame' | 'device' | 'slot' | 'durationMs' | 'truncated'>,
     command: Uint8Array,
@@ -195,15 +185,6 @@ function shorten(hex: string): string {
   return `${hex.slice(0, SHOWN_BYTES * 2)}… (${hex.length / 2} bytes)`;
 }
 
-/** shorten(toHex(bytes)) without writing the hex of bytes that are not shown. */
-function shortHex(bytes: Uint8Array): string {
-  if (bytes.length <= SHOWN_BYTES) return toHex(bytes);
-  return `${toHex(bytes.subarray(0, SHOWN_BYTES))}… (${bytes.length} bytes)`;
-}
-
-/** Lines written as UTF-8 every this many. */
-const LINES_PER_PIECE = 1536;
-
 /**
  * The transcript's summary written as the exchanges come (give them in capture order, as the
  * decoder's rawExchange handler does): their lines are made as they are decoded, and the summary
@@ -212,10 +193,11 @@ const LINES_PER_PIECE = 1536;
  */
 export class TraceTranscriptWriter {
   private readonly secrets = new SecretExchanges();
-  private readonly exchangeLines = new TraceExchangeLines();
   /** The exchanges' lines written so far, as UTF-8: written while the capture decodes, not all at the end. */
   private readonly held = new TextBlocks();
-  private batch: string[] = [];
+  private readonly lineBytes = new ExchangeLineWriter(this.held);
+  /** Masked exchanges take the string form (their command is shown as redactPins masks it). */
+  private readonly maskedLines = new TraceExchangeLines();
   private exchanges = 0;
 
   constructor(private readonly options: { redactPins: boolean }) {}
@@ -224,9 +206,13 @@ export class TraceTranscriptWriter {
     // Classified whether or not it is masked: the summary counts the commands that carry secrets.
     const secret = this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command);
     this.exchanges++;
-    if (secret && this.options.redactPins) this.exchangeLines.add(this.secrets.redactedExchange(traceExchangeOf(raw)), this.batch);
-    else this.exchangeLines.addRaw(raw, this.batch);
-    if (this.batch.length >= LINES_PER_PIECE) this.flush();
+    if (!secret || !this.options.redactPins) {
+      this.lineBytes.add(raw);
+      return;
+    }
+    const lines: string[] = [];
+    this.maskedLines.add(this.secrets.redactedExchange(traceExchangeOf(raw)), lines);
+    this.held.text(`\n${lines.join('\n')}`);
   }
 
   /** Bytes of text held so far, to bound what a hostile capture can make it hold. */
@@ -241,18 +227,10 @@ export class TraceTranscriptWriter {
    * @param report the decoder's report without its exchanges (those given here)
    */
   finish(report: TraceReport): (string | Uint8Array)[] {
-    this.flush();
     const redact = this.options.redactPins && !report.redacted;
     const shown = redact ? redactPins(report) : report;
     const head = [...traceSummaryHead(report, this.secrets.shownSecrets, shown.redacted), ...traceExchangesHeading(this.exchanges)];
     const tail = traceSummaryTail(shown);
     return [head.join('\n'), ...this.held.take(), `\n${tail.join('\n')}`];
-  }
-
-  private flush(): void {
-    if (this.batch.length === 0) return;
-    // One string for the engine's encoder, rather than a call per line.
-    this.held.text(`\n${this.batch.join('\n')}`);
-    this.batch = [];
   }
 }

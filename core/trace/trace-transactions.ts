@@ -168,7 +168,7 @@ const MAX_REMEMBERED = 4096;
  * Each is a function of exactly the key it is remembered under: insName of (CLA, INS, selected
  * application); describeAnswerStatus of the status word and statusContextOf(command).
  */
-class NameMemo {
+export class NameMemo {
   private readonly contexts = new Map<ApplicationKind | undefined, number>();
   private readonly insNames = new Map<number, string | null>();
   private readonly meanings = new Map<number, string>();
