@@ -5,6 +5,7 @@
  * the time is written from integer nanoseconds, the frame digit by digit, and the padded device
  * column and arrows are bytes made once. A property test holds it to traceMessageLine's text.
  */
+import { decodeUtf8 } from '../capture/text-decode.js';
 import { TextBlocks, utf8 } from './text-blocks.js';
 import { traceMessageLine, type TraceMessageLineFields } from './trace-text.js';
 
@@ -14,7 +15,6 @@ const DIGIT_0 = 48;
 const BEFORE_FRAME = utf8('  #');
 const ARROWS = { out: utf8('  ->  '), in: utf8('  <-  '), interrupt: utf8('  <!  ') } as const;
 const NEWLINE = utf8('\n');
-const SUMMARY_TEXT = new TextDecoder();
 /** The slot column of an interrupt message (no slot). */
 const NO_SLOT = utf8('      ');
 /** Times below this (ns, ~11.6 days) are written from integers; toFixed's rounding is certain to agree there. */
@@ -48,7 +48,7 @@ export class MessageLineWriter {
     summary: Uint8Array,
   ): void {
     if (this.prefix(timeNs, frame, device, slot, direction)) this.out.bytes(summary);
-    else this.out.text(traceMessageLine({ timeNs, frame, device, slot, direction, summary: SUMMARY_TEXT.decode(summary) }));
+    else this.out.text(traceMessageLine({ timeNs, frame, device, slot, direction, summary: decodeUtf8(summary) }));
     this.out.bytes(NEWLINE);
   }
 

@@ -21,36 +21,111 @@ import { OrderedTransactions } from './trace-transactions.js';
 const FIRST_ITEM = utf8('[\n');
 const NEXT_ITEM = utf8(',\n');
 const END_ITEMS = utf8('\n  ]');
-const QUOTE = utf8('"');
 const NULL = utf8('null');
 const TRUE = utf8('true');
 const FALSE = utf8('false');
-/** An exchange's keys and punctuation, each member on a line of its own after `space` (empty: all on one line, as JSON.stringify(e) writes it). */
-function exchangeKeys(open: string, space: string, close: string) {
-  const colon = space === '' ? ':' : ': ';
-  const key = (name: string) => utf8(`,${space}"${name}"${colon}`);
-  return {
-    index: utf8(`${open}{${space}"index"${colon}`),
-    device: key('device'),
-    slot: key('slot'),
-    command: utf8(`,${space}"command"${colon}"`),
-    response: utf8(`",${space}"response"${colon}"`),
-    sw: utf8(`",${space}"sw"${colon}`),
-    commandFrame: key('commandFrame'),
-    responseFrame: key('responseFrame'),
-    timeMs: key('timeMs'),
-    durationMs: key('durationMs'),
-    truncated: key('truncated'),
-    end: utf8(close),
-  };
+/**
+ * An exchange's JSON, each member on a line of its own after `space` (empty: all on one line, as
+ * JSON.stringify(e) writes it). Keys and punctuation are literals fused as far as the values
+ * between them allow (the device with the keys around it, remembered per device), so an exchange
+ * is ten literals and its values.
+ */
+class ExchangeJson {
+  private readonly start: Uint8Array;
+  private readonly firstItem: Uint8Array;
+  private readonly nextItem: Uint8Array;
+  private readonly deviceKey: string;
+  private readonly slotKey: string;
+  private readonly command: Uint8Array;
+  private readonly response: Uint8Array;
+  private readonly swOpen: Uint8Array;
+  private readonly swNull: Uint8Array;
+  private readonly swCloseFrame: Uint8Array;
+  private readonly commandFrame: Uint8Array;
+  private readonly responseFrame: Uint8Array;
+  private readonly timeMs: Uint8Array;
+  private readonly durationMs: Uint8Array;
+  private readonly truncated: Uint8Array;
+  private readonly complete: Uint8Array;
+  private readonly devices = new Map<string, Uint8Array>();
+
+  constructor(open: string, space: string, close: string) {
+    const colon = space === '' ? ':' : ': ';
+    const key = (name: string) => `,${space}"${name}"${colon}`;
+    const start = `${open}{${space}"index"${colon}`;
+    this.start = utf8(start);
+    this.firstItem = utf8(`[\n${start}`);
+    this.nextItem = utf8(`,\n${start}`);
+    this.deviceKey = key('device');
+    this.slotKey = key('slot');
+    this.command = utf8(`${key('command')}"`);
+    this.response = utf8(`"${key('response')}"`);
+    this.swOpen = utf8(`"${key('sw')}"`);
+    this.swNull = utf8(`"${key('sw')}null`);
+    this.swCloseFrame = utf8(`"${key('commandFrame')}`);
+    this.commandFrame = utf8(key('commandFrame'));
+    this.responseFrame = utf8(key('responseFrame'));
+    this.timeMs = utf8(key('timeMs'));
+    this.durationMs = utf8(key('durationMs'));
+    this.truncated = utf8(`${key('truncated')}true${close}`);
+    this.complete = utf8(`${key('truncated')}false${close}`);
+  }
+
+  /**
+   * One exchange (TraceExchange's members in its order).
+   *
+   * @param item 'first' or 'next' for an element of an array (the separator goes before it), 'alone' for a line of its own
+   * @param maskedCommand the command's text when it is shown masked, else its hex is written
+   */
+  write(
+    out: TextBlocks,
+    item: 'first' | 'next' | 'alone',
+    raw: TraceRawExchange,
+    maskedCommand: string | undefined,
+    timeMs: number,
+    durationMs: number,
+  ): void {
+    const response = raw.response;
+    out.bytes(item === 'next' ? this.nextItem : item === 'first' ? this.firstItem : this.start);
+    out.number(raw.index);
+    out.bytes(this.deviceAndSlotKey(raw.device));
+    out.number(raw.slot);
+    out.bytes(this.command);
+    if (maskedCommand !== undefined) out.text(maskedCommand);
+    else out.hex(raw.command);
+    out.bytes(this.response);
+    out.hex(response);
+    if (response.length >= 2) {
+      out.bytes(this.swOpen);
+      out.hex(response.subarray(response.length - 2));
+      out.bytes(this.swCloseFrame);
+    } else {
+      out.bytes(this.swNull);
+      out.bytes(this.commandFrame);
+    }
+    out.number(raw.commandFrame);
+    out.bytes(this.responseFrame);
+    out.number(raw.responseFrame);
+    out.bytes(this.timeMs);
+    out.millis(timeMs);
+    out.bytes(this.durationMs);
+    out.millis(durationMs);
+    out.bytes(raw.truncated ? this.truncated : this.complete);
+  }
+
+  /** `,"device": "…","slot": ` in this layout, remembered per device. */
+  private deviceAndSlotKey(device: string): Uint8Array {
+    let bytes = this.devices.get(device);
+    if (!bytes) {
+      if (this.devices.size >= MAX_CACHED_STRINGS) this.devices.clear();
+      this.devices.set(device, (bytes = utf8(`${this.deviceKey}${JSON.stringify(device)}${this.slotKey}`)));
+    }
+    return bytes;
+  }
 }
 
-type ExchangeKeys = ReturnType<typeof exchangeKeys>;
-
 /** An element of the report's "exchanges" array (JSON.stringify(report, null, 2)'s indentation). */
-const EXCHANGE_KEYS = exchangeKeys('    ', '\n      ', '\n    }');
-/** One line of --ndjson (JSON.stringify(exchange)). */
-const LINE_KEYS = exchangeKeys('', '', '}\n');
+const EXCHANGE_JSON = new ExchangeJson('    ', '\n      ', '\n    }');
 const TRANSACTION_KEYS = {
   exchanges: utf8('    {\n      "exchanges": [\n        '),
   nextExchange: utf8(',\n        '),
@@ -98,18 +173,9 @@ export class TraceJsonWriter {
     const secret = this.options.redactPins ? this.secrets.classifyCommand(raw.index, raw.device, raw.slot, command) : undefined;
     const timeMs = exchangeTimeMs(raw);
     const durationMs = exchangeDurationMs(raw);
-    const out = this.exchangeText;
-    out.bytes(this.exchangeCount++ === 0 ? FIRST_ITEM : NEXT_ITEM);
     // As redactPins shows it: the data of a secret command masked (core/iso7816/pin-redaction).
-    writeExchange(
-      out,
-      EXCHANGE_KEYS,
-      raw,
-      this.json(raw.device),
-      secret ? redactedCommandHex(command, secret) : undefined,
-      timeMs,
-      durationMs,
-    );
+    const masked = secret ? redactedCommandHex(command, secret) : undefined;
+    EXCHANGE_JSON.write(this.exchangeText, this.exchangeCount++ === 0 ? 'first' : 'next', raw, masked, timeMs, durationMs);
     const folded = { index: raw.index, device: raw.device, slot: raw.slot, command: toHex(command), timeMs, durationMs };
     for (const t of this.transactions.add(folded, command, response)) this.transaction(t);
   }
@@ -160,7 +226,7 @@ export class TraceJsonWriter {
     out.bytes(k.meaning);
     out.bytes(t.meaning === null ? NULL : this.json(t.meaning));
     out.bytes(k.durationMs);
-    out.number(t.durationMs);
+    out.millis(t.durationMs);
     out.bytes(k.folded);
     out.bytes(t.folded ? TRUE : FALSE);
     out.bytes(k.problems);
@@ -181,53 +247,6 @@ export class TraceJsonWriter {
 }
 
 /**
- * One exchange's JSON (TraceExchange's members in its order).
- *
- * @param maskedCommand the command's text when it is shown masked, else its hex is written
- */
-function writeExchange(
-  out: TextBlocks,
-  k: ExchangeKeys,
-  raw: TraceRawExchange,
-  deviceJson: Uint8Array,
-  maskedCommand: string | undefined,
-  timeMs: number,
-  durationMs: number,
-): void {
-  const response = raw.response;
-  out.bytes(k.index);
-  out.number(raw.index);
-  out.bytes(k.device);
-  out.bytes(deviceJson);
-  out.bytes(k.slot);
-  out.number(raw.slot);
-  out.bytes(k.command);
-  if (maskedCommand !== undefined) out.text(maskedCommand);
-  else out.hex(raw.command);
-  out.bytes(k.response);
-  out.hex(response);
-  out.bytes(k.sw);
-  if (response.length >= 2) {
-    out.bytes(QUOTE);
-    out.hex(response.subarray(response.length - 2));
-    out.bytes(QUOTE);
-  } else {
-    out.bytes(NULL);
-  }
-  out.bytes(k.commandFrame);
-  out.number(raw.commandFrame);
-  out.bytes(k.responseFrame);
-  out.number(raw.responseFrame);
-  out.bytes(k.timeMs);
-  out.number(timeMs);
-  out.bytes(k.durationMs);
-  out.number(durationMs);
-  out.bytes(k.truncated);
-  out.bytes(raw.truncated ? TRUE : FALSE);
-  out.bytes(k.end);
-}
-
-/**
  * `decode --ndjson`: each exchange as one line of JSON (JSON.stringify of the report's form,
  * masked as redactPins masks it when asked), written as bytes; take() hands over what was written.
  * Nothing is kept per exchange: memory stays flat however long the capture.
@@ -235,7 +254,7 @@ function writeExchange(
 export class TraceNdjsonWriter {
   private readonly secrets = new SecretExchanges({ remember: false });
   private readonly out: TextBlocks;
-  private readonly devices = new Map<string, Uint8Array>();
+  private readonly lines = new ExchangeJson('', '', '}\n');
 
   /** @param newBlock where the blocks lines are written in come from (default: new ones; see TextBlocks) */
   constructor(
@@ -248,13 +267,8 @@ export class TraceNdjsonWriter {
   exchange(raw: TraceRawExchange): void {
     // Which commands carry secrets matters only when they are masked.
     const secret = this.options.redactPins ? this.secrets.classifyCommand(raw.index, raw.device, raw.slot, raw.command) : undefined;
-    let device = this.devices.get(raw.device);
-    if (!device) {
-      if (this.devices.size >= MAX_CACHED_STRINGS) this.devices.clear();
-      this.devices.set(raw.device, (device = utf8(JSON.stringify(raw.device))));
-    }
     const masked = secret ? redactedCommandHex(raw.command, secret) : undefined;
-    writeExchange(this.out, LINE_KEYS, raw, device, masked, exchangeTimeMs(raw), exchangeDurationMs(raw));
+    this.lines.write(this.out, 'alone', raw, masked, exchangeTimeMs(raw), exchangeDurationMs(raw));
   }
 
   /** The lines written since the last take. */

@@ -17,9 +17,9 @@ const DEFAULT_BLOCK_SIZE = 1 << 20;
 const NO_BLOCK = new Uint8Array(0);
 /** Up to this many bytes are copied one by one rather than with TypedArray.set. */
 const SHORT_COPY = 64;
-/** Strings this long and longer are encoded by TextEncoder.encodeInto (its call costs more than a short loop). */
-const NATIVE_ENCODE = 256;
-const UTF8 = new TextEncoder();
+/** millis() writes from integers below this many thousandths (well inside a double's exact integers). */
+const MAX_THOUSANDTHS = 1e15;
+const MINUS = new Uint8Array([45]);
 
 export class TextBlocks {
   private readonly done: Uint8Array[] = [];
@@ -62,11 +62,6 @@ export class TextBlocks {
   text(text: string): void {
     const n = text.length;
     this.room(n * 3);
-    if (n >= NATIVE_ENCODE) {
-      // The engine's encoder (lone surrogates become U+FFFD there too) beats a loop on long text.
-      this.at += UTF8.encodeInto(text, this.block.subarray(this.at)).written;
-      return;
-    }
     const block = this.block;
     let at = this.at;
     for (let i = 0; i < n; i++) {
@@ -118,6 +113,33 @@ export class TextBlocks {
       block[--at] = 48 + (rest % 10);
       rest = Math.floor(rest / 10);
     } while (rest > 0);
+  }
+
+  /**
+   * number() for a value that is a whole number of thousandths (the report's milliseconds, rounded
+   * to the microsecond), written from that integer: the same text, since no shorter decimal names
+   * the same double; anything else goes to number().
+   */
+  millis(value: number): void {
+    const thousandths = Math.round(value * 1000);
+    if (!(thousandths / 1000 === value && thousandths > -MAX_THOUSANDTHS && thousandths < MAX_THOUSANDTHS) || Object.is(value, -0)) {
+      this.number(value);
+      return;
+    }
+    if (thousandths < 0) this.bytes(MINUS);
+    const magnitude = Math.abs(thousandths);
+    const fraction = magnitude % 1000;
+    this.number((magnitude - fraction) / 1000);
+    if (fraction === 0) return;
+    const block = this.reserve(4);
+    let at = this.at;
+    block[at++] = 46;
+    block[at++] = 48 + Math.floor(fraction / 100);
+    if (fraction % 100 !== 0) {
+      block[at++] = 48 + (Math.floor(fraction / 10) % 10);
+      if (fraction % 10 !== 0) block[at++] = 48 + (fraction % 10);
+    }
+    this.at = at;
   }
 
   /** A non-negative 31-bit integer: frame numbers, indexes, slots (the numbers a report is full of), in int32 arithmetic. */

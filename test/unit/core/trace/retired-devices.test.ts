@@ -24,7 +24,7 @@ function decode(bytes: Uint8Array, forgetRetiredDevices: boolean) {
   const retired: string[] = [];
   const decoder = new TraceDecoder({ foldTransactions: false, forgetRetiredDevices, handlers: { exchange: (e) => exchanges.push(e) } });
   const registry = decoder['capture'].tracker.devices;
-  registry.onRetired((device) => retired.push(device.key));
+  registry.onRetired((device: { key: string }) => retired.push(device.key));
   // Chunks that end inside blocks, as a worker's reads do.
   for (let at = 0; at < bytes.length; at += 65_521) decoder.push(bytes.subarray(at, at + 65_521));
   const readersBeforeEnd = decoder['readers'].size;

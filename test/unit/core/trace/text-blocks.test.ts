@@ -44,7 +44,7 @@ describe('TextBlocks', () => {
     );
   });
 
-  it('writes strings as UTF-8 (lone surrogates as U+FFFD; long ones through the engine encoder), hex as toHex, literals as given, across block boundaries', () => {
+  it('writes strings as UTF-8 (lone surrogates as U+FFFD; long ones too), hex as toHex, literals as given, across block boundaries', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -70,6 +70,24 @@ describe('TextBlocks', () => {
               .map((p) => Buffer.from(p as string, 'utf8').toString('utf8'))
               .join(''),
           );
+        },
+      ),
+    );
+  });
+});
+
+describe('TextBlocks.millis', () => {
+  it('writes whole thousandths, and any other number, as JSON.stringify does', () => {
+    const edges = [0, -0, 0.001, 0.01, 0.1, 1, 28537.425, 28537.42, 28537.4, -1.5, -0.001, 1e12 + 0.001, 1e15, 0.0004, NaN, 12.3456];
+    for (const value of edges) expect(written((out) => out.millis(value))).toBe(JSON.stringify(value));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -(2 ** 50), max: 2 ** 50 }).map((k) => k / 1000),
+          fc.double(),
+        ),
+        (value) => {
+          expect(written((out) => out.millis(value))).toBe(JSON.stringify(value));
         },
       ),
     );
