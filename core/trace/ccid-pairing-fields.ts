@@ -111,11 +111,35 @@ export function readCcidPairingFields(bytes: Uint8Array, options: CcidPairingFie
 function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): CcidPairingFields | undefined {
   const length = bytes.length;
   if (length < CCID_HEADER_LENGTH) return undefined;
-  const type = bytes[0];
   if (dwLengthOf(bytes) !== length - CCID_HEADER_LENGTH) return undefined;
-  let fields: CcidPairingFields;
-  if (type === XFR && options.direction === 'out') {
-    fields = {
+  const fields = cleanHeaderFields(bytes, options.direction, options.exchangeLevel, options.answerTo);
+  if (fields && options.summary) fields.summary = ccidBodySummary(fields, length - CCID_HEADER_LENGTH, length - CCID_HEADER_LENGTH);
+  return fields;
+}
+
+/**
+ * The summary of a message the decode read from its header alone (a clean XfrBlock or
+ * DataBlock), made from those 10 bytes: what readCcidPairingFields writes for the whole message.
+ * For a thread that gets the headers from a decode run with TraceDecoderOptions.headerSummaries
+ * off; undefined for a header the decode would not have read alone.
+ */
+export function headerOnlySummary(header: Uint8Array, direction: 'out' | 'in' | 'interrupt'): string | undefined {
+  if (header.length < CCID_HEADER_LENGTH) return undefined;
+  const fields = cleanHeaderFields(header, direction, undefined, undefined);
+  const dataLength = dwLengthOf(header);
+  return fields ? ccidBodySummary(fields, dataLength, dataLength) : undefined;
+}
+
+/** The fields of a clean XfrBlock or DataBlock from its header (abData: what follows the header in `bytes`). */
+function cleanHeaderFields(
+  bytes: Uint8Array,
+  direction: CcidPairingFieldsOptions['direction'],
+  exchangeLevel: ExchangeLevel | undefined,
+  answerTo: number | undefined,
+): CcidPairingFields | undefined {
+  const type = bytes[0];
+  if (type === XFR && direction === 'out') {
+    return {
       bMessageType: XFR,
       name: XFR_TYPE.name,
       expectedAnswer: XFR_TYPE.answer,
@@ -123,7 +147,7 @@ function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): C
       bSeq: bytes[6],
       status: undefined,
       data: bytes.subarray(CCID_HEADER_LENGTH),
-      kind: payloadKindOf(XFR_TYPE, options.exchangeLevel),
+      kind: payloadKindOf(XFR_TYPE, exchangeLevel),
       wLevelParameter: bytes[8]! | (bytes[9]! << 8),
       bChainParameter: 0,
       bProtocolNum: undefined,
@@ -133,8 +157,9 @@ function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): C
       summary: undefined,
       message: undefined,
     };
-  } else if (type === DATA_BLOCK && options.direction === 'in' && (bytes[7]! & 0x3c) === 0) {
-    fields = {
+  }
+  if (type === DATA_BLOCK && direction === 'in' && (bytes[7]! & 0x3c) === 0) {
+    return {
       bMessageType: DATA_BLOCK,
       name: DATA_TYPE.name,
       expectedAnswer: undefined,
@@ -142,11 +167,7 @@ function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): C
       bSeq: bytes[6],
       status: slotStatusOf(bytes[7]!, bytes[8]!),
       data: bytes.subarray(CCID_HEADER_LENGTH),
-      kind: payloadKindOf(
-        DATA_TYPE,
-        options.exchangeLevel,
-        options.answerTo === undefined ? undefined : messageTypeByCode(options.answerTo),
-      ),
+      kind: payloadKindOf(DATA_TYPE, exchangeLevel, answerTo === undefined ? undefined : messageTypeByCode(answerTo)),
       wLevelParameter: 0,
       bChainParameter: bytes[9]!,
       bProtocolNum: undefined,
@@ -156,9 +177,6 @@ function cleanXfrOrData(bytes: Uint8Array, options: CcidPairingFieldsOptions): C
       summary: undefined,
       message: undefined,
     };
-  } else {
-    return undefined;
   }
-  if (options.summary) fields.summary = ccidBodySummary(fields, length - CCID_HEADER_LENGTH, length - CCID_HEADER_LENGTH);
-  return fields;
+  return undefined;
 }

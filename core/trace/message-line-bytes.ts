@@ -6,6 +6,8 @@
  * column and arrows are bytes made once. A property test holds it to traceMessageLine's text.
  */
 import { decodeUtf8 } from '../capture/text-decode.js';
+import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE, dwLengthOf } from '../ccid/message-types.js';
+import { headerOnlySummary } from './ccid-pairing-fields.js';
 import { TextBlocks, utf8 } from './text-blocks.js';
 import { traceMessageLine, type TraceMessageLineFields } from './trace-text.js';
 
@@ -15,6 +17,14 @@ const DIGIT_0 = 48;
 const BEFORE_FRAME = utf8('  #');
 const ARROWS = { out: utf8('  ->  '), in: utf8('  <-  '), interrupt: utf8('  <!  ') } as const;
 const NEWLINE = utf8('\n');
+const XFR_BLOCK = CCID_MESSAGE_CODE.PC_to_RDR_XfrBlock;
+const DATA_BLOCK = CCID_MESSAGE_CODE.RDR_to_PC_DataBlock;
+const XFR_BLOCK_SLOT = utf8('PC_to_RDR_XfrBlock slot ');
+const DATA_BLOCK_SLOT = utf8('RDR_to_PC_DataBlock slot ');
+const SEQ = utf8(' seq ');
+const COMMA = utf8(', ');
+const BYTE = utf8(' byte');
+const BYTES = utf8(' bytes');
 /** The slot column of an interrupt message (no slot). */
 const NO_SLOT = utf8('      ');
 /** Times below this (ns, ~11.6 days) are written from integers; toFixed's rounding is certain to agree there. */
@@ -50,6 +60,39 @@ export class MessageLineWriter {
     if (this.prefix(timeNs, frame, device, slot, direction)) this.out.bytes(summary);
     else this.out.text(traceMessageLine({ timeNs, frame, device, slot, direction, summary: decodeUtf8(summary) }));
     this.out.bytes(NEWLINE);
+  }
+
+  /**
+   * line() for a message read from its header alone, whose summary (headerOnlySummary) is made
+   * here from those 10 bytes: written as bytes for the usual XfrBlock and DataBlock (processed,
+   * card active), through the string form otherwise.
+   */
+  lineWithHeader(
+    timeNs: number,
+    frame: number,
+    device: string,
+    slot: number | undefined,
+    direction: TraceMessageLineFields['direction'],
+    header: Uint8Array,
+  ): void {
+    const plain =
+      header.length >= CCID_HEADER_LENGTH &&
+      (header[0] === XFR_BLOCK ? direction === 'out' : header[0] === DATA_BLOCK && direction === 'in' && header[7] === 0);
+    if (!plain || !this.prefix(timeNs, frame, device, slot, direction)) {
+      this.line({ timeNs, frame, device, slot, direction, summary: headerOnlySummary(header, direction) ?? '' });
+      return;
+    }
+    const out = this.out;
+    // ccidBodySummary of a clean message: "<name> slot S seq N, L byte(s)".
+    out.bytes(header[0] === XFR_BLOCK ? XFR_BLOCK_SLOT : DATA_BLOCK_SLOT);
+    out.number(header[5]!);
+    out.bytes(SEQ);
+    out.number(header[6]!);
+    out.bytes(COMMA);
+    const length = dwLengthOf(header);
+    out.number(length);
+    out.bytes(length === 1 ? BYTE : BYTES);
+    out.bytes(NEWLINE);
   }
 
   /** Everything before the summary; false, with nothing written, for a time only the string form formats right. */

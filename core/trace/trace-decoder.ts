@@ -57,7 +57,10 @@ export interface TraceMessage {
   direction: 'out' | 'in' | 'interrupt';
   /** Spec name, or 'unknown 0xNN'. */
   name: string;
-  /** The summary line core/ccid's decoder writes for it. */
+  /**
+   * The summary line core/ccid's decoder writes for it; '' for a message read from its header
+   * alone when TraceDecoderOptions.headerSummaries is off (headerOnlySummary makes it).
+   */
   summary: string;
   bMessageType: number;
   /** What abData carries; undefined when the message has none. */
@@ -123,6 +126,12 @@ export interface TraceDecoderOptions {
    * over a capture of thousands of sessions, memory then stays what one session needs.
    */
   forgetRetiredDevices?: boolean;
+  /**
+   * Write the summary of messages read from their header alone (default true). A consumer that
+   * gets their header bytes to another thread turns it off and makes the summary there
+   * (headerOnlySummary): the decode then spends nothing on the text of most messages.
+   */
+  headerSummaries?: boolean;
 }
 
 interface ReaderState {
@@ -161,6 +170,7 @@ export class TraceDecoder implements ByteSink {
   private readonly folder: TransactionFolder | undefined;
   private readonly keepExchanges: boolean;
   private readonly fullMessages: boolean;
+  private readonly headerSummaries: boolean;
   /** Options for reading each message, one object reused (nothing keeps it past the call). */
   private readonly fieldOptions: CcidPairingFieldsOptions = { direction: 'out' };
   /** Messages by bMessageType, and the types in order of first appearance (report.ccid.byType's order). */
@@ -182,6 +192,7 @@ export class TraceDecoder implements ByteSink {
     this.folder = options.foldTransactions === false ? undefined : new TransactionFolder();
     this.keepExchanges = options.keepExchanges !== false;
     this.fullMessages = options.fullMessages === true;
+    this.headerSummaries = options.headerSummaries !== false;
     this.report = emptyTraceReport(options.file ?? '');
     this.apduSink = this.apduTraceSink();
     this.exportedPdus = new ExportedPduTrace(this.apduSink);
@@ -348,7 +359,7 @@ export class TraceDecoder implements ByteSink {
     options.exchangeLevel = reader.level === 'unknown' ? undefined : reader.level;
     options.answerTo = direction === 'in' ? reader.pairing.awaitedCommand(slot, bSeq) : undefined;
     options.slotCount = direction === 'interrupt' ? reader.slotCount : undefined;
-    options.summary = onMessage !== undefined;
+    options.summary = onMessage !== undefined && this.headerSummaries;
     options.full = this.fullMessages;
     const message = readCcidPairingFields(bytes, options);
     this.messages++;

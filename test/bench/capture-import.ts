@@ -225,7 +225,8 @@ async function main(): Promise<number> {
         tsharkRuns.push(run);
       }
       for (let i = 0; i < runsPerRound; i++)
-        for (const mode of MODES) ours.get(mode)!.push(await measure(process.execPath, [CLI, 'decode', file, mode], { file: outputOf(mode) }));
+        for (const mode of MODES)
+          ours.get(mode)!.push(await measure(process.execPath, [CLI, 'decode', file, mode], { file: outputOf(mode) }));
     }
     if (withTshark) rows.set('tshark', { label: 'tshark -T fields', ...figures(tsharkRuns) });
     for (const mode of MODES) {

@@ -41,6 +41,8 @@ class DecodeSession {
       ...(config.reportExchanges ? {} : { keepExchanges: false }),
       // A report without its lists never names the devices: a re-enumerated one can be forgotten.
       ...(config.reportLists ? {} : { forgetRetiredDevices: true }),
+      // Summaries travel as text; those of messages read from their header alone the consumer makes.
+      ...(config.contents.summaryText ? { headerSummaries: false } : {}),
       handlers: {
         // The full decode of every message costs; only a consumer of messages pays for it.
         ...(config.contents.messages || config.contents.summaryText

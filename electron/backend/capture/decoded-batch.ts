@@ -6,6 +6,7 @@
  * prints the bytes its own way (the viewer keeps them as bytes; `decode --json` writes the hex
  * on the main thread while the worker decodes on).
  */
+import { CCID_HEADER_LENGTH } from '#core/ccid/message-types.js';
 import { TextBlocks } from '#core/trace/text-blocks.js';
 import {
   traceExchangeOf,
@@ -129,7 +130,9 @@ export interface BatchContents {
   /**
    * The message columns (without bytes) and each message's summary as UTF-8 in `lines`, for a
    * consumer that lays out the transcript's lines itself (decode --text): strings would be cloned
-   * one by one between the threads, bytes are transferred in a block.
+   * one by one between the threads, bytes are transferred in a block. A message read from its
+   * header alone has an empty summary and its 10 header bytes as its bytes instead: the consumer
+   * makes the summary (headerOnlySummary, MessageLineWriter.lineWithHeader), off the busier thread.
    */
   summaryText?: boolean | undefined;
 }
@@ -348,10 +351,17 @@ export class DecodedBatchBuilder {
     if (this.summaryText) this.summaryOfRow(m.summary);
   }
 
-  /** The columns a transcript line needs, and the summary (the rest are left unwritten: a consumer of summaries reads only these). */
+  /**
+   * The columns a transcript line needs, and the summary (the rest are left unwritten: a
+   * consumer of summaries reads only these). A message read from its header alone comes without
+   * its summary (the worker's decoder writes none: headerSummaries off) and with its 10 header
+   * bytes instead, from which the consumer makes it (headerOnlySummary).
+   */
   private summaryRow(m: TraceMessage): void {
+    const headerOnly = m.message === undefined && m.summary === '' && m.ccidFrame.bytes.length >= CCID_HEADER_LENGTH;
+    const length = headerOnly ? CCID_HEADER_LENGTH : 0;
     const at = this.messages;
-    const i = at.add(0);
+    const i = at.add(length);
     const c = at.columns;
     c.frame[i] = m.frame;
     c.timeNs[i] = m.timeNs;
@@ -359,7 +369,13 @@ export class DecodedBatchBuilder {
     c.slot[i] = m.slot ?? NO_MESSAGE_SLOT;
     c.direction[i] = DIRECTION_CODES[m.direction];
     c.byteOffset[i] = at.usedBytes;
-    c.byteLength[i] = 0;
+    c.byteLength[i] = length;
+    if (headerOnly) {
+      const header = m.ccidFrame.bytes;
+      const bytes = at.bytes;
+      for (let k = 0; k < CCID_HEADER_LENGTH; k++) bytes[at.usedBytes + k] = header[k]!;
+      at.usedBytes += CCID_HEADER_LENGTH;
+    }
     this.summaryOfRow(m.summary);
   }
 

@@ -91,15 +91,14 @@ export async function runDecode(context: CommandContext, args: readonly string[]
 function writeMessageLines(batch: DecodedBatch, devices: readonly string[], lines: MessageLineWriter): void {
   const m = batch.messages;
   forEachSummary(batch, (i, summary) => {
-    const slot = m.slot[i]!;
-    lines.lineWithSummary(
-      m.timeNs[i]!,
-      m.frame[i]!,
-      devices[m.device[i]!] ?? '?',
-      slot === NO_MESSAGE_SLOT ? undefined : slot,
-      MESSAGE_DIRECTIONS[m.direction[i]!]!,
-      summary,
-    );
+    const slot = m.slot[i]! === NO_MESSAGE_SLOT ? undefined : m.slot[i]!;
+    const device = devices[m.device[i]!] ?? '?';
+    const direction = MESSAGE_DIRECTIONS[m.direction[i]!]!;
+    const headerAt = m.byteOffset[i]!;
+    // A message read from its header alone: its summary is made here, from the header sent.
+    if (m.byteLength[i]! > 0)
+      lines.lineWithHeader(m.timeNs[i]!, m.frame[i]!, device, slot, direction, m.bytes.subarray(headerAt, headerAt + m.byteLength[i]!));
+    else lines.lineWithSummary(m.timeNs[i]!, m.frame[i]!, device, slot, direction, summary);
   });
 }
 

@@ -9,7 +9,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CCID_MESSAGE_CODE } from '#core/ccid/message-types.js';
-import { readCcidPairingFields, TraceDecoder, type CcidPairingFieldsOptions, type TraceMessage } from '#core/trace/index.js';
+import {
+  headerOnlySummary,
+  readCcidPairingFields,
+  TraceDecoder,
+  type CcidPairingFieldsOptions,
+  type TraceMessage,
+} from '#core/trace/index.js';
 import { requireShared, sharedPath } from '../../../shared-path.js';
 
 const skip = requireShared('captures');
@@ -90,5 +96,43 @@ describe('the header-only reading of clean XfrBlock/DataBlock messages', () => {
     const odd = readCcidPairingFields(reservedBits, { direction: 'in' });
     expect(odd.message).toBeDefined();
     expect(odd.problems.map((p) => p.code)).toEqual(['reserved-nonzero']);
+  });
+});
+
+describe('summaries made from the header alone (headerSummaries off, decode --text)', () => {
+  it.skipIf(skip)('equal the decoder’s on every message read from its header in every real capture', () => {
+    let headerOnly = 0;
+    for (const file of captureFiles()) {
+      const decoder = new TraceDecoder({
+        handlers: {
+          message: (m) => {
+            if (m.message !== undefined) return;
+            headerOnly++;
+            expect(headerOnlySummary(m.ccidFrame.bytes.subarray(0, 10), m.direction)).toBe(m.summary);
+          },
+        },
+      });
+      decoder.push(new Uint8Array(readFileSync(file)));
+      decoder.end();
+    }
+    expect(headerOnly).toBeGreaterThan(400);
+  });
+
+  it('without them, the decoder leaves the summary of exactly those messages empty', () => {
+    const bytes = sharedPath('captures', 'usbpcap-emv-gcc2024', 'usb.pcapng');
+    if (skip) return;
+    const withText: string[] = [];
+    const without: { summary: string; headerOnly: boolean }[] = [];
+    for (const [headerSummaries, sink] of [
+      [true, (m: TraceMessage) => withText.push(m.summary)],
+      [false, (m: TraceMessage) => without.push({ summary: m.summary, headerOnly: m.message === undefined })],
+    ] as const) {
+      const decoder = new TraceDecoder({ headerSummaries, handlers: { message: sink } });
+      decoder.push(new Uint8Array(readFileSync(bytes)));
+      decoder.end();
+    }
+    expect(without.map((m) => (m.headerOnly ? '' : m.summary))).toEqual(without.map((m) => m.summary));
+    expect(without.filter((m) => !m.headerOnly).map((m) => m.summary)).toEqual(withText.filter((_, i) => !without[i]!.headerOnly));
+    expect(without.some((m) => m.headerOnly)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MessageLineWriter, traceMessageLine, type TraceMessageLineFields } from '#core/trace/index.js';
+import { headerOnlySummary, MessageLineWriter, traceMessageLine, type TraceMessageLineFields } from '#core/trace/index.js';
 import { TextBlocks } from '#core/trace/text-blocks.js';
 
 function written(lines: readonly TraceMessageLineFields[]): string {
@@ -49,6 +49,30 @@ describe('MessageLineWriter', () => {
     fc.assert(
       fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
         expect(written(lines)).toBe(expected(lines));
+      }),
+    );
+  });
+});
+
+describe('MessageLineWriter.lineWithHeader', () => {
+  it('writes the line of a message read from its header alone, summary made from the header', () => {
+    const header = fc.tuple(
+      fc.constantFrom(0x6f, 0x80, 0x81, 0x62),
+      fc.oneof(fc.constantFrom(0, 1, 2, 255, 256, 65536), fc.nat({ max: 70_000 })),
+      fc.nat({ max: 255 }),
+      fc.nat({ max: 255 }),
+      fc.oneof(fc.constant(0), fc.nat({ max: 255 })),
+      fc.nat({ max: 255 }),
+      fc.nat({ max: 255 }),
+    );
+    fc.assert(
+      fc.property(line, header, (fields, [type, length, slot, seq, status, error, chain]) => {
+        const bytes = Uint8Array.of(type, length & 0xff, (length >> 8) & 0xff, (length >> 16) & 0xff, 0, slot, seq, status, error, chain);
+        const direction = type === 0x6f ? 'out' : fields.direction === 'interrupt' ? 'in' : fields.direction;
+        const out = new TextBlocks(64);
+        new MessageLineWriter(out).lineWithHeader(fields.timeNs, fields.frame, fields.device, fields.slot, direction, bytes);
+        const summary = headerOnlySummary(bytes, direction) ?? '';
+        expect(Buffer.concat(out.take()).toString('utf8')).toBe(expected([{ ...fields, direction, summary }]));
       }),
     );
   });
