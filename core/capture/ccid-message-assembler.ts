@@ -6,6 +6,7 @@
  * delivered and the stream resynchronises on the next header); bytes the capture did not keep
  * (snapshot length) are marked truncated.
  */
+import { ByteSlab } from '../bytes/byte-slab.js';
 import { CCID_MAX_MESSAGE_LENGTH } from '../ccid/class-descriptor.js';
 import { CCID_HEADER_LENGTH, dwLengthOf, messageCodesOn } from '../ccid/message-types.js';
 import type { Problem } from '../dissect/node.js';
@@ -32,10 +33,14 @@ export class CcidMessageAssembler {
   private endpoint = 0;
   private problems: Problem[] = [];
 
+  /**
+   * @param slab where message copies are made (shared by a capture's assemblers: see ByteSlab)
+   */
   constructor(
     private readonly endpoints: CcidEndpoints,
     private readonly direction: CcidDirection,
     private readonly emit: (frame: CcidFrame) => void,
+    private readonly slab: ByteSlab = new ByteSlab(),
   ) {}
 
   add(t: TransferSlice): void {
@@ -78,7 +83,7 @@ export class CcidMessageAssembler {
         message: cut ? 'CCID header not captured (snapshot length)' : `${t.originalLength} byte(s), shorter than a CCID header`,
         severity: 'error',
       });
-      this.deliver(data.slice(), undefined, t.truncated);
+      this.deliver(this.slab.copy(data), undefined, t.truncated);
       return;
     }
     const dwLength = dwLengthOf(data);
@@ -95,7 +100,7 @@ export class CcidMessageAssembler {
         message: `${why}${whole ? '' : '; resynchronising'}`,
         severity: whole ? 'warning' : 'error',
       });
-      this.deliver(data.slice(), expected, t.truncated);
+      this.deliver(this.slab.copy(data), expected, t.truncated);
       return;
     }
     if (t.originalLength >= expected) {
@@ -106,10 +111,10 @@ export class CcidMessageAssembler {
           severity: 'warning',
         });
       }
-      this.deliver(data.slice(), expected, t.truncated);
+      this.deliver(this.slab.copy(data), expected, t.truncated);
       return;
     }
-    this.buffer = new Uint8Array(expected);
+    this.buffer = this.slab.alloc(expected);
     this.buffer.set(data, 0);
     this.filled = data.length;
     this.received = t.originalLength;
@@ -141,7 +146,7 @@ export class CcidMessageAssembler {
 
   private finish(): void {
     const buffer = this.buffer!;
-    const bytes = this.filled === buffer.length ? buffer : buffer.slice(0, this.filled);
+    const bytes = this.filled === buffer.length ? buffer : buffer.subarray(0, this.filled);
     const truncated = this.gap;
     const expected = this.expected;
     this.buffer = undefined;

@@ -24,6 +24,7 @@
  * bounded per device and in the number of devices.
  */
 import { hexLiteral } from '../bytes/hex.js';
+import { ByteSlab } from '../bytes/byte-slab.js';
 import { CCID_MAX_MESSAGE_LENGTH, usableMessageLength } from '../ccid/class-descriptor.js';
 import { CCID_HEADER_LENGTH, dwLengthOf, messageCodesOn } from '../ccid/message-types.js';
 import { CcidMessageAssembler } from './ccid-message-assembler.js';
@@ -105,6 +106,8 @@ interface RetiredDevice {
 export class CcidStreamAssembler {
   private readonly states = new Map<string, DeviceState | RetiredDevice>();
   private readonly candidates = new Map<string, TransferSlice[]>();
+  /** One slab for the messages of every device (see ByteSlab). */
+  private readonly slab = new ByteSlab();
   private readonly options: Required<CcidStreamOptions>;
 
   constructor(
@@ -195,7 +198,7 @@ export class CcidStreamAssembler {
       lastFrame: t.frame,
       timeNs: t.timeNs,
       endTimeNs: t.timeNs,
-      bytes: t.data.slice(),
+      bytes: this.slab.copy(t.data),
       expectedLength: undefined,
       truncated: t.truncated,
       problems,
@@ -230,8 +233,8 @@ export class CcidStreamAssembler {
   private newState(endpoints: CcidEndpoints): DeviceState {
     return {
       endpoints,
-      out: new CcidMessageAssembler(endpoints, 'out', this.emit),
-      in: new CcidMessageAssembler(endpoints, 'in', this.emit),
+      out: new CcidMessageAssembler(endpoints, 'out', this.emit, this.slab),
+      in: new CcidMessageAssembler(endpoints, 'in', this.emit, this.slab),
     };
   }
 
