@@ -82,7 +82,8 @@ export class ExchangeLineWriter {
     this.shortHex(response);
     out.bytes(OPEN);
     if (sw1 !== undefined && sw2 !== undefined) {
-      out.hex(response.subarray(n - 2));
+      out.hexByte(sw1);
+      out.hexByte(sw2);
       out.bytes(COLON);
       out.bytes(this.text(this.names.status(command, sw1, sw2)));
     } else {

@@ -97,7 +97,8 @@ class ExchangeJson {
     out.hex(response);
     if (response.length >= 2) {
       out.bytes(this.swOpen);
-      out.hex(response.subarray(response.length - 2));
+      out.hexByte(response[response.length - 2]!);
+      out.hexByte(response[response.length - 1]!);
       out.bytes(this.swCloseFrame);
     } else {
       out.bytes(this.swNull);

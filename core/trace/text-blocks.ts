@@ -92,6 +92,14 @@ export class TextBlocks {
     this.at = at;
   }
 
+  /** Uppercase hex of one byte (no view made: see ByteSlab on views of small arrays). */
+  hexByte(byte: number): void {
+    this.room(2);
+    const b = (byte & 0xff) << 1;
+    this.block[this.at++] = HEX_PAIRS[b]!;
+    this.block[this.at++] = HEX_PAIRS[b + 1]!;
+  }
+
   /** A number as JSON writes it: integers digit by digit, other numbers through String(), NaN and infinities as null. */
   number(value: number): void {
     if ((value | 0) === value && value >= 0) {

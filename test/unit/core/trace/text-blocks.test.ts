@@ -44,7 +44,7 @@ describe('TextBlocks', () => {
     );
   });
 
-  it('writes strings as UTF-8 (lone surrogates as U+FFFD; long ones too), hex as toHex, literals as given, across block boundaries', () => {
+  it('writes strings as UTF-8 (lone surrogates as U+FFFD; long ones too), hex as toHex (whole or byte by byte), literals as given, across block boundaries', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -64,6 +64,10 @@ describe('TextBlocks', () => {
             }
           }, 16);
           expect(text).toBe(expected);
+          const bytewise = pieces.filter((p) => typeof p !== 'string').map((p) => p as Uint8Array);
+          expect(written((out) => bytewise.forEach((p) => p.forEach((b) => out.hexByte(b))), 16)).toBe(
+            bytewise.map((p) => toHex(p)).join(''),
+          );
           expect(written((out) => pieces.forEach((p) => typeof p === 'string' && out.bytes(utf8(p))), 16)).toBe(
             pieces
               .filter((p) => typeof p === 'string')
