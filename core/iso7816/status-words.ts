@@ -116,6 +116,11 @@ export function describeAnswerStatus(command: Uint8Array | undefined, sw1: numbe
 /** The parts of a command that change how its answer's status word reads. */
 export function statusContextOf(command: Uint8Array): StatusWordContext {
   if (command.length < 4) return {};
+  // The short forms tell from their first body byte alone (a trace asks this of every command):
+  // no body or Le alone carries no data; a non-zero Lc does, whole or cut. Only 00 (extended
+  // lengths, or malformed) takes the full layout.
+  if (command.length <= 5) return { ins: command[1]!, commandHasData: false };
+  if (command[4] !== 0) return { ins: command[1]!, commandHasData: true };
   const fields = commandFields(command);
   return { ins: fields.ins, commandHasData: fields.data.length > 0 };
 }

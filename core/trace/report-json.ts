@@ -18,12 +18,7 @@ import type { TraceReport, TraceTransaction } from './trace-report.js';
 import { OrderedTransactions } from './trace-transactions.js';
 
 // The literal parts of an exchange and a transaction as JSON.stringify(report, null, 2) lays them out.
-const FIRST_ITEM = utf8('[\n');
-const NEXT_ITEM = utf8(',\n');
 const END_ITEMS = utf8('\n  ]');
-const NULL = utf8('null');
-const TRUE = utf8('true');
-const FALSE = utf8('false');
 /**
  * An exchange's JSON, each member on a line of its own after `space` (empty: all on one line, as
  * JSON.stringify(e) writes it). Keys and punctuation are literals fused as far as the values
@@ -127,21 +122,38 @@ class ExchangeJson {
 
 /** An element of the report's "exchanges" array (JSON.stringify(report, null, 2)'s indentation). */
 const EXCHANGE_JSON = new ExchangeJson('    ', '\n      ', '\n    }');
+/**
+ * A transaction's literals, fused where the values between them repeat: the device with the
+ * keys around it, the INS name with its, the status word with its meaning (remembered as bytes
+ * under the values they hold).
+ */
 const TRANSACTION_KEYS = {
-  exchanges: utf8('    {\n      "exchanges": [\n        '),
+  first: utf8('[\n    {\n      "exchanges": [\n        '),
+  next: utf8(',\n    {\n      "exchanges": [\n        '),
   nextExchange: utf8(',\n        '),
-  device: utf8('\n      ],\n      "device": '),
-  slot: utf8(',\n      "slot": '),
-  command: utf8(',\n      "command": '),
-  name: utf8(',\n      "name": '),
-  dataLength: utf8(',\n      "dataLength": '),
-  sw: utf8(',\n      "sw": '),
-  meaning: utf8(',\n      "meaning": '),
-  durationMs: utf8(',\n      "durationMs": '),
-  folded: utf8(',\n      "folded": '),
-  problems: utf8(',\n      "problems": '),
+  device: '\n      ],\n      "device": ',
+  slot: ',\n      "slot": ',
+  command: utf8(',\n      "command": "'),
+  name: '",\n      "name": ',
+  dataLength: ',\n      "dataLength": ',
+  sw: ',\n      "sw": ',
+  meaning: ',\n      "meaning": ',
+  durationMs: ',\n      "durationMs": ',
+  folded: utf8(',\n      "folded": true,\n      "problems": '),
+  notFolded: utf8(',\n      "folded": false,\n      "problems": '),
+  noProblems: utf8('[]\n    }'),
   end: utf8('\n    }'),
 };
+
+/** `make()`'s text as UTF-8, remembered under `key` (a map of at most MAX_CACHED_STRINGS, then started over). */
+function remembered<K>(map: Map<K, Uint8Array>, key: K, make: () => string): Uint8Array {
+  let bytes = map.get(key);
+  if (!bytes) {
+    if (map.size >= MAX_CACHED_STRINGS) map.clear();
+    map.set(key, (bytes = utf8(make())));
+  }
+  return bytes;
+}
 
 /** Distinct strings (device names, INS names, status meanings) remembered as JSON before starting over. */
 const MAX_CACHED_STRINGS = 4096;
@@ -157,7 +169,9 @@ export class TraceJsonWriter {
   private readonly transactions = new OrderedTransactions();
   private readonly exchangeText = new TextBlocks();
   private readonly transactionText = new TextBlocks();
-  private readonly jsonStrings = new Map<string, Uint8Array>();
+  private readonly devices = new Map<string, Uint8Array>();
+  private readonly names = new Map<string | null, Uint8Array>();
+  private readonly statuses = new Map<string | null, Map<string | null, Uint8Array>>();
   private exchangeCount = 0;
   private transactionCount = 0;
 
@@ -206,44 +220,49 @@ export class TraceJsonWriter {
     const t = this.options.redactPins ? this.secrets.redactedTransaction(transaction) : transaction;
     const out = this.transactionText;
     const k = TRANSACTION_KEYS;
-    out.bytes(this.transactionCount++ === 0 ? FIRST_ITEM : NEXT_ITEM);
-    out.bytes(k.exchanges);
-    t.exchanges.forEach((index, i) => {
+    out.bytes(this.transactionCount++ === 0 ? k.first : k.next);
+    const exchanges = t.exchanges;
+    for (let i = 0; i < exchanges.length; i++) {
       if (i > 0) out.bytes(k.nextExchange);
-      out.number(index);
-    });
-    out.bytes(k.device);
-    out.bytes(this.json(t.device));
-    out.bytes(k.slot);
+      out.number(exchanges[i]!);
+    }
+    out.bytes(this.deviceAndSlot(t.device));
     out.number(t.slot);
     out.bytes(k.command);
-    out.text(JSON.stringify(t.command));
-    out.bytes(k.name);
-    out.bytes(t.name === null ? NULL : this.json(t.name));
-    out.bytes(k.dataLength);
+    // Hex, or hex masked with '*': nothing JSON escapes.
+    out.text(t.command);
+    out.bytes(this.nameAndLength(t.name));
     out.number(t.dataLength);
-    out.bytes(k.sw);
-    out.bytes(t.sw === null ? NULL : this.json(t.sw));
-    out.bytes(k.meaning);
-    out.bytes(t.meaning === null ? NULL : this.json(t.meaning));
-    out.bytes(k.durationMs);
+    out.bytes(this.statusAndMeaning(t.sw, t.meaning));
     out.millis(t.durationMs);
-    out.bytes(k.folded);
-    out.bytes(t.folded ? TRUE : FALSE);
-    out.bytes(k.problems);
-    out.text(t.problems.length === 0 ? '[]' : JSON.stringify(t.problems, null, 2).replaceAll('\n', '\n      '));
+    out.bytes(t.folded ? k.folded : k.notFolded);
+    if (t.problems.length === 0) {
+      out.bytes(k.noProblems);
+      return;
+    }
+    out.text(JSON.stringify(t.problems, null, 2).replaceAll('\n', '\n      '));
     out.bytes(k.end);
   }
 
-  /** A string as JSON, in UTF-8, remembered: the same few device names, INS names and meanings come back all the time. */
-  private json(value: string): Uint8Array {
-    let bytes = this.jsonStrings.get(value);
-    if (!bytes) {
-      if (this.jsonStrings.size >= MAX_CACHED_STRINGS) this.jsonStrings.clear();
-      bytes = utf8(JSON.stringify(value));
-      this.jsonStrings.set(value, bytes);
+  /** `],"device": …,"slot": ` for a device, remembered. */
+  private deviceAndSlot(device: string): Uint8Array {
+    return remembered(this.devices, device, () => `${TRANSACTION_KEYS.device}${JSON.stringify(device)}${TRANSACTION_KEYS.slot}`);
+  }
+
+  /** `","name": …,"dataLength": ` for an INS name, remembered. */
+  private nameAndLength(name: string | null): Uint8Array {
+    return remembered(this.names, name, () => `${TRANSACTION_KEYS.name}${JSON.stringify(name)}${TRANSACTION_KEYS.dataLength}`);
+  }
+
+  /** `,"sw": …,"meaning": …,"durationMs": ` for a status word and its meaning, remembered. */
+  private statusAndMeaning(sw: string | null, meaning: string | null): Uint8Array {
+    let meanings = this.statuses.get(sw);
+    if (!meanings) {
+      if (this.statuses.size >= MAX_CACHED_STRINGS) this.statuses.clear();
+      this.statuses.set(sw, (meanings = new Map()));
     }
-    return bytes;
+    const k = TRANSACTION_KEYS;
+    return remembered(meanings, meaning, () => `${k.sw}${JSON.stringify(sw)}${k.meaning}${JSON.stringify(meaning)}${k.durationMs}`);
   }
 }
 

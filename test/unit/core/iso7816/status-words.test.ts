@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeStatusWord } from '#core/iso7816/status-words.js';
+import { commandFields } from '#core/iso7816/command-apdu.js';
+import { describeStatusWord, statusContextOf } from '#core/iso7816/status-words.js';
 
 describe('describeStatusWord', () => {
   it('success and the numeric families', () => {
@@ -48,5 +50,26 @@ describe('describeStatusWord', () => {
     expect(describeStatusWord(0x9f, 0x10).category).toBe('more-data');
     expect(describeStatusWord(0x91, 0x00).category).toBe('warning');
     expect(describeStatusWord(0x12, 0x34).meaning).toContain('Unknown');
+  });
+});
+
+describe('statusContextOf', () => {
+  it('says what commandFields says of any command: its INS and whether it carries data', () => {
+    const apdu = fc.oneof(
+      fc.uint8Array({ maxLength: 12 }),
+      fc
+        .tuple(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.nat({ max: 255 }), fc.uint8Array({ maxLength: 300 }))
+        .map(([header, lc, rest]) => Uint8Array.from([...header, lc, ...rest])),
+      fc
+        .tuple(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ maxLength: 300 }))
+        .map(([header, rest]) => Uint8Array.from([...header, 0, ...rest])),
+    );
+    fc.assert(
+      fc.property(apdu, (command) => {
+        const expected =
+          command.length < 4 ? {} : { ins: commandFields(command).ins, commandHasData: commandFields(command).data.length > 0 };
+        expect(statusContextOf(command)).toEqual(expected);
+      }),
+    );
   });
 });
