@@ -8,7 +8,7 @@
  */
 import { SelectedApplications } from '../apps/selected-applications.js';
 import { byteHex } from '../bytes/hex.js';
-import { TextBlocks, utf8 } from './text-blocks.js';
+import { digitCount, rememberedUtf8, TextBlocks, utf8 } from './text-blocks.js';
 import type { TraceRawExchange } from './trace-decoder.js';
 import { NameMemo } from './trace-transactions.js';
 
@@ -32,8 +32,6 @@ const SHORT_APDU = utf8('short APDU');
 const NO_STATUS_WORD = utf8('no status word');
 /** Durations (µs) written from integers below this: toFixed's digits are certain to agree there. */
 const MAX_INTEGER_MICROS = 1e12;
-/** Distinct strings remembered as bytes before starting over. */
-const MAX_CACHED = 4096;
 
 interface Conversation {
   device: string;
@@ -114,9 +112,7 @@ export class ExchangeLineWriter {
       this.out.text(String(value).padStart(width));
       return;
     }
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    for (let i = digits; i < width; i++) this.out.bytes(SPACE_BYTES);
+    for (let i = digitCount(value); i < width; i++) this.out.bytes(SPACE_BYTES);
     this.out.number(value);
   }
 
@@ -155,12 +151,7 @@ export class ExchangeLineWriter {
 
   /** A name or meaning as bytes, remembered. */
   private text(value: string): Uint8Array {
-    let bytes = this.texts.get(value);
-    if (!bytes) {
-      if (this.texts.size >= MAX_CACHED) this.texts.clear();
-      this.texts.set(value, (bytes = utf8(value)));
-    }
-    return bytes;
+    return rememberedUtf8(this.texts, value, () => value);
   }
 }
 

@@ -8,7 +8,7 @@
 import { decodeUtf8 } from '../capture/text-decode.js';
 import { CCID_HEADER_LENGTH, CCID_MESSAGE_CODE, dwLengthOf } from '../ccid/message-types.js';
 import { headerOnlySummary } from './ccid-pairing-fields.js';
-import { TextBlocks, utf8 } from './text-blocks.js';
+import { digitCount, rememberedUtf8, TextBlocks, utf8 } from './text-blocks.js';
 import { traceMessageLine, type TraceMessageLineFields } from './trace-text.js';
 
 const SPACE = 32;
@@ -29,8 +29,6 @@ const BYTES = utf8(' bytes');
 const NO_SLOT = utf8('      ');
 /** Times below this (ns, ~11.6 days) are written from integers; toFixed's rounding is certain to agree there. */
 const INTEGER_TIME_LIMIT = 1e15;
-/** Distinct devices and slots remembered as bytes before starting over (a hostile capture cannot make it grow). */
-const MAX_CACHED = 4096;
 
 export class MessageLineWriter {
   private readonly devices = new Map<string, Uint8Array>();
@@ -167,28 +165,12 @@ export class MessageLineWriter {
 
   /** The device padded on the right to 7, and the space after it. */
   private device(device: string): Uint8Array {
-    let bytes = this.devices.get(device);
-    if (!bytes) {
-      if (this.devices.size >= MAX_CACHED) this.devices.clear();
-      this.devices.set(device, (bytes = utf8(`${device.padEnd(7)} `)));
-    }
-    return bytes;
+    return rememberedUtf8(this.devices, device, () => `${device.padEnd(7)} `);
   }
 
   private slot(slot: number): Uint8Array {
-    let bytes = this.slots.get(slot);
-    if (!bytes) {
-      if (this.slots.size >= MAX_CACHED) this.slots.clear();
-      this.slots.set(slot, (bytes = utf8(`slot ${slot}`)));
-    }
-    return bytes;
+    return rememberedUtf8(this.slots, slot, () => `slot ${slot}`);
   }
 }
 
 const DOT = 46;
-
-function digitCount(value: number): number {
-  let digits = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-  return digits;
-}

@@ -13,7 +13,7 @@ import { toHex } from '../bytes/hex.js';
 import { redactedCommandHex } from '../iso7816/pin-redaction.js';
 import { exchangeDurationMs, exchangeTimeMs, type TraceRawExchange } from './trace-decoder.js';
 import { SecretExchanges, redactPins } from './redact-report.js';
-import { TextBlocks, utf8 } from './text-blocks.js';
+import { MAX_REMEMBERED_TEXTS, rememberedUtf8, TextBlocks, utf8 } from './text-blocks.js';
 import type { TraceReport, TraceTransaction } from './trace-report.js';
 import { OrderedTransactions } from './trace-transactions.js';
 
@@ -111,12 +111,7 @@ class ExchangeJson {
 
   /** `,"device": "…","slot": ` in this layout, remembered per device. */
   private deviceAndSlotKey(device: string): Uint8Array {
-    let bytes = this.devices.get(device);
-    if (!bytes) {
-      if (this.devices.size >= MAX_CACHED_STRINGS) this.devices.clear();
-      this.devices.set(device, (bytes = utf8(`${this.deviceKey}${JSON.stringify(device)}${this.slotKey}`)));
-    }
-    return bytes;
+    return rememberedUtf8(this.devices, device, () => `${this.deviceKey}${JSON.stringify(device)}${this.slotKey}`);
   }
 }
 
@@ -144,19 +139,6 @@ const TRANSACTION_KEYS = {
   noProblems: utf8('[]\n    }'),
   end: utf8('\n    }'),
 };
-
-/** `make()`'s text as UTF-8, remembered under `key` (a map of at most MAX_CACHED_STRINGS, then started over). */
-function remembered<K>(map: Map<K, Uint8Array>, key: K, make: () => string): Uint8Array {
-  let bytes = map.get(key);
-  if (!bytes) {
-    if (map.size >= MAX_CACHED_STRINGS) map.clear();
-    map.set(key, (bytes = utf8(make())));
-  }
-  return bytes;
-}
-
-/** Distinct strings (device names, INS names, status meanings) remembered as JSON before starting over. */
-const MAX_CACHED_STRINGS = 4096;
 
 /**
  * The report's JSON text written as the exchanges come (give them in capture order, as the
@@ -246,23 +228,23 @@ export class TraceJsonWriter {
 
   /** `],"device": …,"slot": ` for a device, remembered. */
   private deviceAndSlot(device: string): Uint8Array {
-    return remembered(this.devices, device, () => `${TRANSACTION_KEYS.device}${JSON.stringify(device)}${TRANSACTION_KEYS.slot}`);
+    return rememberedUtf8(this.devices, device, () => `${TRANSACTION_KEYS.device}${JSON.stringify(device)}${TRANSACTION_KEYS.slot}`);
   }
 
   /** `","name": …,"dataLength": ` for an INS name, remembered. */
   private nameAndLength(name: string | null): Uint8Array {
-    return remembered(this.names, name, () => `${TRANSACTION_KEYS.name}${JSON.stringify(name)}${TRANSACTION_KEYS.dataLength}`);
+    return rememberedUtf8(this.names, name, () => `${TRANSACTION_KEYS.name}${JSON.stringify(name)}${TRANSACTION_KEYS.dataLength}`);
   }
 
   /** `,"sw": …,"meaning": …,"durationMs": ` for a status word and its meaning, remembered. */
   private statusAndMeaning(sw: string | null, meaning: string | null): Uint8Array {
     let meanings = this.statuses.get(sw);
     if (!meanings) {
-      if (this.statuses.size >= MAX_CACHED_STRINGS) this.statuses.clear();
+      if (this.statuses.size >= MAX_REMEMBERED_TEXTS) this.statuses.clear();
       this.statuses.set(sw, (meanings = new Map()));
     }
     const k = TRANSACTION_KEYS;
-    return remembered(meanings, meaning, () => `${k.sw}${JSON.stringify(sw)}${k.meaning}${JSON.stringify(meaning)}${k.durationMs}`);
+    return rememberedUtf8(meanings, meaning, () => `${k.sw}${JSON.stringify(sw)}${k.meaning}${JSON.stringify(meaning)}${k.durationMs}`);
   }
 }
 

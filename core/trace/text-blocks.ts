@@ -112,9 +112,7 @@ export class TextBlocks {
     }
     this.room(16);
     const block = this.block;
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    let at = this.at + digits;
+    let at = this.at + digitCount(value);
     this.at = at;
     let rest = value;
     do {
@@ -221,6 +219,29 @@ export class TextBlocks {
     this.block = block.length >= n ? block : new Uint8Array(size);
     this.at = 0;
   }
+}
+
+/** Decimal digits of a non-negative integer. */
+export function digitCount(value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/** Distinct texts one map remembers as UTF-8 before it starts over (a hostile capture cannot make it grow). */
+export const MAX_REMEMBERED_TEXTS = 4096;
+
+/**
+ * The UTF-8 of `text()`, remembered in `map` under `key`: the writers' names, devices and fused
+ * literals, which a trace repeats thousands of times.
+ */
+export function rememberedUtf8<K>(map: Map<K, Uint8Array>, key: K, text: () => string): Uint8Array {
+  let bytes = map.get(key);
+  if (!bytes) {
+    if (map.size >= MAX_REMEMBERED_TEXTS) map.clear();
+    map.set(key, (bytes = utf8(text())));
+  }
+  return bytes;
 }
 
 /** A literal's UTF-8 bytes, made once (the JSON keys and punctuation a writer repeats). */

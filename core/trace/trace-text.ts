@@ -6,7 +6,7 @@
 import { describeAnswerStatus } from '../iso7816/status-words.js';
 import { insName } from '../iso7816/ins.js';
 import { SelectedApplications } from '../apps/selected-applications.js';
-import { byteHex, fromHex } from '../bytes/hex.js';
+import { fromHex } from '../bytes/hex.js';
 import { traceExchangeOf, type TraceMessage, type TraceRawExchange } from './trace-decoder.js';
 import { countSecretExchanges, redactPins, SecretExchanges } from './redact-report.js';
 import { ExchangeLineWriter } from './exchange-lines-bytes.js';
@@ -135,48 +135,26 @@ export function traceSummaryTail(shown: TraceReport): string[] {
  */
 export class TraceExchangeLines {
   private readonly selected = new Map<string, SelectedApplications>();
-  private last: { device: string; slot: number; apps: SelectedApplications } | undefined;
 
   add(e: TraceExchange, lines: string[]): void {
+    const key = `${e.device}/${e.slot}`;
+    let apps = this.selected.get(key);
+    if (!apps) this.selected.set(key, (apps = new SelectedApplications()));
     // Masked bytes are data bytes: the header, lengths and so names and meanings are intact.
     const command = fromHex(e.command.replace(/\*/g, '0'));
-    const sw1 = e.sw !== null ? parseInt(e.sw.slice(0, 2), 16) : undefined;
-    const sw2 = e.sw !== null ? parseInt(e.sw.slice(2, 4), 16) : undefined;
-    this.push(e, command, sw1, sw2, shorten(e.command), shorten(e.response), e.sw ?? '----', lines);
-  }
-
-  private push(
-    e: Pick<TraceExchange, 'index' | 'commandFrame' | 'device' | 'slot' | 'durationMs' | 'truncated'>,
-    command: Uint8Array,
-    sw1: number | undefined,
-    sw2: number | undefined,
-    commandText: string,
-    responseText: string,
-    swText: string,
-    lines: string[],
-  ): void {
-    const apps = this.applicationsOf(e.device, e.slot);
     const cla = command[0];
     const ins = command[1];
-    const name = cla !== undefined && ins !== undefined ? (insName(cla, ins, apps.contextFor(cla)) ?? `INS ${byteHex(ins)}`) : 'short APDU';
+    const name =
+      cla !== undefined && ins !== undefined ? (insName(cla, ins, apps.contextFor(cla)) ?? `INS ${e.command.slice(2, 4)}`) : 'short APDU';
+    const sw1 = e.sw !== null ? parseInt(e.sw.slice(0, 2), 16) : undefined;
+    const sw2 = e.sw !== null ? parseInt(e.sw.slice(2, 4), 16) : undefined;
     const meaning = sw1 !== undefined && sw2 !== undefined ? describeAnswerStatus(command, sw1, sw2).meaning : 'no status word';
     apps.observe(command, sw1);
     lines.push(
       `  ${String(e.index).padStart(5)}  #${e.commandFrame} ${e.device} slot ${e.slot}  ${e.durationMs.toFixed(3)} ms  ${name}${e.truncated ? '  [truncated]' : ''}`,
     );
-    lines.push(`         C: ${commandText}`);
-    lines.push(`         R: ${responseText}  (${swText}: ${meaning})`);
-  }
-
-  /** The applications selected on a card conversation (device + slot); consecutive exchanges nearly always share one. */
-  private applicationsOf(device: string, slot: number): SelectedApplications {
-    const last = this.last;
-    if (last !== undefined && last.device === device && last.slot === slot) return last.apps;
-    const key = `${device}/${slot}`;
-    let apps = this.selected.get(key);
-    if (!apps) this.selected.set(key, (apps = new SelectedApplications()));
-    this.last = { device, slot, apps };
-    return apps;
+    lines.push(`         C: ${shorten(e.command)}`);
+    lines.push(`         R: ${shorten(e.response)}  (${e.sw ?? '----'}: ${meaning})`);
   }
 }
 
