@@ -87,7 +87,6 @@ function runDecode(source: CaptureSource, options: DecodeCaptureFileOptions): Pr
   const contents: BatchContents = {
     messages: options.contents?.messages ?? false,
     messageBytes: options.contents?.messageBytes ?? true,
-    summaries: options.contents?.summaries ?? false,
     exchanges: options.contents?.exchanges ?? false,
     ndjson: options.contents?.ndjson,
     summaryText: options.contents?.summaryText,

@@ -71,8 +71,6 @@ export interface MessageColumns {
   byteOffset: Uint32Array;
   byteLength: Uint32Array;
   bytes: Uint8Array;
-  /** One-line summaries (the transcript's), when asked for. */
-  summaries?: string[];
   /**
    * With BatchContents.summaryText: where message i's summary ends in the batch's `lines`, read
    * as one run of UTF-8 bytes (it starts where message i − 1's ended); see forEachSummary.
@@ -119,7 +117,6 @@ export interface BatchContents {
   messages: boolean;
   /** The message bytes (the viewer's rows need them, a transcript does not). */
   messageBytes: boolean;
-  summaries: boolean;
   exchanges: boolean;
   /**
    * Write each exchange as `decode --ndjson`'s line here, in the worker, instead of sending its
@@ -282,7 +279,6 @@ export class DecodedBatchBuilder {
     commandLength: new Uint32Array(rows),
     responseLength: new Uint32Array(rows),
   }));
-  private summaries: string[] = [];
   private exchangeAfter: number[] = [];
   private nextExchangeIndex = 1;
   private readonly ndjson: TraceNdjsonWriter | undefined;
@@ -347,7 +343,6 @@ export class DecodedBatchBuilder {
     c.byteLength[i] = length;
     if (length > 0) at.bytes.set(bytes, at.usedBytes);
     at.usedBytes += length;
-    if (this.contents.summaries) this.summaries.push(m.summary);
     if (this.summaryText) this.summaryOfRow(m.summary);
   }
 
@@ -403,9 +398,7 @@ export class DecodedBatchBuilder {
     c.byteLength[i] = length;
     if (length > 0) at.bytes.set(p.bytes, at.usedBytes);
     at.usedBytes += length;
-    const summary = p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU';
-    if (this.contents.summaries) this.summaries.push(summary);
-    if (this.summaryText) this.summaryOfRow(summary);
+    if (this.summaryText) this.summaryOfRow(p.kind === 'atr' ? 'ATR' : p.kind === 'command' ? 'Command APDU' : 'Response APDU');
   }
 
   exchange(e: TraceRawExchange): void {
@@ -439,7 +432,6 @@ export class DecodedBatchBuilder {
     const m = this.messages.take();
     const x = this.exchanges.take();
     const messages: MessageColumns = { count: m.count, ...m.columns, bytes: m.bytes };
-    if (this.contents.summaries) messages.summaries = this.summaries;
     const summaryEnd = this.summaryText ? Uint32Array.from(this.summaryEnds) : undefined;
     if (summaryEnd) messages.summaryEnd = summaryEnd;
     const exchanges: ExchangeColumns = { count: x.count, firstIndex: this.nextExchangeIndex, ...x.columns, bytes: x.bytes };
@@ -450,7 +442,6 @@ export class DecodedBatchBuilder {
     this.summaryEnds = [];
     const batch: DecodedBatch = { newDevices: this.newDevices, messages, exchanges, exchangeAfter, lines };
     this.newDevices = [];
-    this.summaries = [];
     this.exchangeAfter = [];
     const transfer = [...m.transfer, ...x.transfer, exchangeAfter.buffer, ...lines.map((l) => l.buffer as ArrayBuffer)];
     if (summaryEnd) transfer.push(summaryEnd.buffer);
